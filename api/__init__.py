@@ -1,0 +1,1 @@
+"""The outside world: HTTP service (FastAPI) and command line (Typer). Nothing imports ``api``."""

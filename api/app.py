@@ -1,0 +1,38 @@
+"""The FastAPI application factory (no app is built at import time)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fastapi import FastAPI, Request
+
+from api.errors import add_exception_handlers
+from api.routes import communes, health, maps, profiles, scores
+from api.settings import Settings, get_settings
+from risk.pipeline import code_version
+
+requests_log = logging.getLogger("riskmap.requests")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the riskmap HTTP service for ``settings`` (default: from ``RISKMAP_*``)."""
+    app = FastAPI(
+        title="riskmap",
+        summary="Commune-level human-trafficking risk scores and maps",
+        version=code_version(),
+    )
+    app.state.settings = settings or get_settings()
+    add_exception_handlers(app)
+    for module in (health, profiles, scores, communes, maps):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def log_requests(request: Request, call_next):
+        start = time.perf_counter()
+        response = await call_next(request)
+        requests_log.info("%s %s %d %.0f ms", request.method, request.url.path,
+                          response.status_code, (time.perf_counter() - start) * 1000)
+        return response
+
+    return app

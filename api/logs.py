@@ -1,0 +1,43 @@
+"""Logging set-up for the CLI and server: console level, and the workspace audit file."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+AUDIT_FIELDS = ("layer", "rows", "version", "file", "actor", "workspace")
+
+
+class AuditFormatter(logging.Formatter):
+    """One JSON object per line: time, message and the audit fields present."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as a JSON line (never personal data: only layer names, counts, versions)."""
+        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "event": record.getMessage()}
+        entry.update({k: getattr(record, k) for k in AUDIT_FIELDS if hasattr(record, k)})
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(verbosity: int = 0) -> None:
+    """Console logging: warnings by default, info with -v, debug with -vv, errors only with -q."""
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+
+
+@contextmanager
+def audit_to(folder: Path) -> Iterator[None]:
+    """Append ``riskmap.audit`` records to ``folder/audit.log`` while the block runs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(folder / "audit.log", encoding="utf-8")
+    handler.setFormatter(AuditFormatter())
+    audit = logging.getLogger("riskmap.audit")
+    audit.addHandler(handler)
+    audit.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        audit.removeHandler(handler)
+        handler.close()

@@ -1,0 +1,28 @@
+"""Service settings from ``RISKMAP_*`` environment variables: the only place settings are read."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from risk.profiles import PROFILES_DIR
+
+
+class Settings(BaseSettings):
+    """Where the workspace and profiles are, and how to compute population."""
+
+    model_config = SettingsConfigDict(env_prefix="RISKMAP_")
+
+    workspace: Path = Path("var/demo")
+    profiles_dir: Path = PROFILES_DIR
+    zonal_engine: str = "rasterstats"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings read once from the environment."""
+    return Settings()

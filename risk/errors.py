@@ -1,0 +1,17 @@
+"""Errors of the risk model: bad profiles and impossible scoring runs."""
+
+from __future__ import annotations
+
+from geo.errors import NotFoundError, RiskmapError
+
+
+class ProfileError(RiskmapError, ValueError):
+    """A profile file is unreadable or breaks the profile rules; the message names the key."""
+
+
+class UnknownProfileError(NotFoundError):
+    """No profile of that name exists."""
+
+
+class ScoringError(RiskmapError):
+    """The inputs cannot be scored (for example no commune, or no usable indicator)."""

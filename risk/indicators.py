@@ -1,0 +1,154 @@
+"""Per-commune risk indicators computed from ``geo.measures`` outputs (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from geo import measures
+from geo.errors import LayerError
+from risk.rates import PER, decayed_counts, eb_smoothed_rate
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """An indicator: its unit, whether it is right-skewed (log-transformed) and the layer it needs."""
+
+    name: str
+    unit: str
+    skewed: bool
+    layer: str | None
+
+
+INDICATORS: dict[str, IndicatorSpec] = {
+    s.name: s
+    for s in (
+        IndicatorSpec("border_proximity", "exp(-distance/λ), 0-1", False, "border"),
+        IndicatorSpec("border_length", "km of land border", True, "border"),
+        IndicatorSpec("crossing_access", "Σ kind weight·exp(-d/λ)", True, "crossings"),
+        IndicatorSpec("venue_pressure", "weighted venues per 10,000 people", True, "venues"),
+        IndicatorSpec("industrial_area", "share of area in zones, 0-1", True, "industrial_zones"),
+        IndicatorSpec("industrial_workers", "Σ workers·exp(-d/λ)", True, "industrial_zones"),
+        IndicatorSpec("repatriation_rate", "people per 10,000, time-weighted, smoothed", True,
+                      "repatriations"),
+        IndicatorSpec("vulnerability", "mean of poverty and minority shares, 0-1", False, None),
+    )
+}
+VULNERABILITY_COLUMNS = ("poverty_rate", "ethnic_minority_share")
+
+
+def decay_sum(distance_km: NDArray[np.float64], weights: ArrayLike, decay_km: float) -> NDArray:
+    """Row sums of ``weights · exp(-distance / decay)`` over a communes × sites matrix."""
+    w = np.asarray(weights, dtype=float)
+    return (np.exp(-distance_km / decay_km) * w[None, :]).sum(axis=1)
+
+
+def border_proximity(distance_km: ArrayLike, decay_km: float) -> NDArray[np.float64]:
+    """exp(-distance / decay): 1 on the border, 0.37 one decay length away (0-1)."""
+    return np.exp(-np.asarray(distance_km, dtype=float) / decay_km)
+
+
+def per_10k(counts: ArrayLike, population: ArrayLike, min_population: float) -> NDArray:
+    """``counts`` per 10,000 people, with population floored at ``min_population``."""
+    pop = np.maximum(np.asarray(population, dtype=float), min_population)
+    return np.asarray(counts, dtype=float) / pop * PER
+
+
+def vulnerability(communes: pd.DataFrame) -> NDArray[np.float64] | None:
+    """Mean of the poverty rate and ethnic-minority share present (0-1), or None if neither is."""
+    present = [c for c in VULNERABILITY_COLUMNS if c in communes.columns]
+    if not present:
+        return None
+    for column in present:
+        values = pd.to_numeric(communes[column], errors="coerce")
+        bad = (values.isna() | (values < 0) | (values > 1)).to_numpy()
+        if bad.any():
+            raise LayerError("layer communes", f'"{communes[column].iloc[bad.argmax()]}" is not '
+                             "a share between 0 and 1 (write 45 % as 0.45)", row=int(bad.argmax()) + 1, column=column)
+    return communes[present].astype(float).mean(axis=1).to_numpy()
+
+
+def compute_indicators(
+    communes: gpd.GeoDataFrame,
+    layers: Mapping[str, pd.DataFrame],
+    population: ArrayLike,
+    params: Mapping[str, Any],
+) -> tuple[pd.DataFrame, list[str]]:
+    """Every indicator the available layers allow, one row per commune, plus notes on gaps.
+
+    ``communes`` and the vector ``layers`` must share one metric CRS (metres).
+    Returns a frame indexed by ``commune_code`` and the notes (which indicators were dropped).
+    """
+    out: dict[str, NDArray] = {}
+    notes: list[str] = []
+    builders = {
+        "border": _border, "crossings": _crossings, "venues": _venues,
+        "industrial_zones": _industry, "repatriations": _repatriations,
+    }
+    for layer, build in builders.items():
+        frame = layers.get(layer)
+        if frame is None or frame.empty:
+            dropped = [s.name for s in INDICATORS.values() if s.layer == layer]
+            notes.append(f"no {layer} layer: dropped {', '.join(dropped)}")
+            continue
+        out.update(build(communes, frame, np.asarray(population, dtype=float), params, notes))
+    vuln = vulnerability(communes)
+    if vuln is None:
+        notes.append("no poverty_rate or ethnic_minority_share column: dropped vulnerability")
+    else:
+        out["vulnerability"] = vuln
+    index = pd.Index(communes["commune_code"].astype(str), name="commune_code")
+    return pd.DataFrame(out, index=index), notes
+
+
+def _border(communes, border, population, params, notes) -> dict[str, NDArray]:
+    land = border[border["kind"].fillna("land") == "land"] if "kind" in border else border
+    distance = measures.distance_to_km(communes.geometry, land.geometry)
+    return {
+        "border_proximity": border_proximity(distance, params["border_decay_km"]),
+        "border_length": measures.length_inside_km(communes.geometry, land.geometry),
+    }
+
+
+def _crossings(communes, crossings, population, params, notes) -> dict[str, NDArray]:
+    kind_weight = crossings["kind"].map(params["crossing_kind_weights"]).to_numpy(dtype=float)
+    distance = measures.distance_matrix_km(communes.geometry, crossings.geometry)
+    return {"crossing_access": decay_sum(distance, kind_weight, params["crossing_decay_km"])}
+
+
+def _venues(communes, venues, population, params, notes) -> dict[str, NDArray]:
+    kind_weight = venues["kind"].map(params["venue_kind_weights"]).to_numpy(dtype=float)
+    inside = measures.weighted_points_within(communes.geometry, venues.geometry, kind_weight)
+    reach = measures.weighted_points_within(communes.geometry, venues.geometry, kind_weight,
+                                            distance_m=params["venue_spill_km"] * 1000)
+    weighted = inside + params["venue_spill_weight"] * (reach - inside)
+    floored = int((population < params["min_population"]).sum())
+    if floored:
+        notes.append(f"{floored} communes have fewer than {params['min_population']:g} people: "
+                     "venue pressure divides by that floor instead")
+    return {"venue_pressure": per_10k(weighted, population, params["min_population"])}
+
+
+def _industry(communes, zones, population, params, notes) -> dict[str, NDArray]:
+    polygons = zones[zones.geom_type.isin(["Polygon", "MultiPolygon"])]
+    workers = pd.to_numeric(zones.get("workers", pd.Series(np.nan, index=zones.index)))
+    if workers.isna().any():
+        notes.append(f"{int(workers.isna().sum())} industrial zones have no workers count: "
+                     "counted as 0 workers")
+    distance = measures.distance_matrix_km(communes.geometry, zones.geometry)
+    return {
+        "industrial_area": measures.area_share(communes.geometry, polygons.geometry),
+        "industrial_workers": decay_sum(distance, workers.fillna(0), params["industrial_decay_km"]),
+    }
+
+
+def _repatriations(communes, table, population, params, notes) -> dict[str, NDArray]:
+    counts = decayed_counts(table, communes["commune_code"],
+                            half_life_years=params["half_life_years"])
+    return {"repatriation_rate": eb_smoothed_rate(counts, population)}

@@ -1,0 +1,98 @@
+"""Result types of a scoring run and the column names they use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+RAW, NORM, CONTRIB = "raw_", "norm_", "contrib_"
+SCORE_COLUMNS = ("commune_code", "score", "class", "class_label_vi", "class_label_en", "rank")
+
+
+def raw_col(indicator: str) -> str:
+    """Column holding an indicator's value in its own unit."""
+    return RAW + indicator
+
+
+def norm_col(indicator: str) -> str:
+    """Column holding an indicator's normalised value (0-10)."""
+    return NORM + indicator
+
+
+def contrib_col(indicator: str) -> str:
+    """Column holding an indicator's contribution to the score (points of 0-100)."""
+    return CONTRIB + indicator
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One indicator's part in one commune's score."""
+
+    indicator: str
+    raw: float
+    normalised: float
+    weight: float
+    contribution: float
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    """Scores of every commune with the weights actually used and notes on dropped indicators.
+
+    ``frame`` is indexed by position and has :data:`SCORE_COLUMNS` plus, per indicator,
+    ``raw_*``, ``norm_*`` (0-10) and ``contrib_*`` (points; they add up to ``score``).
+    """
+
+    frame: pd.DataFrame
+    weights: Mapping[str, float]
+    breaks: tuple[float, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def indicators(self) -> list[str]:
+        """Indicators used in this table, in weight order."""
+        return list(self.weights)
+
+    def drivers(self, top: int = 3) -> list[list[str]]:
+        """Per commune, the indicators with the largest positive contributions, largest first."""
+        names = self.indicators
+        contribs = self.frame[[contrib_col(i) for i in names]].to_numpy(dtype=float)
+        order = np.argsort(-contribs, axis=1, kind="stable")[:, :top]
+        return [[names[j] for j in row if contribs[i, j] > 0] for i, row in enumerate(order)]
+
+    def row_of(self, commune_code: str) -> int:
+        """Position of ``commune_code`` in :attr:`frame`; KeyError if it is not there."""
+        hits = np.flatnonzero(self.frame["commune_code"].to_numpy() == str(commune_code))
+        if not len(hits):
+            raise KeyError(commune_code)
+        return int(hits[0])
+
+    def explain(self, commune_code: str) -> list[Contribution]:
+        """Every indicator's raw value, normalised value (0-10), weight and points for a commune."""
+        row = self.frame.iloc[self.row_of(commune_code)]
+        return [Contribution(name, float(row[raw_col(name)]), float(row[norm_col(name)]),
+                             float(weight), float(row[contrib_col(name)]))
+                for name, weight in self.weights.items()]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """Everything needed to reproduce a score run: profile, weights, inputs, code version."""
+
+    run_id: str
+    profile: str
+    weights: Mapping[str, float]
+    parameters: Mapping[str, Any]
+    weights_hash: str
+    layer_versions: Mapping[str, str]
+    code_version: str
+    created_at: str
+    breaks: tuple[float, ...]
+    notes: tuple[str, ...] = ()
+    synthetic: bool = False
+    communes: int = 0
+    extra: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,318 @@
+"""The seeded demo province: plausible, contract-valid, clearly synthetic and reproducible."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from pandas.testing import assert_frame_equal
+from rasterio import features
+
+from geo.schema import CROSSING_KINDS, VECTOR_LAYERS, VENUE_KINDS, ZONE_KINDS, validate_layer
+from geo.synthetic import DEMO_SEED, SYNTHETIC_NOTE, SyntheticProvince, make_province
+
+PREFIXES = ("Xã ", "Thị trấn ", "Phường ")
+
+
+@pytest.fixture(scope="module")
+def province() -> SyntheticProvince:
+    return make_province()
+
+
+@pytest.fixture(scope="module")
+def metric_communes(province: SyntheticProvince) -> gpd.GeoDataFrame:
+    """Communes in the metric raster CRS."""
+    return province.communes.to_crs(province.raster_crs)
+
+
+@pytest.fixture(scope="module")
+def outline(metric_communes: gpd.GeoDataFrame) -> shapely.Geometry:
+    """The province as the union of its communes, metres."""
+    return shapely.coverage_union_all(metric_communes.geometry.to_numpy())
+
+
+@pytest.fixture(scope="module")
+def commune_people(province: SyntheticProvince, metric_communes: gpd.GeoDataFrame) -> np.ndarray:
+    """People per commune by the pixel-centre rule (as rasterstats counts them)."""
+    ids = features.rasterize(
+        zip(metric_communes.geometry, range(1, len(metric_communes) + 1), strict=True),
+        out_shape=province.population.shape,
+        transform=province.transform,
+        fill=0,
+        all_touched=False,
+        dtype="int32",
+    )
+    weights = province.population.ravel().astype(float)
+    return np.bincount(ids.ravel(), weights=weights, minlength=len(metric_communes) + 1)
+
+
+def _metric(province: SyntheticProvince, name: str) -> gpd.GeoDataFrame:
+    return getattr(province, name).to_crs(province.raster_crs)
+
+
+# --- marking and contract ------------------------------------------------------------------
+
+
+def test_note_names_the_seed_and_says_synthetic(province: SyntheticProvince) -> None:
+    assert province.seed == DEMO_SEED
+    assert province.note == SYNTHETIC_NOTE.format(seed=DEMO_SEED)
+    assert province.note.startswith("SYNTHETIC") and str(DEMO_SEED) in province.note
+
+
+def test_layers_are_the_contract_layers(province: SyntheticProvince) -> None:
+    assert tuple(province.layers()) == VECTOR_LAYERS
+
+
+@pytest.mark.parametrize("name", VECTOR_LAYERS)
+def test_every_layer_passes_the_contract_and_carries_the_note(
+    province: SyntheticProvince, name: str
+) -> None:
+    frame = province.layers()[name]
+    assert validate_layer(name, frame) is frame
+    assert len(frame) > 0
+    assert (frame["data_source"] == province.note).all()
+
+
+@pytest.mark.parametrize("name", [n for n in VECTOR_LAYERS if n != "repatriations"])
+def test_vector_layers_are_stored_in_lon_lat_over_north_east_vietnam(
+    province: SyntheticProvince, name: str
+) -> None:
+    frame = getattr(province, name)
+    assert frame.crs.to_epsg() == 4326
+    west, south, east, north = frame.total_bounds
+    assert 106.8 <= west and east <= 108.1
+    assert 21.2 <= south and north <= 22.1
+
+
+def test_repatriations_is_a_plain_table(province: SyntheticProvince) -> None:
+    assert not isinstance(province.repatriations, gpd.GeoDataFrame)
+    assert "geometry" not in province.repatriations.columns
+
+
+# --- communes ------------------------------------------------------------------------------
+
+
+def test_commune_count_and_areas(
+    province: SyntheticProvince, metric_communes: gpd.GeoDataFrame
+) -> None:
+    assert 150 <= len(metric_communes) <= 250
+    area = metric_communes.area / 1e6
+    assert area.between(5, 150).all()
+    np.testing.assert_allclose(province.communes["area_km2"], area, rtol=1e-6)
+
+
+def test_communes_form_a_clean_coverage(
+    metric_communes: gpd.GeoDataFrame, outline: shapely.Geometry
+) -> None:
+    assert shapely.coverage_is_valid(metric_communes.geometry.to_numpy())
+    assert (metric_communes.geom_type == "Polygon").all()
+    assert outline.geom_type == "Polygon" and len(outline.interiors) == 0
+    assert outline.area == pytest.approx(metric_communes.area.sum(), rel=1e-9)
+
+
+def test_communes_reach_the_border_and_the_coast(
+    province: SyntheticProvince, outline: shapely.Geometry
+) -> None:
+    edge = outline.boundary.buffer(1.0)
+    assert _metric(province, "border").geometry.within(edge).all()
+
+
+def test_commune_codes_are_unique_fictional_gso_codes(province: SyntheticProvince) -> None:
+    codes = province.communes["commune_code"]
+    assert codes.is_unique
+    assert codes.str.fullmatch(r"9\d{4}").all()
+
+
+def test_commune_names_are_unique_nfc_vietnamese(province: SyntheticProvince) -> None:
+    names = province.communes["commune_name"]
+    assert names.is_unique
+    assert all(unicodedata.is_normalized("NFC", name) for name in names)
+    assert all(name.startswith(PREFIXES) for name in names)
+    assert not any(name.isascii() for name in names)
+    stems = names.str.replace(r"^(Xã|Thị trấn|Phường) ", "", regex=True)
+    assert (~stems.map(str.isascii)).mean() > 0.5
+
+
+def test_districts_are_contiguous_with_one_town_each(metric_communes: gpd.GeoDataFrame) -> None:
+    districts = metric_communes.groupby("district_name")
+    assert 9 <= districts.ngroups <= 11
+    assert sum(name.startswith("Thành phố ") for name in districts.groups) == 1
+    for name, group in districts:
+        assert shapely.coverage_union_all(group.geometry.to_numpy()).geom_type == "Polygon", name
+        towns = group["commune_name"].str.startswith("Thị trấn ").sum()
+        wards = group["commune_name"].str.startswith("Phường ").sum()
+        if name.startswith("Thành phố "):
+            assert towns == 0 and wards >= 1
+        else:
+            assert name.startswith("Huyện ") and towns == 1 and wards == 0
+
+
+def test_commune_rates_follow_the_uplands(province: SyntheticProvince) -> None:
+    frame = province.communes
+    assert frame["province_name"].eq("Biên Hải").all()
+    for column in ("poverty_rate", "ethnic_minority_share"):
+        assert frame[column].between(0, 1).all()
+    centre = frame.to_crs(3857).representative_point().to_crs(4326)
+    north_west = centre.y - centre.x  # grows towards the north-west
+    assert np.corrcoef(north_west, frame["ethnic_minority_share"])[0, 1] > 0.5
+    assert np.corrcoef(north_west, frame["poverty_rate"])[0, 1] > 0.3
+    urban = ~frame["commune_name"].str.startswith("Xã ")
+    assert frame.loc[urban, "poverty_rate"].mean() < frame.loc[~urban, "poverty_rate"].mean()
+
+
+# --- border, crossings, venues, zones -------------------------------------------------------
+
+
+def test_border_has_a_land_line_and_a_coast(province: SyntheticProvince) -> None:
+    border = province.border.set_index("kind")
+    assert sorted(border.index) == ["land", "sea"]
+    assert border.loc["land", "country"] == "China"
+    assert pd.isna(border.loc["sea", "country"])
+    assert (border.geom_type == "LineString").all()
+
+
+def test_crossings_cover_every_kind(province: SyntheticProvince) -> None:
+    counts = province.crossings["kind"].value_counts().to_dict()
+    assert counts == {
+        "international": 1, "main": 1, "secondary": 2, "opening": 2, "trail": 1, "seaport": 1,
+    }  # fmt: skip
+    assert set(counts) == set(CROSSING_KINDS)
+    assert province.crossings["name"].is_unique
+    traffic = province.crossings.set_index("kind")["daily_traffic"]
+    assert pd.api.types.is_integer_dtype(traffic)
+    assert traffic["international"] > traffic["main"] > traffic["trail"] > 0
+
+
+def test_crossings_sit_on_their_line_and_at_a_commune(
+    province: SyntheticProvince, outline: shapely.Geometry
+) -> None:
+    crossings = _metric(province, "crossings")
+    lines = _metric(province, "border").set_index("kind").geometry
+    land = crossings["kind"] != "seaport"
+    assert (crossings.geometry[land].distance(lines["land"]) <= 500).all()
+    assert (crossings.geometry[~land].distance(lines["sea"]) <= 500).all()
+    assert (crossings["country"][land] == "China").all()
+    assert (crossings.distance(outline) <= 500).all()
+
+
+def test_venue_count_and_kinds(province: SyntheticProvince) -> None:
+    venues = province.venues
+    assert 550 <= len(venues) <= 650
+    assert set(venues["kind"]) == set(VENUE_KINDS)
+    top_two = venues["kind"].value_counts().index[:2]
+    assert set(top_two) == {"karaoke", "guesthouse"}
+    assert venues["licence_no"].is_unique
+    assert venues["licence_no"].str.fullmatch(r"GP-\d{4}/20\d{2}").all()
+
+
+def test_venues_lie_in_the_commune_they_name(
+    province: SyntheticProvince, metric_communes: gpd.GeoDataFrame, outline: shapely.Geometry
+) -> None:
+    venues = _metric(province, "venues")
+    assert venues.within(outline).all()
+    joined = gpd.sjoin(venues, metric_communes, predicate="intersects", rsuffix="poly")
+    named = joined["commune_code_left"] == joined["commune_code_poly"]
+    assert named.groupby(level=0).any().all()
+    assert (venues["address"].str.split(", ").str[-1] == venues["commune_name"]).all()
+
+
+def test_industrial_zones(province: SyntheticProvince, outline: shapely.Geometry) -> None:
+    zones = _metric(province, "industrial_zones")
+    assert 4 <= len(zones) <= 8
+    assert set(zones["kind"]) <= set(ZONE_KINDS)
+    assert (zones.area / 1e6).between(0.5, 5).all()
+    assert zones.within(outline).all()
+    assert zones["workers"].between(300, 15_000).all()
+    assert zones["migrant_share"].between(0, 1).all()
+    assert zones["name"].str.match(r"(Khu công nghiệp|Khu kinh tế|Cụm công nghiệp) ").all()
+
+
+# --- repatriations -------------------------------------------------------------------------
+
+
+def test_repatriations_are_a_sparse_overdispersed_table(province: SyntheticProvince) -> None:
+    table, communes = province.repatriations, province.communes
+    assert 200 <= table["count"].sum() <= 500
+    assert pd.api.types.is_integer_dtype(table["count"]) and (table["count"] >= 1).all()
+    assert set(table["period"]) <= {"2021", "2022", "2023", "2024", "2025"}
+    assert set(table["category"]) == {"deported", "victim_returned"}
+    assert not table.duplicated(["commune_code", "period", "category"]).any()
+    names = communes.set_index("commune_code")["commune_name"]
+    assert (table["commune_name"] == table["commune_code"].map(names)).all()
+    assert 1 - table["commune_code"].nunique() / len(communes) >= 0.4
+    per_commune = table.groupby("commune_code")["count"].sum().sort_values(ascending=False)
+    top_tenth = per_commune.iloc[: len(communes) // 10].sum()
+    assert top_tenth / per_commune.sum() > 0.4
+
+
+# --- population raster ---------------------------------------------------------------------
+
+
+def test_raster_grid(province: SyntheticProvince, metric_communes: gpd.GeoDataFrame) -> None:
+    t = province.transform
+    assert province.raster_crs == "EPSG:32648"
+    assert province.population.dtype == np.float32
+    assert (t.a, t.b, t.d, t.e) == (100.0, 0.0, 0.0, -100.0)
+    rows, cols = province.population.shape
+    west, south, east, north = metric_communes.total_bounds
+    slack = 1.0  # metres of lon/lat round-trip noise
+    assert t.c <= west + slack and t.f >= north - slack
+    assert t.c + cols * t.a >= east - slack and t.f + rows * t.e <= south + slack
+
+
+def test_population_is_zero_outside_and_plausible(
+    province: SyntheticProvince, commune_people: np.ndarray
+) -> None:
+    people = province.population
+    assert np.isfinite(people).all() and (people >= 0).all()
+    assert commune_people[0] == 0
+    assert 0.8e6 <= people.sum(dtype=float) <= 1.5e6
+
+
+def test_every_commune_holds_a_plausible_population(
+    province: SyntheticProvince, commune_people: np.ndarray
+) -> None:
+    people = commune_people[1:]
+    assert ((people >= 1_000) & (people <= 30_000)).all()
+    urban = ~province.communes["commune_name"].str.startswith("Xã ").to_numpy()
+    assert np.median(people[urban]) > 2 * np.median(people[~urban])
+
+
+# --- reproducibility -----------------------------------------------------------------------
+
+
+def _assert_same(a: SyntheticProvince, b: SyntheticProvince) -> None:
+    for name in VECTOR_LAYERS:
+        left, right = getattr(a, name), getattr(b, name)
+        if isinstance(left, gpd.GeoDataFrame):
+            assert_geodataframe_equal(left, right)
+            assert (
+                shapely.to_wkb(left.geometry.array) == shapely.to_wkb(right.geometry.array)
+            ).all()
+        else:
+            assert_frame_equal(left, right)
+    np.testing.assert_array_equal(a.population, b.population)
+    assert a.transform == b.transform and a.note == b.note
+
+
+def test_same_seed_gives_identical_province() -> None:
+    state = np.random.get_state()[1].copy()
+    first, second = make_province(1), make_province(1)
+    _assert_same(first, second)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)  # global state untouched
+
+
+def test_other_seed_gives_another_province(province: SyntheticProvince) -> None:
+    other = make_province(1)
+    assert other.note != province.note
+    ours, theirs = province.communes.geometry, other.communes.geometry
+    assert len(ours) != len(theirs) or not ours.geom_equals(theirs, align=False).all()
+    assert province.population.shape != other.population.shape or not np.array_equal(
+        province.population, other.population
+    )
+    assert not province.venues["name"].equals(other.venues["name"])
