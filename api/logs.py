@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-AUDIT_FIELDS = ("layer", "rows", "version", "file", "actor", "workspace")
+AUDIT_FIELDS = ("layer", "rows", "version", "file", "actor")
 
 
 class AuditFormatter(logging.Formatter):
@@ -25,6 +25,8 @@ def configure_logging(verbosity: int = 0) -> None:
     """Console logging: warnings by default, info with -v, debug with -vv, errors only with -q."""
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)  # audit records (INFO) reach the console only with -v
 
 
 @contextmanager

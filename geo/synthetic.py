@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from affine import Affine
+from numpy.random import Generator
 from rasterio import features
 from rasterio.transform import from_origin
 from shapely import affinity
@@ -51,6 +52,10 @@ _VENUE_P = (0.26, 0.09, 0.25, 0.09, 0.08, 0.06, 0.13, 0.04)  # in VENUE_KINDS or
 _CROSSING_WORD = {"international": "Cửa khẩu quốc tế", "main": "Cửa khẩu chính",
                   "secondary": "Cửa khẩu phụ", "opening": "Lối mở", "trail": "Đường mòn",
                   "seaport": "Cảng"}  # fmt: skip
+#: Zone kind -> (name prefix, min and max workers, min and max migrant share).
+_ZONE_SPEC = {"kkt": ("Khu kinh tế cửa khẩu", 2000, 8000, 0.3, 0.7),
+              "kcn": ("Khu công nghiệp", 3000, 15_000, 0.3, 0.75),
+              "ccn": ("Cụm công nghiệp", 300, 2000, 0.1, 0.4)}  # fmt: skip
 _TRAFFIC = {"international": (2000, 5000), "main": (800, 2000), "secondary": (200, 600),
             "opening": (40, 200), "trail": (5, 40), "seaport": (500, 1500)}  # fmt: skip
 
@@ -60,15 +65,15 @@ class SyntheticProvince:
     """A seeded, fictional province: every layer of the contract plus a population raster."""
 
     seed: int
-    note: str
-    communes: gpd.GeoDataFrame
+    note: str  # SYNTHETIC_NOTE formatted with the seed; also every frame's data_source
+    communes: gpd.GeoDataFrame  # EPSG:4326, like the other vector layers
     border: gpd.GeoDataFrame
     crossings: gpd.GeoDataFrame
     venues: gpd.GeoDataFrame
     industrial_zones: gpd.GeoDataFrame
-    repatriations: pd.DataFrame
-    population: np.ndarray
-    transform: Affine
+    repatriations: pd.DataFrame  # no geometry
+    population: np.ndarray  # float32 people per pixel, (rows, cols), 0 outside the province
+    transform: Affine  # north-up, 100 m pixels, in raster_crs
     raster_crs: str
 
     def layers(self) -> dict[str, pd.DataFrame]:
@@ -84,16 +89,18 @@ class _Land:
     border: shapely.LineString  # land border with China, west to east
     coast: shapely.LineString  # coastline, north to south-west
     towns: np.ndarray  # (n, 2); row 0 the provincial city, then one town per district
-    roads: np.ndarray  # LineStrings
+    roads: np.ndarray  # object array of LineStrings
 
 
 class _NameBook:
     """Fictional two-syllable Vietnamese names (NFC), never handing out the same one twice."""
 
-    def __init__(self, rng: np.random.Generator) -> None:
+    def __init__(self, rng: Generator) -> None:
         self._rng = rng
-        self._pools = {key: [f"{a} {b}" for a in syl for b in syl if a != b]
-                       for key, syl in (("up", _UPLAND), ("low", _LOWLAND))}  # fmt: skip
+        self._pools = {
+            key: [f"{a} {b}" for a in syl for b in syl if a != b]
+            for key, syl in (("up", _UPLAND), ("low", _LOWLAND))
+        }
         for pool in self._pools.values():
             rng.shuffle(pool)
 
@@ -132,29 +139,35 @@ def make_province(seed: int = DEMO_SEED) -> SyntheticProvince:
     land = _Land(province, border, coast, towns, roads)
     communes = _communes(rng, names, land)
     population, transform = _population(rng, land, communes.geometry.to_numpy())
+    border_lines = {"country": ["China", None], "kind": ["land", "sea"]}
     frames = {
         "communes": communes,
-        "border": _border_frame(land),
+        "border": _metric_frame(border_lines, [border, coast]),
         "crossings": crossings,
         "venues": _venues(rng, names, land, communes),
         "industrial_zones": _zones(rng, names, land, crossings),
         "repatriations": _repatriations(rng, land, communes, crossings),
     }
-    for frame in frames.values():
-        frame["data_source"] = note
-    frames = {k: f.to_crs(STORAGE_CRS) if "geometry" in f else f for k, f in frames.items()}
-    return SyntheticProvince(seed, note, **frames, population=population, transform=transform,
-                             raster_crs=METRIC_CRS)  # fmt: skip
+    stored = {name: _stored(frame, note) for name, frame in frames.items()}
+    return SyntheticProvince(
+        seed, note, **stored, population=population, transform=transform, raster_crs=METRIC_CRS
+    )
 
 
-def _wiggle(rng: np.random.Generator, n: int, amplitude: float) -> np.ndarray:
+def _stored(frame: pd.DataFrame, note: str) -> pd.DataFrame:
+    """``frame`` stamped with ``data_source = note``, geometry moved to EPSG:4326 (degrees)."""
+    frame = frame.assign(data_source=note)
+    return frame.to_crs(STORAGE_CRS) if isinstance(frame, gpd.GeoDataFrame) else frame
+
+
+def _wiggle(rng: Generator, n: int, amplitude: float) -> np.ndarray:
     """Smoothed random walk pinned to 0 at both ends with peak ``|offset| = amplitude``, metres."""
     walk = np.convolve(np.cumsum(rng.normal(size=n + 8)), np.ones(9) / 9, mode="valid")
     walk -= np.linspace(walk[0], walk[-1], n)
     return amplitude * walk / max(np.abs(walk).max(), 1e-9)
 
 
-def _wiggly_path(rng: np.random.Generator, corners: list, amplitude: float) -> np.ndarray:
+def _wiggly_path(rng: Generator, corners: list, amplitude: float) -> np.ndarray:
     """Vertices every ~1 km along ``corners``, pushed sideways by a random walk; metres."""
     pieces = []
     for a, b in zip(np.asarray(corners[:-1]), np.asarray(corners[1:]), strict=True):
@@ -166,22 +179,20 @@ def _wiggly_path(rng: np.random.Generator, corners: list, amplitude: float) -> n
 
 
 def _outline(
-    rng: np.random.Generator,
+    rng: Generator,
 ) -> tuple[shapely.Polygon, shapely.LineString, shapely.LineString]:
     """Province polygon, land border (north) and coastline (east, south-east); metres."""
     (x0, y0), (w, h) = _ORIGIN, _SIZE
     border = _wiggly_path(rng, [(x0, y0 + h), (x0 + w, y0 + h)], 3500.0)
-    coast = _wiggly_path(rng, [(x0 + w, y0 + h), (x0 + w, y0 + 0.45 * h), (x0 + 0.7 * w, y0)],
-                         2500.0)  # fmt: skip
+    bend = (x0 + w, y0 + 0.45 * h)
+    coast = _wiggly_path(rng, [(x0 + w, y0 + h), bend, (x0 + 0.7 * w, y0)], 2500.0)
     province = shapely.Polygon([(x0, y0), *border, *coast[1:]])
     if not province.is_valid:
         raise RuntimeError(f"synthetic outline is invalid: {shapely.is_valid_reason(province)}")
     return province, shapely.LineString(border), shapely.LineString(coast)
 
 
-def _towns(
-    rng: np.random.Generator, province: shapely.Polygon, coast: shapely.LineString
-) -> np.ndarray:
+def _towns(rng: Generator, province: shapely.Polygon, coast: shapely.LineString) -> np.ndarray:
     """Provincial city (row 0, 6 km inland from the coast) and one town per district; metres."""
     on_coast = np.array(coast.interpolate(0.55, normalized=True).coords[0])
     inland = np.array(province.centroid.coords[0]) - on_coast
@@ -193,7 +204,7 @@ def _towns(
     return towns[: _N_DISTRICTS + 1]
 
 
-def _uniform_in(rng: np.random.Generator, area: shapely.Geometry, n: int) -> np.ndarray:
+def _uniform_in(rng: Generator, area: shapely.Geometry, n: int) -> np.ndarray:
     """``n`` draws in the bounding box of ``area``, keeping those inside it; metres."""
     west, south, east, north = area.bounds
     pts = rng.uniform((west, south), (east, north), size=(n, 2))
@@ -221,7 +232,7 @@ def _upland(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _crossings(
-    rng: np.random.Generator,
+    rng: Generator,
     names: _NameBook,
     border: shapely.LineString,
     coast: shapely.LineString,
@@ -234,21 +245,19 @@ def _crossings(
     points += [border.interpolate(f, normalized=True) for f in fracs]
     points.append(coast.interpolate(rng.uniform(0.45, 0.65), normalized=True))
     upland = _upland(*shapely.get_coordinates(points).T) > 0.55
-    return gpd.GeoDataFrame(
+    labels = [f"{_CROSSING_WORD[k]} {names.take(u)}" for k, u in zip(kinds, upland, strict=True)]
+    return _metric_frame(
         {
-            "name": [
-                f"{_CROSSING_WORD[k]} {names.take(u)}" for k, u in zip(kinds, upland, strict=True)
-            ],
+            "name": labels,
             "kind": kinds,
             "country": ["China"] * 7 + [None],
             "daily_traffic": [int(rng.integers(*_TRAFFIC[k])) for k in kinds],
         },
-        geometry=points,
-        crs=METRIC_CRS,
+        points,
     )
 
 
-def _roads(rng: np.random.Generator, towns: np.ndarray, crossings: gpd.GeoDataFrame) -> np.ndarray:
+def _roads(rng: Generator, towns: np.ndarray, crossings: gpd.GeoDataFrame) -> np.ndarray:
     """Gently bent roads: city to every town, and busy land crossings to their nearest town."""
     ends = [(towns[0], town) for town in towns[1:]]
     busy = crossings[crossings["kind"].isin(["international", "main", "secondary"])]
@@ -262,33 +271,29 @@ def _roads(rng: np.random.Generator, towns: np.ndarray, crossings: gpd.GeoDataFr
     return np.array(roads, dtype=object)
 
 
-def _commune_cells(rng: np.random.Generator, land: _Land) -> np.ndarray:
+def _commune_cells(rng: Generator, land: _Land) -> np.ndarray:
     """Voronoi commune polygons covering the province, each 5-150 km², denser near towns."""
     candidates = _uniform_in(rng, land.province, 12_000)
-    near = np.exp(-(_town_distance(candidates, land.towns) ** 2) / (2 * 6000.0**2))
+    gap = np.hypot(*(candidates[:, None, :] - land.towns).transpose(2, 0, 1)).min(axis=1)
+    near = _bell(gap, 0.0, 6000.0)
     hills = 0.8 + 0.5 * _upland(candidates[:, 0], candidates[:, 1])
     seeds = _thin(candidates, 5800.0 * hills * (1 - 0.55 * near), land.towns)
     for _ in range(60):
         cells = _clip_cells(land.province, seeds)
         area = shapely.area(cells) / 1e6
         small, large = area < _AREA_KM2[0], area > _AREA_KM2[1]
-        if not (small.any() or large.any()):
+        if not (small.any() or large.any()) and shapely.coverage_is_valid(cells):
             return cells
         extra = [_uniform_in(rng, cell, 200)[0] for cell in cells[large]]
         seeds = np.vstack([seeds[~small], *extra]) if extra else seeds[~small]
-    raise RuntimeError(f"commune areas did not settle within {_AREA_KM2} km²")
-
-
-def _town_distance(xy: np.ndarray, towns: np.ndarray) -> np.ndarray:
-    """Distance from each point to its nearest town, metres."""
-    return np.hypot(xy[:, None, 0] - towns[:, 0], xy[:, None, 1] - towns[:, 1]).min(axis=1)
+    raise RuntimeError(f"communes did not settle into a coverage of {_AREA_KM2} km² polygons")
 
 
 def _clip_cells(province: shapely.Polygon, seeds: np.ndarray) -> np.ndarray:
     """Voronoi cells of ``seeds`` clipped to ``province``; detached slivers join a neighbour."""
     diagram = shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=province, ordered=True)
-    parts, owner = shapely.get_parts(shapely.intersection(shapely.get_parts(diagram), province),
-                                     return_index=True)  # fmt: skip
+    clipped = shapely.intersection(shapely.get_parts(diagram), province)
+    parts, owner = shapely.get_parts(clipped, return_index=True)
     main = shapely.intersects(parts, shapely.points(seeds[owner]))
     for i in np.flatnonzero(~main):
         shared = shapely.length(shapely.intersection(parts[i].boundary, parts[main].boundary))
@@ -301,7 +306,7 @@ def _clip_cells(province: shapely.Polygon, seeds: np.ndarray) -> np.ndarray:
     return cells
 
 
-def _communes(rng: np.random.Generator, names: _NameBook, land: _Land) -> gpd.GeoDataFrame:
+def _communes(rng: Generator, names: _NameBook, land: _Land) -> gpd.GeoDataFrame:
     """Commune polygons with codes, names, districts and poverty/minority rates; metres."""
     cells = _commune_cells(rng, land)
     anchor = shapely.get_coordinates(shapely.point_on_surface(cells))
@@ -321,7 +326,7 @@ def _communes(rng: np.random.Generator, names: _NameBook, land: _Land) -> gpd.Ge
     near_border = np.exp(-shapely.distance(land.border, shapely.points(anchor)) / 10_000.0)
     poverty = 0.03 + 0.4 * upland**1.5 + 0.08 * near_border + rng.normal(0, 0.03, len(cells))
     minority = 0.04 + 0.9 * upland**2 + rng.normal(0, 0.06, len(cells))
-    return gpd.GeoDataFrame(
+    return _metric_frame(
         {
             "commune_code": [f"9{i:04d}" for i in range(1, len(cells) + 1)],
             "commune_name": [p + names.take(u > 0.55) for p, u in zip(prefix, upland, strict=True)],
@@ -333,8 +338,7 @@ def _communes(rng: np.random.Generator, names: _NameBook, land: _Land) -> gpd.Ge
             ),
             "area_km2": shapely.area(cells) / 1e6,
         },
-        geometry=cells,
-        crs=METRIC_CRS,
+        cells,
     )
 
 
@@ -367,17 +371,13 @@ def _containing(cells: np.ndarray, xy: np.ndarray) -> np.ndarray:
     return cell[first]
 
 
-def _border_frame(land: _Land) -> gpd.GeoDataFrame:
-    """Land border with China and the coastline, one LineString each; metres."""
-    return gpd.GeoDataFrame(
-        {"country": ["China", None], "kind": ["land", "sea"]},
-        geometry=[land.border, land.coast],
-        crs=METRIC_CRS,
-    )
+def _metric_frame(columns: dict, geometry: object) -> gpd.GeoDataFrame:
+    """Frame of ``columns`` over ``geometry`` in metres (EPSG:32648)."""
+    return gpd.GeoDataFrame(columns, geometry=geometry, crs=METRIC_CRS)
 
 
 def _venues(
-    rng: np.random.Generator, names: _NameBook, land: _Land, communes: gpd.GeoDataFrame
+    rng: Generator, names: _NameBook, land: _Land, communes: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     """550-650 licensed venues of every kind, with licence, address and commune; metres."""
     n = int(rng.integers(550, 651))
@@ -387,9 +387,11 @@ def _venues(
     cell = _containing(communes.geometry.to_numpy(), xy)
     where = communes["commune_name"].to_numpy()[cell]
     upland = _upland(xy[:, 0], xy[:, 1]) > 0.55
-    hamlet = [f"Thôn {names.any(u)}" if w.startswith("Xã") else f"Khu {rng.integers(1, 12)}"
-              for w, u in zip(where, upland, strict=True)]  # fmt: skip
-    return gpd.GeoDataFrame(
+    hamlet = [
+        f"Thôn {names.any(u)}" if w.startswith("Xã") else f"Khu {rng.integers(1, 12)}"
+        for w, u in zip(where, upland, strict=True)
+    ]
+    return _metric_frame(
         {
             "name": [f"{_VENUE_WORD[k]} {_BRANDS[rng.integers(len(_BRANDS))]}" for k in kinds],
             "kind": kinds,
@@ -398,12 +400,11 @@ def _venues(
             "commune_code": communes["commune_code"].to_numpy()[cell],
             "commune_name": where,
         },
-        geometry=shapely.points(xy),
-        crs=METRIC_CRS,
+        shapely.points(xy),
     )
 
 
-def _venue_points(rng: np.random.Generator, land: _Land, n: int) -> np.ndarray:
+def _venue_points(rng: Generator, land: _Land, n: int) -> np.ndarray:
     """``n`` points: ~60 % around towns, ~30 % along roads, ~10 % scattered, all inside; metres."""
     n_town, n_road, k = round(0.6 * n), round(0.3 * n), 3 * n
     weight = np.r_[4.0, np.ones(len(land.towns) - 1)]
@@ -414,8 +415,8 @@ def _venue_points(rng: np.random.Generator, land: _Land, n: int) -> np.ndarray:
     road = rng.choice(len(land.roads), size=k, p=length / length.sum())
     along = shapely.line_interpolate_point(land.roads[road], rng.uniform(0, 1, k), normalized=True)
     road_xy = shapely.get_coordinates(along) + rng.normal(0, 150.0, (k, 2))
-    groups = [(town_xy, n_town), (road_xy, n_road), (_uniform_in(rng, land.province, k), 0)]
-    groups[2] = (groups[2][0], n - n_town - n_road)
+    scattered = _uniform_in(rng, land.province, k)
+    groups = [(town_xy, n_town), (road_xy, n_road), (scattered, n - n_town - n_road)]
     return rng.permutation(np.vstack([_keep_inside(land.province, xy, m) for xy, m in groups]))
 
 
@@ -428,41 +429,38 @@ def _keep_inside(province: shapely.Polygon, xy: np.ndarray, m: int) -> np.ndarra
 
 
 def _zones(
-    rng: np.random.Generator, names: _NameBook, land: _Land, crossings: gpd.GeoDataFrame
+    rng: Generator, names: _NameBook, land: _Land, crossings: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     """Six industrial zones (rotated rectangles of 0.5-5 km²) beside towns and the border gate."""
     gate = shapely.get_coordinates(crossings.geometry.iloc[0])[0]
-    plan = [("kkt", gate), ("kcn", land.towns[0]), ("kcn", land.towns[0]),
-            ("kcn", land.towns[1]), ("ccn", land.towns[2]), ("ccn", land.towns[3])]  # fmt: skip
-    spec = {"kkt": ("Khu kinh tế cửa khẩu", 2000, 8000, 0.3, 0.7),
-            "kcn": ("Khu công nghiệp", 3000, 15_000, 0.3, 0.75),
-            "ccn": ("Cụm công nghiệp", 300, 2000, 0.1, 0.4)}  # fmt: skip
+    kinds = ["kkt", "kcn", "kcn", "kcn", "ccn", "ccn"]
+    anchors = [gate, land.towns[0], land.towns[0], *land.towns[1:4]]
     shapes: list[shapely.Polygon] = []
-    for _, anchor in plan:
+    for anchor in anchors:
         shapes.append(_zone_shape(rng, land.province, anchor, shapes))
-    kinds = [kind for kind, _ in plan]
-    return gpd.GeoDataFrame(
+    return _metric_frame(
         {
-            "name": [f"{spec[k][0]} {names.take()}" for k in kinds],
+            "name": [f"{_ZONE_SPEC[k][0]} {names.take()}" for k in kinds],
             "kind": kinds,
-            "workers": [int(rng.integers(spec[k][1], spec[k][2] + 1)) for k in kinds],
-            "migrant_share": [round(rng.uniform(spec[k][3], spec[k][4]), 3) for k in kinds],
+            "workers": [int(rng.integers(_ZONE_SPEC[k][1], _ZONE_SPEC[k][2] + 1)) for k in kinds],
+            "migrant_share": [
+                round(rng.uniform(_ZONE_SPEC[k][3], _ZONE_SPEC[k][4]), 3) for k in kinds
+            ],
         },
-        geometry=shapes,
-        crs=METRIC_CRS,
+        shapes,
     )
 
 
 def _zone_shape(
-    rng: np.random.Generator, province: shapely.Polygon, anchor: np.ndarray, taken: list
+    rng: Generator, province: shapely.Polygon, anchor: np.ndarray, taken: list
 ) -> shapely.Polygon:
     """Draw a rotated rectangle of 0.5-5 km², 1.5-4 km from ``anchor``, inside, apart; metres."""
     for _ in range(1000):
         area, aspect = rng.uniform(0.5e6, 5e6), rng.uniform(1.0, 2.5)
         a = np.sqrt(area * aspect)
         turn, reach = rng.uniform(0, 2 * np.pi), rng.uniform(1500.0, 4000.0)
-        rect = affinity.rotate(shapely.box(-a / 2, -area / a / 2, a / 2, area / a / 2),
-                               rng.uniform(-25, 25))  # fmt: skip
+        rect = shapely.box(-a / 2, -area / a / 2, a / 2, area / a / 2)
+        rect = affinity.rotate(rect, rng.uniform(-25, 25))
         rect = affinity.translate(rect, *(anchor + reach * np.array([np.cos(turn), np.sin(turn)])))
         apart = not np.any(shapely.intersects(rect.buffer(300.0), taken))
         if apart and province.contains(rect.buffer(200.0)):
@@ -471,7 +469,7 @@ def _zone_shape(
 
 
 def _repatriations(
-    rng: np.random.Generator, land: _Land, communes: gpd.GeoDataFrame, crossings: gpd.GeoDataFrame
+    rng: Generator, land: _Land, communes: gpd.GeoDataFrame, crossings: gpd.GeoDataFrame
 ) -> pd.DataFrame:
     """People returned per commune, year 2021-2025 and category; only counts >= 1 are listed."""
     anchor = shapely.point_on_surface(communes.geometry.to_numpy())
@@ -500,42 +498,36 @@ def _repatriations(
     )
 
 
-def _population(
-    rng: np.random.Generator, land: _Land, cells: np.ndarray
-) -> tuple[np.ndarray, Affine]:
+def _population(rng: Generator, land: _Land, cells: np.ndarray) -> tuple[np.ndarray, Affine]:
     """People per 100 m pixel over the province box (EPSG:32648), 0 outside; commune-fitted."""
-    west, south, east, north = land.province.bounds
-    west, south = np.floor(west / PIXEL_M) * PIXEL_M, np.floor(south / PIXEL_M) * PIXEL_M
-    east, north = np.ceil(east / PIXEL_M) * PIXEL_M, np.ceil(north / PIXEL_M) * PIXEL_M
+    box = np.asarray(land.province.bounds) / PIXEL_M  # snapped outwards to whole pixels
+    west, south, east, north = np.r_[np.floor(box[:2]), np.ceil(box[2:])] * PIXEL_M
     transform = from_origin(west, north, PIXEL_M, PIXEL_M)
     shape = (round((north - south) / PIXEL_M), round((east - west) / PIXEL_M))
+    numbered = zip(cells, range(1, len(cells) + 1), strict=True)
     ids = features.rasterize(
-        zip(cells, range(1, len(cells) + 1), strict=True),
-        out_shape=shape, transform=transform, fill=0, all_touched=False, dtype="int32",
-    )  # fmt: skip
+        numbered, shape, fill=0, transform=transform, all_touched=False, dtype="int32"
+    )
     density = _density(rng, land, transform, shape)
     return _fit_totals(rng, density, ids, len(cells)).astype(np.float32), transform
 
 
-def _density(
-    rng: np.random.Generator, land: _Land, transform: Affine, shape: tuple[int, int]
-) -> np.ndarray:
+def _density(rng: Generator, land: _Land, transform: Affine, shape: tuple[int, int]) -> np.ndarray:
     """Unfitted people per pixel: rural base, gaussian town and city peaks, ribbon along roads."""
     xs = transform.c + (np.arange(shape[1]) + 0.5) * PIXEL_M
     ys = transform.f - (np.arange(shape[0]) + 0.5) * PIXEL_M
     density = 0.9 * (1 - 0.7 * _upland(xs[None, :], ys[:, None])) * rng.lognormal(0, 0.4, shape)
     for i, (tx, ty) in enumerate(land.towns):
         peak, sigma = (60.0, 2500.0) if i == 0 else (rng.uniform(10.0, 25.0), 1200.0)
-        bell_y, bell_x = (
-            np.exp(-((ys - ty) ** 2) / (2 * sigma**2)),
-            np.exp(-((xs - tx) ** 2) / (2 * sigma**2)),
-        )
-        density += peak * np.outer(bell_y, bell_x)
-    roads = features.rasterize(
-        ((road, 1) for road in land.roads),
-        out_shape=shape, transform=transform, all_touched=True, dtype="uint8",
-    )  # fmt: skip
+        density += peak * np.outer(_bell(ys, ty, sigma), _bell(xs, tx, sigma))
+    lines = ((road, 1) for road in land.roads)
+    roads = features.rasterize(lines, shape, transform=transform, all_touched=True, dtype="uint8")
     return density + 2.0 * _blur(roads.astype(float), 3.0)
+
+
+def _bell(values: np.ndarray, centre: float, sigma: float) -> np.ndarray:
+    """Unit-peak gaussian of ``values`` around ``centre``; same units as ``sigma``."""
+    return np.exp(-((values - centre) ** 2) / (2 * sigma**2))
 
 
 def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
@@ -551,9 +543,7 @@ def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
     return image
 
 
-def _fit_totals(
-    rng: np.random.Generator, density: np.ndarray, ids: np.ndarray, n: int
-) -> np.ndarray:
+def _fit_totals(rng: Generator, density: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
     """Rescale each commune's pixels so its total lies in 1,200-28,000 people, ~1.1 M in all."""
     raw = np.bincount(ids.ravel(), weights=density.ravel(), minlength=n + 1)[1:]
     if (raw <= 0).any():
@@ -561,8 +551,7 @@ def _fit_totals(
     target, low, high = rng.uniform(0.95e6, 1.25e6), -10.0, 10.0
     for _ in range(60):  # bisection on the log of one province-wide scale
         mid = (low + high) / 2
-        low, high = (
-            (mid, high) if np.clip(np.exp(mid) * raw, *_PEOPLE).sum() < target else (low, mid)
-        )
+        too_few = np.clip(np.exp(mid) * raw, *_PEOPLE).sum() < target
+        low, high = (mid, high) if too_few else (low, mid)
     factor = np.r_[0.0, np.clip(np.exp(high) * raw, *_PEOPLE) / raw]
     return density * factor[ids]

@@ -134,7 +134,7 @@ class Workspace:
         for version in new.values():
             audit.info("write layer %s", version.name, extra={
                 "layer": version.name, "rows": version.rows, "version": version.version,
-                "actor": actor, "workspace": str(self.root)})
+                "actor": actor})
         return new
 
     def _versions_or_empty(self) -> dict[str, LayerVersion]:
@@ -155,8 +155,7 @@ class Workspace:
     def write_text(self, relpath: str | Path, text: str, *, actor: str = "cli") -> Path:
         """Write a UTF-8 text file (a map, a record) inside the workspace atomically."""
         path = write_text_atomic(self.root / relpath, text)
-        audit.info("write file %s", relpath, extra={"file": str(relpath), "actor": actor,
-                                                    "workspace": str(self.root)})
+        audit.info("write file %s", relpath, extra={"file": str(relpath), "actor": actor})
         return path
 
     def write_json(self, relpath: str | Path, payload: object, *, actor: str = "cli") -> Path:
@@ -189,7 +188,8 @@ def _replacing(targets) -> Iterator[list[Path]]:
     """Yield temp paths beside ``targets``; on success move them into place, else delete them."""
     pairs = []
     for target in targets:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}",
+                                   dir=target.parent)
         os.close(fd)
         os.unlink(name)
         pairs.append((Path(name), target))

@@ -75,6 +75,7 @@ def score_workspace(
     """Score every commune of ``ws`` with ``profile``; store the run unless ``store`` is False."""
     inputs = read_inputs(ws, profile, zonal_engine=zonal_engine)
     table = score(inputs.indicators, profile, notes=inputs.notes)
+    table.frame.insert(1, "population", inputs.population.round(1))
     run = ScoreRun(_record(profile, inputs, table), table)
     if store:
         save_run(ws, run, actor=actor)

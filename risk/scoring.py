@@ -63,7 +63,7 @@ def usable_weights(
     if missing:
         notes.append(f"weights renormalised over the indicators present (missing: "
                      f"{', '.join(missing)})")
-    return {k: w / total for k, w in kept.items()}
+    return {k: round(w / total, 12) for k, w in kept.items()}
 
 
 def rank(scores: np.ndarray, codes: np.ndarray) -> np.ndarray:
