@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from api.logs import audit_to, configure_logging
@@ -127,13 +126,7 @@ def _is_loopback(host: str) -> bool:
 def main() -> None:
     """Console entry point: riskmap errors become one line on stderr and exit code 1."""
     try:
-        app(standalone_mode=False)
+        app()  # usage errors are reported by Typer itself, with exit code 2
     except RiskmapError as err:
         typer.echo(f"riskmap: error: {err}", err=True)
         sys.exit(1)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(err.exit_code)
-    except click.exceptions.Abort:
-        typer.echo("riskmap: aborted", err=True)
-        sys.exit(130)

@@ -33,7 +33,7 @@ def configure_logging(verbosity: int = 0) -> None:
 def audit_to(folder: Path) -> Iterator[None]:
     """Append ``riskmap.audit`` records to ``folder/audit.log`` while the block runs."""
     folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(folder / "audit.log", encoding="utf-8")
+    handler = logging.FileHandler(folder / "audit.log", encoding="utf-8", delay=True)
     handler.setFormatter(AuditFormatter())
     audit = logging.getLogger("riskmap.audit")
     audit.addHandler(handler)

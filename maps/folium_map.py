@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 from folium.plugins import MarkerCluster
 
-from maps.legend import Legend
+from maps.legend import Legend, MetricScale
 from maps.style import (BORDER_STYLE, CLASS_COLOURS, CROSSING_STYLE, VENUE_COLOURS, ZONE_STYLE,
                         kind_label, text)
 from risk.labels import LANGS, indicator_label
@@ -41,8 +41,9 @@ def build_map(
     if lang not in LANGS:
         raise ValueError(f'lang was "{lang}" but is expected to be one of {LANGS}')
     west, south, east, north = communes.to_crs(4326).total_bounds
-    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=9,
-                   control_scale=True)
+    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=9, tiles=None)
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
+    MetricScale().add_to(m)
     m.options["max_zoom"] = MAX_ZOOM
     m.fit_bounds([[south, west], [north, east]])
     add_communes_choropleth(m, communes, table, lang=lang)

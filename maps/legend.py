@@ -11,13 +11,29 @@ from risk.labels import class_label
 
 _TEMPLATE = Template("""
 {% macro html(this, kwargs) %}
-<div class="riskmap-legend" style="position: fixed; bottom: 24px; left: 12px; z-index: 9999;
+<div class="riskmap-legend" style="position: fixed; bottom: 28px; right: 12px; z-index: 9999;
      background: white; padding: 8px 10px; border: 1px solid #999; border-radius: 4px;
      font: 13px/1.4 'Segoe UI', Arial, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);">
   {{ this.body }}
 </div>
 {% endmacro %}
 """)
+
+
+_SCALE = Template("""
+{% macro script(this, kwargs) %}
+L.control.scale({imperial: false, maxWidth: 200}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+        self._template = _SCALE
 
 
 class Legend(MacroElement):

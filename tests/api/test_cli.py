@@ -1,0 +1,69 @@
+"""The riskmap command run as a real process: one clear line and a non-zero exit on bad input."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RISKMAP = shutil.which("riskmap", path=str(Path(sys.executable).parent))
+
+
+def riskmap(*args, cwd=None):
+    return subprocess.run([RISKMAP, *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def one_error_line(result, text):
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("riskmap: error: ") and text in lines[0], lines[0]
+
+
+def test_missing_workspace(tmp_path):
+    one_error_line(riskmap("score", "--workspace", tmp_path / "nowhere"), "does not exist")
+
+
+def test_corrupt_workspace(tmp_path):
+    (tmp_path / "layers.gpkg").write_bytes(b"\x00garbage")
+    one_error_line(riskmap("score", "--workspace", tmp_path), "is not a readable GeoPackage")
+
+
+def test_unknown_profile(scored_workspace):
+    one_error_line(riskmap("score", "-w", scored_workspace.root, "--profile", "nope"),
+                   'profile "nope" does not exist (known: outreach, patrol)')
+
+
+def test_profile_with_unparseable_weights_leaves_nothing_behind(scored_workspace, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nweights: {border_proximity: 0.5, crossing_access: abc}\n")
+    before = sorted(p.relative_to(scored_workspace.root) for p in scored_workspace.root.rglob("*"))
+    one_error_line(riskmap("score", "-w", scored_workspace.root, "--profile", bad),
+                   "bad.yaml: weights.crossing_access is 'abc', expected a number >= 0")
+    after = sorted(p.relative_to(scored_workspace.root) for p in scored_workspace.root.rglob("*"))
+    assert after == before
+
+
+def test_score_and_map_commands(scored_workspace, tmp_path):
+    result = riskmap("score", "-w", scored_workspace.root, "-p", "patrol")
+    assert result.returncode == 0 and "12 communes scored with patrol" in result.stderr
+    out = tmp_path / "map_en.html"
+    assert riskmap("map", "-w", scored_workspace.root, "-o", out, "--lang", "en").returncode == 0
+    assert "Very high" in out.read_text(encoding="utf-8")
+    again = riskmap("map", "-w", scored_workspace.root, "-o", out)
+    assert again.returncode == 2 and "pass --overwrite" in again.stderr
+
+
+def test_serve_refuses_non_loopback_hosts(scored_workspace):
+    result = riskmap("serve", "-w", scored_workspace.root, "--host", "0.0.0.0")
+    assert result.returncode == 2 and "loopback" in result.stderr
+
+
+def test_demo_refuses_to_replace_a_folder_that_is_not_a_demo(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    one_error_line(riskmap("demo", "--no-serve", "-w", tmp_path / "mine"),
+                   "is not a demo workspace")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"

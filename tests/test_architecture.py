@@ -1,0 +1,54 @@
+"""Imports point one way (geo ← risk ← maps ← api) and the pure core does no I/O."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ALLOWED = {"geo": set(), "risk": {"geo"}, "maps": {"geo", "risk"}, "api": {"geo", "risk", "maps"}}
+MAPS_MAY_USE = {"risk.results", "risk.labels", "risk.privacy"}
+OURS = set(ALLOWED)
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def modules(package: str):
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_imports_point_one_way(package):
+    for path in modules(package):
+        for name in imports(path):
+            top = name.split(".")[0]
+            if top in OURS and top != package:
+                assert top in ALLOWED[package], f"{path.relative_to(ROOT)} imports {name}"
+                if package == "maps" and top == "risk":
+                    assert name in MAPS_MAY_USE, f"{path.relative_to(ROOT)} imports {name}"
+
+
+def test_no_module_named_utils_and_no_print():
+    for package in ALLOWED:
+        for path in modules(package):
+            assert path.stem not in {"utils", "helpers", "misc"}, path
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+                     and getattr(n.func, "id", None) == "print"]
+            assert not calls, f"print() in {path.relative_to(ROOT)}"
+
+
+def test_settings_are_read_only_in_api():
+    for package in ("geo", "risk", "maps"):
+        for path in modules(package):
+            text = path.read_text(encoding="utf-8")
+            assert "os.environ" not in text and "getenv" not in text, path
