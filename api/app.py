@@ -31,8 +31,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def log_requests(request: Request, call_next):
         start = time.perf_counter()
         response = await call_next(request)
-        requests_log.info("%s %s %d %.0f ms", request.method, request.url.path,
-                          response.status_code, (time.perf_counter() - start) * 1000)
+        requests_log.info(
+            "%s %s %d %.0f ms",
+            request.method,
+            request.url.path,
+            response.status_code,
+            (time.perf_counter() - start) * 1000,
+        )
         return response
 
     return app

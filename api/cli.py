@@ -14,12 +14,17 @@ from geo.errors import RiskmapError
 from geo.synthetic import DEMO_SEED
 from geo.workspace import Workspace
 
-app = typer.Typer(help="Commune-level human-trafficking risk maps for Vietnamese provinces.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Commune-level human-trafficking risk maps for Vietnamese provinces.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 WorkspaceOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.")]
-ProfileOpt = Annotated[str, typer.Option("--profile", "-p",
-                                         help="Profile name (patrol, outreach) or YAML file.")]
+ProfileOpt = Annotated[
+    str, typer.Option("--profile", "-p", help="Profile name (patrol, outreach) or YAML file.")
+]
 HostOpt = Annotated[str, typer.Option(help="Address to listen on (loopback only for now).")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
 DEFAULT_WS = Path("var/demo")
@@ -43,8 +48,9 @@ def main_options(
 def demo(
     workspace: WorkspaceOpt = DEFAULT_WS,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic province.")] = DEMO_SEED,
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve",
-                                              help="Serve the API and maps afterwards.")] = True,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the API and maps afterwards.")
+    ] = True,
     overwrite: Annotated[bool, typer.Option(help="Replace a non-demo folder.")] = False,
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8000,
@@ -71,8 +77,10 @@ def score_cmd(workspace: WorkspaceOpt = DEFAULT_WS, profile: ProfileOpt = "patro
     with audit_to(ws.root):
         run = score_workspace(ws, load_profile(profile))
     top = run.table.frame.sort_values("rank").iloc[0]
-    say(f"run {run.record.run_id}: {run.record.communes} communes scored with "
-        f"{run.record.profile}; top: {top['commune_code']} ({top['score']:.1f})")
+    say(
+        f"run {run.record.run_id}: {run.record.communes} communes scored with "
+        f"{run.record.profile}; top: {top['commune_code']} ({top['score']:.1f})"
+    )
 
 
 @app.command("map")
@@ -97,8 +105,9 @@ def map_cmd(
 
 
 @app.command()
-def serve(workspace: WorkspaceOpt = DEFAULT_WS, host: HostOpt = "127.0.0.1",
-          port: PortOpt = 8000) -> None:
+def serve(
+    workspace: WorkspaceOpt = DEFAULT_WS, host: HostOpt = "127.0.0.1", port: PortOpt = 8000
+) -> None:
     """Serve the API and maps of an existing workspace (Ctrl-C stops it)."""
     import uvicorn
 
@@ -106,12 +115,16 @@ def serve(workspace: WorkspaceOpt = DEFAULT_WS, host: HostOpt = "127.0.0.1",
     from api.settings import Settings
 
     if not _is_loopback(host):
-        raise typer.BadParameter("API keys are not built yet, so riskmap only listens on a "
-                                 "loopback address such as 127.0.0.1", param_hint="--host")
+        raise typer.BadParameter(
+            "API keys are not built yet, so riskmap only listens on a "
+            "loopback address such as 127.0.0.1",
+            param_hint="--host",
+        )
     Workspace.open(workspace)
     say(f"serving {workspace} on http://{host}:{port} (Ctrl-C stops it)")
-    uvicorn.run(create_app(Settings(workspace=workspace)), host=host, port=port,
-                log_level="warning")
+    uvicorn.run(
+        create_app(Settings(workspace=workspace)), host=host, port=port, log_level="warning"
+    )
 
 
 def _is_loopback(host: str) -> bool:

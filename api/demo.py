@@ -68,8 +68,9 @@ def _build(ws: Workspace, seed: int, profiles_dir: Path, say) -> tuple[dict[str,
     province = make_province(seed)
     say(f"storing {len(province.communes)} communes and the other layers in {GPKG_NAME}")
     raster = Raster(province.population, province.transform, province.raster_crs, province.note)
-    ws.write_layers(province.layers(), rasters={"population": raster}, source=province.note,
-                    actor="demo")
+    ws.write_layers(
+        province.layers(), rasters={"population": raster}, source=province.note, actor="demo"
+    )
     ws.write_text("README.txt", README.format(seed=seed), actor="demo")
     runs, maps = {}, []
     for name in list_profiles(profiles_dir):
@@ -89,8 +90,10 @@ def _check_target(root: Path, overwrite: bool) -> None:
     except WorkspaceError:
         versions = []
     if not versions or not all(v.source.startswith("SYNTHETIC") for v in versions):
-        raise WorkspaceError(f"{root} exists and is not a demo workspace; choose another "
-                             "--workspace or pass --overwrite to replace it")
+        raise WorkspaceError(
+            f"{root} exists and is not a demo workspace; choose another "
+            "--workspace or pass --overwrite to replace it"
+        )
 
 
 def _swap(staging: Path, root: Path) -> None:

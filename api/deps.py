@@ -29,8 +29,12 @@ WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 def get_profile(
     settings: SettingsDep,
-    profile: Annotated[str, Query(description="Profile name, e.g. patrol or outreach",
-                                  pattern=r"^[a-z][a-z0-9_-]{0,39}$")] = "patrol",
+    profile: Annotated[
+        str,
+        Query(
+            description="Profile name, e.g. patrol or outreach", pattern=r"^[a-z][a-z0-9_-]{0,39}$"
+        ),
+    ] = "patrol",
 ) -> Profile:
     """The profile named by ``?profile=`` (404 if unknown; names only, never paths)."""
     return load_profile(profile, settings.profiles_dir)

@@ -25,8 +25,12 @@ TITLES = {400: "Bad request", 404: "Not found", 422: "Invalid input", 503: "Work
 
 def problem(status: int, detail: str, *, title: str | None = None) -> JSONResponse:
     """A problem+json response with a human-readable ``detail``."""
-    body = {"type": "about:blank", "title": title or TITLES.get(status, "Error"),
-            "status": status, "detail": detail}
+    body = {
+        "type": "about:blank",
+        "title": title or TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 

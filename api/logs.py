@@ -16,7 +16,10 @@ class AuditFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as a JSON line (never personal data: only layer names, counts, versions)."""
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "event": record.getMessage()}
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "event": record.getMessage(),
+        }
         entry.update({k: getattr(record, k) for k in AUDIT_FIELDS if hasattr(record, k)})
         return json.dumps(entry, ensure_ascii=False)
 

@@ -22,7 +22,7 @@ def write_map(
     output: Path | None = None,
     actor: str = "cli",
 ) -> Path:
-    """Write the map of a run (default: the profile's latest) to ``output`` or ``maps/<profile>``."""
+    """Write a run's map (default: the profile's latest) to ``output`` or maps/<profile>.html."""
     run = load_run(ws, profile.name, run_id)
     communes = ws.read_layer("communes")
     layers = {name: ws.read_layer(name) for name in MAP_LAYERS if ws.has_layer(name)}

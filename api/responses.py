@@ -15,5 +15,6 @@ class GeoJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         """Encode ``content`` as compact UTF-8 JSON; a NaN raises instead of becoming invalid."""
-        return json.dumps(content, ensure_ascii=False, allow_nan=False,
-                          separators=(",", ":")).encode("utf-8")
+        return json.dumps(
+            content, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        ).encode("utf-8")

@@ -13,7 +13,7 @@ VIETNAM_BOUNDS = (102.0, 8.0, 117.5, 23.5)
 
 
 def metric_crs_for(bounds: tuple[float, float, float, float]) -> str:
-    """Metric CRS for data with these lon/lat ``bounds``: VN-2000 UTM inside Vietnam, else WGS 84 UTM."""
+    """Metric CRS for lon/lat ``bounds``: VN-2000 / UTM inside Vietnam, else WGS 84 / UTM."""
     west, south, east, north = bounds
     lon, lat = (west + east) / 2, (south + north) / 2
     vw, vs, ve, vn = VIETNAM_BOUNDS

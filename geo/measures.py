@@ -62,8 +62,11 @@ def area_share(polygons: ArrayLike, cover: ArrayLike) -> NDArray[np.float64]:
     """Share (0-1) of each polygon's area covered by the union of ``cover`` polygons."""
     polys, union = _geoms(polygons), shapely.union_all(_geoms(cover))
     area = shapely.area(polys)
-    covered = np.zeros(len(polys)) if shapely.is_empty(union) else \
-        shapely.area(shapely.intersection(polys, union))
+    covered = (
+        np.zeros(len(polys))
+        if shapely.is_empty(union)
+        else shapely.area(shapely.intersection(polys, union))
+    )
     return np.divide(covered, area, out=np.zeros(len(polys)), where=area > 0)
 
 

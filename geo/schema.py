@@ -18,8 +18,20 @@ REPATRIATION_CATEGORIES = ("deported", "victim_returned", "case")
 
 #: Column names that identify a person; a layer carrying one is refused outright.
 PERSONAL_ID_COLUMNS = frozenset(
-    {"full_name", "ho_ten", "ho_va_ten", "cccd", "cmnd", "id_number", "passport",
-     "so_ho_chieu", "date_of_birth", "ngay_sinh", "phone", "so_dien_thoai"}
+    {
+        "full_name",
+        "ho_ten",
+        "ho_va_ten",
+        "cccd",
+        "cmnd",
+        "id_number",
+        "passport",
+        "so_ho_chieu",
+        "date_of_birth",
+        "ngay_sinh",
+        "phone",
+        "so_dien_thoai",
+    }
 )
 
 _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
@@ -41,20 +53,38 @@ LAYERS: dict[str, LayerSpec] = {
     spec.name: spec
     for spec in (
         LayerSpec(
-            "communes", ("Polygon", "MultiPolygon"),
+            "communes",
+            ("Polygon", "MultiPolygon"),
             ("commune_code", "commune_name", "province_name"),
             ("district_name", "population", "poverty_rate", "ethnic_minority_share", "area_km2"),
         ),
-        LayerSpec("border", ("LineString", "MultiLineString"), (), ("country", "kind"),
-                  BORDER_KINDS),
-        LayerSpec("crossings", ("Point",), ("name", "kind"), ("country", "daily_traffic"),
-                  CROSSING_KINDS),
-        LayerSpec("venues", ("Point",), ("kind",),
-                  ("name", "licence_no", "address", "commune_code", "commune_name"), VENUE_KINDS),
-        LayerSpec("industrial_zones", ("Polygon", "MultiPolygon", "Point"), ("name",),
-                  ("workers", "migrant_share", "kind"), ZONE_KINDS),
-        LayerSpec("repatriations", (), ("commune_code", "period", "count"),
-                  ("category", "sex", "age_band"), REPATRIATION_CATEGORIES),
+        LayerSpec(
+            "border", ("LineString", "MultiLineString"), (), ("country", "kind"), BORDER_KINDS
+        ),
+        LayerSpec(
+            "crossings", ("Point",), ("name", "kind"), ("country", "daily_traffic"), CROSSING_KINDS
+        ),
+        LayerSpec(
+            "venues",
+            ("Point",),
+            ("kind",),
+            ("name", "licence_no", "address", "commune_code", "commune_name"),
+            VENUE_KINDS,
+        ),
+        LayerSpec(
+            "industrial_zones",
+            ("Polygon", "MultiPolygon", "Point"),
+            ("name",),
+            ("workers", "migrant_share", "kind"),
+            ZONE_KINDS,
+        ),
+        LayerSpec(
+            "repatriations",
+            (),
+            ("commune_code", "period", "count"),
+            ("category", "sex", "age_band"),
+            REPATRIATION_CATEGORIES,
+        ),
     )
 }
 
@@ -94,15 +124,21 @@ def _spec(name: str) -> LayerSpec:
 def _check_no_personal_ids(frame: pd.DataFrame, source: str) -> None:
     found = sorted(PERSONAL_ID_COLUMNS.intersection(map(str.lower, frame.columns)))
     if found:
-        raise LayerError(source, "personal identifiers are never stored; remove this column "
-                         "and keep only counts", column=found[0])
+        raise LayerError(
+            source,
+            "personal identifiers are never stored; remove this column and keep only counts",
+            column=found[0],
+        )
 
 
 def _check_columns(spec: LayerSpec, frame: pd.DataFrame, source: str) -> None:
     for column in spec.required:
         if column not in frame.columns:
-            raise LayerError(source, f"required column is missing (have: "
-                             f"{', '.join(map(str, frame.columns))})", column=column)
+            raise LayerError(
+                source,
+                f"required column is missing (have: {', '.join(map(str, frame.columns))})",
+                column=column,
+            )
         nulls = frame[column].isna().to_numpy()
         if nulls.any():
             raise LayerError(source, "value is empty", row=_row(nulls), column=column)
@@ -120,8 +156,12 @@ def _check_geometry(spec: LayerSpec, frame: pd.DataFrame, source: str) -> None:
     wrong = ~geoms.geom_type.isin(spec.geometry).to_numpy()
     if wrong.any():
         got = geoms.geom_type.iloc[_row(wrong) - 1]
-        raise LayerError(source, f"geometry is {got}, expected {' or '.join(spec.geometry)}",
-                         row=_row(wrong), column="geometry")
+        raise LayerError(
+            source,
+            f"geometry is {got}, expected {' or '.join(spec.geometry)}",
+            row=_row(wrong),
+            column="geometry",
+        )
 
 
 def _check_kinds(spec: LayerSpec, frame: pd.DataFrame, source: str) -> None:
@@ -132,33 +172,50 @@ def _check_kinds(spec: LayerSpec, frame: pd.DataFrame, source: str) -> None:
     bad = (values.notna() & ~values.isin(spec.kinds)).to_numpy()
     if bad.any():
         value = values.iloc[_row(bad) - 1]
-        raise LayerError(source, f'"{value}" is not one of {", ".join(spec.kinds)}',
-                         row=_row(bad), column=column)
+        raise LayerError(
+            source, f'"{value}" is not one of {", ".join(spec.kinds)}', row=_row(bad), column=column
+        )
 
 
 def _check_commune_codes(frame: pd.DataFrame, source: str) -> None:
     codes = frame["commune_code"].astype(str)
     bad = ~codes.str.fullmatch(_CODE).to_numpy()
     if bad.any():
-        raise LayerError(source, f'"{codes.iloc[_row(bad) - 1]}" is not a 5-digit GSO commune '
-                         "code", row=_row(bad), column="commune_code")
+        raise LayerError(
+            source,
+            f'"{codes.iloc[_row(bad) - 1]}" is not a 5-digit GSO commune code',
+            row=_row(bad),
+            column="commune_code",
+        )
     dup = codes.duplicated().to_numpy()
     if dup.any():
-        raise LayerError(source, f'"{codes.iloc[_row(dup) - 1]}" appears twice; commune codes '
-                         "must be unique", row=_row(dup), column="commune_code")
+        raise LayerError(
+            source,
+            f'"{codes.iloc[_row(dup) - 1]}" appears twice; commune codes must be unique',
+            row=_row(dup),
+            column="commune_code",
+        )
 
 
 def _check_repatriations(frame: pd.DataFrame, source: str) -> None:
     counts = pd.to_numeric(frame["count"], errors="coerce")
     bad = (counts.isna() | (counts < 0) | (counts % 1 != 0)).to_numpy()
     if bad.any():
-        raise LayerError(source, f'"{frame["count"].iloc[_row(bad) - 1]}" is not a whole number '
-                         "of people >= 0", row=_row(bad), column="count")
+        raise LayerError(
+            source,
+            f'"{frame["count"].iloc[_row(bad) - 1]}" is not a whole number of people >= 0',
+            row=_row(bad),
+            column="count",
+        )
     periods = frame["period"].astype(str)
     bad = ~periods.str.fullmatch(_PERIOD).to_numpy()
     if bad.any():
-        raise LayerError(source, f'"{periods.iloc[_row(bad) - 1]}" is not a year (YYYY) or '
-                         "month (YYYY-MM)", row=_row(bad), column="period")
+        raise LayerError(
+            source,
+            f'"{periods.iloc[_row(bad) - 1]}" is not a year (YYYY) or month (YYYY-MM)',
+            row=_row(bad),
+            column="period",
+        )
 
 
 def _row(mask) -> int:

@@ -39,7 +39,7 @@ VERSIONS_TABLE = "riskmap_layers"
 
 @dataclass(frozen=True)
 class LayerVersion:
-    """One stored layer: content hash (its version), row count, when and from what it was written."""
+    """One stored layer: content hash (its version), rows, when and from what it was written."""
 
     name: str
     version: str
@@ -78,11 +78,15 @@ class Workspace:
         """Open an existing workspace, checking that its GeoPackage is readable."""
         ws = cls(root)
         if not ws.root.is_dir():
-            raise WorkspaceError(f"workspace {ws.root} does not exist; build one with "
-                                 f"'riskmap demo --no-serve --workspace {ws.root}'")
+            raise WorkspaceError(
+                f"workspace {ws.root} does not exist; build one with "
+                f"'riskmap demo --no-serve --workspace {ws.root}'"
+            )
         if not ws.gpkg.is_file():
-            raise WorkspaceError(f"workspace {ws.root} has no {GPKG_NAME}; it is not a riskmap "
-                                 "workspace or was never completed")
+            raise WorkspaceError(
+                f"workspace {ws.root} has no {GPKG_NAME}; it is not a riskmap "
+                "workspace or was never completed"
+            )
         missing = [name for name in REQUIRED_LAYERS if name not in ws.versions()]
         if missing:
             raise WorkspaceError(f"workspace {ws.root} has no {missing[0]} layer")
@@ -94,8 +98,10 @@ class Workspace:
             table = pyogrio.read_dataframe(self.gpkg, layer=VERSIONS_TABLE)
         except DataSourceError as err:
             raise WorkspaceError(f"{self.gpkg} is not a readable GeoPackage ({err})") from None
-        return {row.name: LayerVersion(**row._asdict()) for row in
-                table[list(LayerVersion.__dataclass_fields__)].itertuples(index=False)}
+        return {
+            row.name: LayerVersion(**row._asdict())
+            for row in table[list(LayerVersion.__dataclass_fields__)].itertuples(index=False)
+        }
 
     def has_layer(self, name: str) -> bool:
         """Whether layer ``name`` is stored in this workspace."""
@@ -119,29 +125,39 @@ class Workspace:
         source: str,
         actor: str = "cli",
     ) -> dict[str, LayerVersion]:
-        """Validate and store all ``frames`` and ``rasters`` at once, or nothing; return versions."""
+        """Validate and store all ``frames`` and ``rasters``, or nothing; return the versions."""
         for name, frame in frames.items():
             validate_layer(name, frame)
         self.root.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        new = {name: LayerVersion(name, _frame_hash(f), len(f), stamp, source)
-               for name, f in frames.items()}
+        new = {
+            name: LayerVersion(name, _frame_hash(f), len(f), stamp, source)
+            for name, f in frames.items()
+        }
         with _replacing(self.raster_path(n) for n in (rasters or {})) as tmp_rasters:
             for (name, raster), tmp in zip((rasters or {}).items(), tmp_rasters, strict=True):
                 _write_geotiff(tmp, raster)
                 new[name] = LayerVersion(name, _file_hash(tmp), 1, stamp, source)
             self._write_gpkg(frames, {**self._versions_or_empty(), **new})
         for version in new.values():
-            audit.info("write layer %s", version.name, extra={
-                "layer": version.name, "rows": version.rows, "version": version.version,
-                "actor": actor})
+            audit.info(
+                "write layer %s",
+                version.name,
+                extra={
+                    "layer": version.name,
+                    "rows": version.rows,
+                    "version": version.version,
+                    "actor": actor,
+                },
+            )
         return new
 
     def _versions_or_empty(self) -> dict[str, LayerVersion]:
         return self.versions() if self.gpkg.exists() else {}
 
-    def _write_gpkg(self, frames: Mapping[str, pd.DataFrame],
-                    versions: Mapping[str, LayerVersion]) -> None:
+    def _write_gpkg(
+        self, frames: Mapping[str, pd.DataFrame], versions: Mapping[str, LayerVersion]
+    ) -> None:
         with _replacing([self.gpkg]) as (tmp,):
             if self.gpkg.exists():
                 shutil.copy2(self.gpkg, tmp)
@@ -188,8 +204,9 @@ def _replacing(targets) -> Iterator[list[Path]]:
     """Yield temp paths beside ``targets``; on success move them into place, else delete them."""
     pairs = []
     for target in targets:
-        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}",
-                                   dir=target.parent)
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
+        )
         os.close(fd)
         os.unlink(name)
         pairs.append((Path(name), target))
@@ -204,9 +221,19 @@ def _replacing(targets) -> Iterator[list[Path]]:
 
 def _write_geotiff(path: Path, raster: Raster) -> None:
     rows, cols = raster.values.shape
-    with rasterio.open(path, "w", driver="GTiff", height=rows, width=cols, count=1,
-                       dtype=raster.values.dtype, crs=raster.crs, transform=raster.transform,
-                       compress="deflate", nodata=None) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=rows,
+        width=cols,
+        count=1,
+        dtype=raster.values.dtype,
+        crs=raster.crs,
+        transform=raster.transform,
+        compress="deflate",
+        nodata=None,
+    ) as dst:
         dst.write(raster.values, 1)
         if raster.description:
             dst.update_tags(DESCRIPTION=raster.description)
@@ -216,8 +243,9 @@ def _write_geotiff(path: Path, raster: Raster) -> None:
 def _frame_hash(frame: pd.DataFrame) -> str:
     """Content hash of a frame (attributes and geometry as WKB): the layer's version."""
     digest = hashlib.sha256()
-    attrs = frame.drop(columns=[frame.geometry.name]) if isinstance(frame, gpd.GeoDataFrame) \
-        else frame
+    attrs = (
+        frame.drop(columns=[frame.geometry.name]) if isinstance(frame, gpd.GeoDataFrame) else frame
+    )
     digest.update(pd.util.hash_pandas_object(attrs, index=False).to_numpy().tobytes())
     digest.update(",".join(map(str, attrs.columns)).encode())
     if isinstance(frame, gpd.GeoDataFrame):

@@ -59,10 +59,12 @@ def zonal_sum(
     return sums
 
 
-def _rasterstats_sum(raster, geoms: gpd.GeoSeries, *, nodata: float, all_touched: bool
-                     ) -> NDArray[np.float64]:
+def _rasterstats_sum(
+    raster, geoms: gpd.GeoSeries, *, nodata: float, all_touched: bool
+) -> NDArray[np.float64]:
     from rasterstats import zonal_stats
 
-    stats = zonal_stats(list(geoms.values), str(raster), stats=["sum"], nodata=nodata,
-                        all_touched=all_touched)
+    stats = zonal_stats(
+        list(geoms.values), str(raster), stats=["sum"], nodata=nodata, all_touched=all_touched
+    )
     return np.array([np.nan if s["sum"] is None else s["sum"] for s in stats], dtype=float)

@@ -1,4 +1,4 @@
-"""The map legend: risk classes with colours and labels, plus the data note, as a Leaflet control."""
+"""Map controls: the legend (risk classes, colours, labels, data note) and a metric scale."""
 
 from __future__ import annotations
 
@@ -44,12 +44,13 @@ class Legend(MacroElement):
         self._name = "RiskLegend"
         rows = "".join(
             f'<div><span style="display:inline-block;width:14px;height:14px;'
-            f'background:{CLASS_COLOURS[c]};border:1px solid #666;margin-right:6px;'
+            f"background:{CLASS_COLOURS[c]};border:1px solid #666;margin-right:6px;"
             f'vertical-align:middle"></span>{escape(class_label(c, lang))}</div>'
             for c in sorted(CLASS_COLOURS, reverse=True)
         )
         head = f"<b>{escape(title)}</b><br><i>{escape(text('legend', lang))}</i>"
-        tail = f'<div style="margin-top:6px;color:#b2182b"><b>{escape(note)}</b></div>' \
-            if note else ""
+        tail = (
+            f'<div style="margin-top:6px;color:#b2182b"><b>{escape(note)}</b></div>' if note else ""
+        )
         self.body = head + rows + tail
         self._template = _TEMPLATE

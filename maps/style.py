@@ -16,8 +16,14 @@ CROSSING_STYLE = {
 }
 
 VENUE_COLOURS = {
-    "karaoke": "#e7298a", "massage": "#7570b3", "guesthouse": "#d95f02", "hotel": "#1b9e77",
-    "homestay": "#66a61e", "bar": "#a6761d", "cafe": "#666666", "other": "#999999",
+    "karaoke": "#e7298a",
+    "massage": "#7570b3",
+    "guesthouse": "#d95f02",
+    "hotel": "#1b9e77",
+    "homestay": "#66a61e",
+    "bar": "#a6761d",
+    "cafe": "#666666",
+    "other": "#999999",
 }
 
 BORDER_STYLE = {

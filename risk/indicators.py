@@ -18,7 +18,7 @@ from risk.rates import PER, decayed_counts, eb_smoothed_rate
 
 @dataclass(frozen=True)
 class IndicatorSpec:
-    """An indicator: its unit, whether it is right-skewed (log-transformed) and the layer it needs."""
+    """An indicator: its unit, whether it is skewed (log-transformed) and the layer it needs."""
 
     name: str
     unit: str
@@ -35,8 +35,9 @@ INDICATORS: dict[str, IndicatorSpec] = {
         IndicatorSpec("venue_pressure", "weighted venues per 10,000 people", True, "venues"),
         IndicatorSpec("industrial_area", "share of area in zones, 0-1", True, "industrial_zones"),
         IndicatorSpec("industrial_workers", "Σ workers·exp(-d/λ)", True, "industrial_zones"),
-        IndicatorSpec("repatriation_rate", "people per 10,000, time-weighted, smoothed", True,
-                      "repatriations"),
+        IndicatorSpec(
+            "repatriation_rate", "people per 10,000, time-weighted, smoothed", True, "repatriations"
+        ),
         IndicatorSpec("vulnerability", "mean of poverty and minority shares, 0-1", False, None),
     )
 }
@@ -69,8 +70,13 @@ def vulnerability(communes: pd.DataFrame) -> NDArray[np.float64] | None:
         values = pd.to_numeric(communes[column], errors="coerce")
         bad = (values.isna() | (values < 0) | (values > 1)).to_numpy()
         if bad.any():
-            raise LayerError("layer communes", f'"{communes[column].iloc[bad.argmax()]}" is not '
-                             "a share between 0 and 1 (write 45 % as 0.45)", row=int(bad.argmax()) + 1, column=column)
+            raise LayerError(
+                "layer communes",
+                f'"{communes[column].iloc[bad.argmax()]}" is not '
+                "a share between 0 and 1 (write 45 % as 0.45)",
+                row=int(bad.argmax()) + 1,
+                column=column,
+            )
     return communes[present].astype(float).mean(axis=1).to_numpy()
 
 
@@ -88,8 +94,11 @@ def compute_indicators(
     out: dict[str, NDArray] = {}
     notes: list[str] = []
     builders = {
-        "border": _border, "crossings": _crossings, "venues": _venues,
-        "industrial_zones": _industry, "repatriations": _repatriations,
+        "border": _border,
+        "crossings": _crossings,
+        "venues": _venues,
+        "industrial_zones": _industry,
+        "repatriations": _repatriations,
     }
     for layer, build in builders.items():
         frame = layers.get(layer)
@@ -125,13 +134,16 @@ def _crossings(communes, crossings, population, params, notes) -> dict[str, NDAr
 def _venues(communes, venues, population, params, notes) -> dict[str, NDArray]:
     kind_weight = venues["kind"].map(params["venue_kind_weights"]).to_numpy(dtype=float)
     inside = measures.weighted_points_within(communes.geometry, venues.geometry, kind_weight)
-    reach = measures.weighted_points_within(communes.geometry, venues.geometry, kind_weight,
-                                            distance_m=params["venue_spill_km"] * 1000)
+    reach = measures.weighted_points_within(
+        communes.geometry, venues.geometry, kind_weight, distance_m=params["venue_spill_km"] * 1000
+    )
     weighted = inside + params["venue_spill_weight"] * (reach - inside)
     floored = int((population < params["min_population"]).sum())
     if floored:
-        notes.append(f"{floored} communes have fewer than {params['min_population']:g} people: "
-                     "venue pressure divides by that floor instead")
+        notes.append(
+            f"{floored} communes have fewer than {params['min_population']:g} people: "
+            "venue pressure divides by that floor instead"
+        )
     return {"venue_pressure": per_10k(weighted, population, params["min_population"])}
 
 
@@ -139,8 +151,10 @@ def _industry(communes, zones, population, params, notes) -> dict[str, NDArray]:
     polygons = zones[zones.geom_type.isin(["Polygon", "MultiPolygon"])]
     workers = pd.to_numeric(zones.get("workers", pd.Series(np.nan, index=zones.index)))
     if workers.isna().any():
-        notes.append(f"{int(workers.isna().sum())} industrial zones have no workers count: "
-                     "counted as 0 workers")
+        notes.append(
+            f"{int(workers.isna().sum())} industrial zones have no workers count: "
+            "counted as 0 workers"
+        )
     distance = measures.distance_matrix_km(communes.geometry, zones.geometry)
     return {
         "industrial_area": measures.area_share(communes.geometry, polygons.geometry),
@@ -149,6 +163,7 @@ def _industry(communes, zones, population, params, notes) -> dict[str, NDArray]:
 
 
 def _repatriations(communes, table, population, params, notes) -> dict[str, NDArray]:
-    counts = decayed_counts(table, communes["commune_code"],
-                            half_life_years=params["half_life_years"])
+    counts = decayed_counts(
+        table, communes["commune_code"], half_life_years=params["half_life_years"]
+    )
     return {"repatriation_rate": eb_smoothed_rate(counts, population)}

@@ -34,9 +34,8 @@ RUNS = Path("runs")
 
 @dataclass(frozen=True)
 class Inputs:
-    """What scoring needs from a workspace: communes, indicators, population and versions."""
+    """What scoring needs from a workspace: indicators, population and layer versions."""
 
-    communes: gpd.GeoDataFrame
     indicators: pd.DataFrame
     population: np.ndarray
     notes: tuple[str, ...]
@@ -55,21 +54,35 @@ class ScoreRun:
 def read_inputs(ws: Workspace, profile: Profile, *, zonal_engine: str = "rasterstats") -> Inputs:
     """Read every layer of ``ws`` and compute the indicators ``profile``'s parameters define."""
     versions = ws.versions()
-    communes = ws.read_layer("communes")
-    metric = to_metric(communes)
-    layers = {name: to_metric(frame, metric.crs) if isinstance(frame, gpd.GeoDataFrame) else frame
-              for name in VECTOR_LAYERS if name != "communes" and name in versions
-              for frame in [ws.read_layer(name)]}
+    communes = to_metric(ws.read_layer("communes"))
     population = _population(ws, communes, "population" in versions, zonal_engine)
-    metric["population"] = population
-    indicators, notes = compute_indicators(metric, layers, population, profile.parameters)
-    synthetic = any(v.source.startswith("SYNTHETIC") for v in versions.values())
-    return Inputs(communes.assign(population=population), indicators, population, tuple(notes),
-                  {name: v.version for name, v in sorted(versions.items())}, synthetic)
+    layers = _metric_layers(ws, [n for n in VECTOR_LAYERS if n in versions], communes.crs)
+    indicators, notes = compute_indicators(communes, layers, population, profile.parameters)
+    return Inputs(
+        indicators=indicators,
+        population=population,
+        notes=tuple(notes),
+        layer_versions={name: v.version for name, v in sorted(versions.items())},
+        synthetic=any(v.source.startswith("SYNTHETIC") for v in versions.values()),
+    )
+
+
+def _metric_layers(ws: Workspace, names: list[str], crs) -> dict[str, pd.DataFrame]:
+    """Every layer but communes, vector ones reprojected to ``crs``."""
+    layers = {}
+    for name in names:
+        if name != "communes":
+            frame = ws.read_layer(name)
+            layers[name] = frame.to_crs(crs) if isinstance(frame, gpd.GeoDataFrame) else frame
+    return layers
 
 
 def score_workspace(
-    ws: Workspace, profile: Profile, *, zonal_engine: str = "rasterstats", store: bool = True,
+    ws: Workspace,
+    profile: Profile,
+    *,
+    zonal_engine: str = "rasterstats",
+    store: bool = True,
     actor: str = "cli",
 ) -> ScoreRun:
     """Score every commune of ``ws`` with ``profile``; store the run unless ``store`` is False."""
@@ -83,7 +96,7 @@ def score_workspace(
 
 
 def save_run(ws: Workspace, run: ScoreRun, *, actor: str = "cli") -> None:
-    """Store a run's table and record under ``runs/<run_id>/`` (record last: it marks completion)."""
+    """Store a run's table, then its record (which marks it complete), under runs/<run_id>/."""
     folder = RUNS / run.record.run_id
     ws.write_text(folder / "scores.csv", run.table.frame.to_csv(index=False), actor=actor)
     ws.write_json(folder / "record.json", asdict(run.record), actor=actor)
@@ -94,8 +107,9 @@ def list_runs(ws: Workspace) -> list[RunRecord]:
     records = []
     for path in sorted((ws.root / RUNS).glob("*/record.json")):
         data = ws.read_json(path.relative_to(ws.root))
-        records.append(RunRecord(**{**data, "breaks": tuple(data["breaks"]),
-                                    "notes": tuple(data["notes"])}))
+        records.append(
+            RunRecord(**{**data, "breaks": tuple(data["breaks"]), "notes": tuple(data["notes"])})
+        )
     return sorted(records, key=lambda r: (r.created_at, r.run_id))
 
 
@@ -104,8 +118,10 @@ def load_run(ws: Workspace, profile: str, run_id: str | None = None) -> ScoreRun
     runs = [r for r in list_runs(ws) if r.profile == profile and run_id in (None, r.run_id)]
     if not runs:
         what = f"run {run_id}" if run_id else "run"
-        raise NotFoundError(f'no {what} of profile "{profile}" in workspace {ws.root}; '
-                            f"score it first with 'riskmap score --profile {profile}'")
+        raise NotFoundError(
+            f'no {what} of profile "{profile}" in workspace {ws.root}; '
+            f"score it first with 'riskmap score --profile {profile}'"
+        )
     record = runs[-1]
     text = (ws.root / RUNS / record.run_id / "scores.csv").read_text(encoding="utf-8")
     frame = pd.read_csv(io.StringIO(text), dtype={"commune_code": str})
@@ -116,10 +132,12 @@ def load_run(ws: Workspace, profile: str, run_id: str | None = None) -> ScoreRun
 def scored_communes(ws: Workspace, run: ScoreRun) -> gpd.GeoDataFrame:
     """Commune polygons (EPSG:4326) joined with a run's scores, in rank order."""
     communes = ws.read_layer("communes")
-    keep = [c for c in ("commune_code", "commune_name", "district_name", "province_name",
-                        "geometry") if c in communes.columns]
-    joined = communes[keep].merge(run.table.frame, on="commune_code", how="inner",
-                                  validate="1:1")
+    keep = [
+        c
+        for c in ("commune_code", "commune_name", "district_name", "province_name", "geometry")
+        if c in communes.columns
+    ]
+    joined = communes[keep].merge(run.table.frame, on="commune_code", how="inner", validate="1:1")
     return joined.sort_values("rank").reset_index(drop=True)
 
 
@@ -129,19 +147,23 @@ def _population(ws: Workspace, communes: gpd.GeoDataFrame, has_raster: bool, eng
     elif "population" in communes.columns:
         people = pd.to_numeric(communes["population"], errors="coerce").to_numpy(dtype=float)
     else:
-        raise ScoringError("no population: add a population raster or a population column "
-                           "to the communes layer")
+        raise ScoringError(
+            "no population: add a population raster or a population column to the communes layer"
+        )
     bad = ~np.isfinite(people) | (people < 0)
     if bad.any():
-        raise ScoringError(f"commune {communes['commune_code'].iloc[bad.argmax()]} has no "
-                           "population value (is it outside the population raster?)")
+        raise ScoringError(
+            f"commune {communes['commune_code'].iloc[bad.argmax()]} has no "
+            "population value (is it outside the population raster?)"
+        )
     return people
 
 
 def _record(profile: Profile, inputs: Inputs, table: ScoreTable) -> RunRecord:
     code = code_version()
-    key = json.dumps([profile.name, profile.weights_hash(), inputs.layer_versions, code],
-                     sort_keys=True)
+    key = json.dumps(
+        [profile.name, profile.weights_hash(), inputs.layer_versions, code], sort_keys=True
+    )
     return RunRecord(
         run_id=hashlib.sha256(key.encode()).hexdigest()[:12],
         profile=profile.name,
@@ -160,15 +182,20 @@ def _record(profile: Profile, inputs: Inputs, table: ScoreTable) -> RunRecord:
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """riskmap's version, plus the git commit when run from a checkout."""
+    """Riskmap's version, plus the git commit when run from a checkout."""
     try:
         base = version("riskmap")
     except PackageNotFoundError:
         base = "0+unknown"
     root = Path(__file__).resolve().parents[1]
     try:
-        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"],
-                             capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+        sha = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return base
     return f"{base}+g{sha}" if sha else base

@@ -22,20 +22,36 @@ from risk.indicators import INDICATORS
 PROFILES_DIR = Path(__file__).resolve().parents[1] / "data" / "profiles"
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
-DEFAULT_PARAMETERS: Mapping[str, Any] = MappingProxyType({
-    "border_decay_km": 15.0,
-    "crossing_decay_km": 10.0,
-    "crossing_kind_weights": {"international": 1.0, "main": 0.8, "secondary": 0.6,
-                              "opening": 1.0, "trail": 1.2, "seaport": 0.8},
-    "venue_kind_weights": {"karaoke": 1.0, "massage": 1.0, "guesthouse": 0.8, "hotel": 0.5,
-                           "homestay": 0.6, "bar": 0.8, "cafe": 0.3, "other": 0.3},
-    "venue_spill_km": 2.0,
-    "venue_spill_weight": 0.5,
-    "industrial_decay_km": 10.0,
-    "half_life_years": 2.0,
-    "min_population": 1000.0,
-    "winsor_upper": 0.98,
-})
+DEFAULT_PARAMETERS: Mapping[str, Any] = MappingProxyType(
+    {
+        "border_decay_km": 15.0,
+        "crossing_decay_km": 10.0,
+        "crossing_kind_weights": {
+            "international": 1.0,
+            "main": 0.8,
+            "secondary": 0.6,
+            "opening": 1.0,
+            "trail": 1.2,
+            "seaport": 0.8,
+        },
+        "venue_kind_weights": {
+            "karaoke": 1.0,
+            "massage": 1.0,
+            "guesthouse": 0.8,
+            "hotel": 0.5,
+            "homestay": 0.6,
+            "bar": 0.8,
+            "cafe": 0.3,
+            "other": 0.3,
+        },
+        "venue_spill_km": 2.0,
+        "venue_spill_weight": 0.5,
+        "industrial_decay_km": 10.0,
+        "half_life_years": 2.0,
+        "min_population": 1000.0,
+        "winsor_upper": 0.98,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -55,8 +71,13 @@ class Profile:
 
     def with_weights(self, weights: Mapping[str, float]) -> Profile:
         """The same profile with other weights, checked like a profile file."""
-        data = {"name": self.name, "weights": dict(weights), "parameters": dict(self.parameters),
-                "title": dict(self.title), "rationale": self.rationale}
+        data = {
+            "name": self.name,
+            "weights": dict(weights),
+            "parameters": dict(self.parameters),
+            "title": dict(self.title),
+            "rationale": self.rationale,
+        }
         return profile_from_dict(data, source=f"custom weights for {self.name}")
 
 
@@ -105,10 +126,15 @@ def _weights(raw: object, source: str) -> dict[str, float]:
     weights = {}
     for key, value in raw.items():
         if key not in INDICATORS:
-            raise ProfileError(f'{source}: weights.{key} is not an indicator '
-                               f"(known: {', '.join(INDICATORS)})")
-        if isinstance(value, bool) or not isinstance(value, int | float) or \
-                not math.isfinite(value) or value < 0:
+            raise ProfileError(
+                f"{source}: weights.{key} is not an indicator (known: {', '.join(INDICATORS)})"
+            )
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
             raise ProfileError(f"{source}: weights.{key} is {value!r}, expected a number >= 0")
         weights[key] = float(value)
     total = sum(weights.values())
@@ -123,8 +149,9 @@ def _parameters(raw: object, source: str) -> dict[str, Any]:
     params = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_PARAMETERS.items()}
     for key, value in raw.items():
         if key not in params:
-            raise ProfileError(f'{source}: parameters.{key} is not a model parameter '
-                               f"(known: {', '.join(params)})")
+            raise ProfileError(
+                f"{source}: parameters.{key} is not a model parameter (known: {', '.join(params)})"
+            )
         if isinstance(params[key], dict):
             params[key] = {**params[key], **_kind_weights(key, value, source)}
         else:
@@ -140,16 +167,20 @@ def _kind_weights(key: str, value: object, source: str) -> dict[str, float]:
         raise ProfileError(f"{source}: parameters.{key} must map kinds to numbers")
     for kind in value:
         if kind not in kinds:
-            raise ProfileError(f'{source}: parameters.{key}.{kind} is not one of {", ".join(kinds)}')
-    return {k: _positive(f"parameters.{key}.{k}", v, source, allow_zero=True)
-            for k, v in value.items()}
+            raise ProfileError(
+                f"{source}: parameters.{key}.{kind} is not one of {', '.join(kinds)}"
+            )
+    return {
+        k: _positive(f"parameters.{key}.{k}", v, source, allow_zero=True) for k, v in value.items()
+    }
 
 
 def _positive(key: str, value: object, source: str, *, allow_zero: bool = False) -> float:
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or value < 0 or (value == 0 and not allow_zero):
-        raise ProfileError(f"{source}: {key} is {value!r}, expected a number "
-                           f"{'>= 0' if allow_zero else '> 0'}")
+        raise ProfileError(
+            f"{source}: {key} is {value!r}, expected a number {'>= 0' if allow_zero else '> 0'}"
+        )
     return float(value)
 
 

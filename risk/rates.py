@@ -35,8 +35,12 @@ def decayed_counts(
     where = codes.get_indexer(table["commune_code"].astype(str))
     if (where < 0).any():
         row = int(np.argmax(where < 0))
-        raise LayerError("layer repatriations", f'"{table["commune_code"].iloc[row]}" is not a '
-                         "commune code of the communes layer", row=row + 1, column="commune_code")
+        raise LayerError(
+            "layer repatriations",
+            f'"{table["commune_code"].iloc[row]}" is not a commune code of the communes layer',
+            row=row + 1,
+            column="commune_code",
+        )
     years = period_years(table["period"])
     weights = 0.5 ** ((years.max() - years) / half_life_years)
     counts = table["count"].to_numpy(dtype=float) * weights

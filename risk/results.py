@@ -74,9 +74,16 @@ class ScoreTable:
     def explain(self, commune_code: str) -> list[Contribution]:
         """Every indicator's raw value, normalised value (0-10), weight and points for a commune."""
         row = self.frame.iloc[self.row_of(commune_code)]
-        return [Contribution(name, float(row[raw_col(name)]), float(row[norm_col(name)]),
-                             float(weight), float(row[contrib_col(name)]))
-                for name, weight in self.weights.items()]
+        return [
+            Contribution(
+                name,
+                float(row[raw_col(name)]),
+                float(row[norm_col(name)]),
+                float(weight),
+                float(row[contrib_col(name)]),
+            )
+            for name, weight in self.weights.items()
+        ]
 
 
 @dataclass(frozen=True)

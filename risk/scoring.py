@@ -46,8 +46,9 @@ def score(indicators: pd.DataFrame, profile: Profile, *, notes: Iterable[str] = 
     frame["class_label_vi"] = frame["class"].map(lambda c: CLASS_LABELS[c]["vi"])
     frame["class_label_en"] = frame["class"].map(lambda c: CLASS_LABELS[c]["en"])
     frame["rank"] = rank(frame["score"].to_numpy(), frame["commune_code"].to_numpy())
-    return ScoreTable(frame=frame, weights=weights, breaks=tuple(map(float, breaks)),
-                      notes=tuple(notes))
+    return ScoreTable(
+        frame=frame, weights=weights, breaks=tuple(map(float, breaks)), notes=tuple(notes)
+    )
 
 
 def usable_weights(
@@ -61,8 +62,9 @@ def usable_weights(
     if total <= 0:
         raise ScoringError("no indicator with a weight > 0 can be computed from these layers")
     if missing:
-        notes.append(f"weights renormalised over the indicators present (missing: "
-                     f"{', '.join(missing)})")
+        notes.append(
+            f"weights renormalised over the indicators present (missing: {', '.join(missing)})"
+        )
     return {k: round(w / total, 12) for k, w in kept.items()}
 
 
@@ -81,5 +83,7 @@ def _check_values(indicators: pd.DataFrame, weights: Mapping[str, float]) -> Non
     bad = ~np.isfinite(values)
     if bad.any():
         row, col = (int(i[0]) for i in np.nonzero(bad))
-        raise ScoringError(f'commune {indicators.index[row]}: indicator '
-                           f"{list(weights)[col]} is {values[row, col]}, expected a number")
+        raise ScoringError(
+            f"commune {indicators.index[row]}: indicator "
+            f"{list(weights)[col]} is {values[row, col]}, expected a number"
+        )

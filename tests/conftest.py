@@ -28,8 +28,9 @@ def profile(request):
 def tmp_workspace(tmp_path, layers):
     values, transform = make_population(layers["communes"])
     ws = Workspace(tmp_path / "ws")
-    ws.write_layers(layers, rasters={"population": Raster(values, transform, METRIC)},
-                    source="test fixture")
+    ws.write_layers(
+        layers, rasters={"population": Raster(values, transform, METRIC)}, source="test fixture"
+    )
     return ws
 
 

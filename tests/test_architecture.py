@@ -42,8 +42,11 @@ def test_no_module_named_utils_and_no_print():
         for path in modules(package):
             assert path.stem not in {"utils", "helpers", "misc"}, path
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
-                     and getattr(n.func, "id", None) == "print"]
+            calls = [
+                n
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "print"
+            ]
             assert not calls, f"print() in {path.relative_to(ROOT)}"
 
 

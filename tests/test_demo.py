@@ -30,8 +30,15 @@ def scores(ws, profile):
 
 def test_demo_builds_a_plausible_synthetic_province(demo):
     versions = demo.versions()
-    assert set(versions) == {"communes", "border", "crossings", "venues", "industrial_zones",
-                             "repatriations", "population"}
+    assert set(versions) == {
+        "communes",
+        "border",
+        "crossings",
+        "venues",
+        "industrial_zones",
+        "repatriations",
+        "population",
+    }
     assert all(v.source.startswith("SYNTHETIC") for v in versions.values())
     assert 150 <= versions["communes"].rows <= 250
     with rasterio.open(demo.raster_path("population")) as src:
@@ -52,8 +59,9 @@ def test_same_seed_same_scores_other_seed_other_scores(demo, tmp_path):
     for profile in ("patrol", "outreach"):
         assert scores(ws_again, profile) == scores(demo, profile)
         assert scores(ws_other, profile) != scores(demo, profile)
-    assert {n: v.version for n, v in ws_again.versions().items()} == \
-        {n: v.version for n, v in demo.versions().items()}
+    assert {n: v.version for n, v in ws_again.versions().items()} == {
+        n: v.version for n, v in demo.versions().items()
+    }
 
 
 def test_rebuilding_the_demo_replaces_it_whole(demo, tmp_path):
@@ -73,8 +81,11 @@ def free_port():
 
 def test_serve_answers_over_http_until_killed(demo):
     port = free_port()
-    server = subprocess.Popen([RISKMAP, "serve", "-w", str(demo.root), "--port", str(port)],
-                              stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [RISKMAP, "serve", "-w", str(demo.root), "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):

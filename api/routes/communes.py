@@ -27,18 +27,34 @@ def get_commune(
     communes = ws.read_layer("communes").set_index("commune_code")
     place = communes.loc[code]
     scores = run.table.frame.iloc[row]
-    indicators = [IndicatorOut(indicator=c.indicator, label_vi=indicator_label(c.indicator, "vi"),
-                               label_en=indicator_label(c.indicator, "en"),
-                               unit=INDICATORS[c.indicator].unit, raw=c.raw,
-                               normalised=c.normalised, weight=c.weight,
-                               contribution=c.contribution)
-                  for c in run.table.explain(code)]
-    return CommuneDetail.model_validate({
-        "commune_code": code, "commune_name": place["commune_name"],
-        "district_name": place.get("district_name"), "profile": profile.name,
-        "run_id": run.record.run_id, "score": float(scores["score"]), "class": int(scores["class"]),
-        "class_label": scores["class_label_vi"], "class_label_en": scores["class_label_en"],
-        "rank": int(scores["rank"]), "communes": len(run.table.frame),
-        "drivers": run.table.drivers()[row], "indicators": indicators,
-        "notes": list(run.record.notes),
-    })
+    indicators = [
+        IndicatorOut(
+            indicator=c.indicator,
+            label_vi=indicator_label(c.indicator, "vi"),
+            label_en=indicator_label(c.indicator, "en"),
+            unit=INDICATORS[c.indicator].unit,
+            raw=c.raw,
+            normalised=c.normalised,
+            weight=c.weight,
+            contribution=c.contribution,
+        )
+        for c in run.table.explain(code)
+    ]
+    return CommuneDetail.model_validate(
+        {
+            "commune_code": code,
+            "commune_name": place["commune_name"],
+            "district_name": place.get("district_name"),
+            "profile": profile.name,
+            "run_id": run.record.run_id,
+            "score": float(scores["score"]),
+            "class": int(scores["class"]),
+            "class_label": scores["class_label_vi"],
+            "class_label_en": scores["class_label_en"],
+            "rank": int(scores["rank"]),
+            "communes": len(run.table.frame),
+            "drivers": run.table.drivers()[row],
+            "indicators": indicators,
+            "notes": list(run.record.notes),
+        }
+    )

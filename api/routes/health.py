@@ -21,5 +21,6 @@ def health(settings: SettingsDep) -> Health:
         ok = True
     except RiskmapError:
         ok = False
-    return Health(status="ok", version=code_version(), workspace=str(settings.workspace),
-                  workspace_ok=ok)
+    return Health(
+        status="ok", version=code_version(), workspace=str(settings.workspace), workspace_ok=ok
+    )

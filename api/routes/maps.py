@@ -20,17 +20,20 @@ def get_map(profile: str, ws: WorkspaceDep, settings: SettingsDep) -> HTMLRespon
     name = load_profile(profile, settings.profiles_dir).name
     path = ws.root / "maps" / f"{name}.html"
     if not path.is_file():
-        raise NotFoundError(f'no map of profile "{name}" yet; draw it with '
-                            f"'riskmap map --profile {name}'")
+        raise NotFoundError(
+            f"no map of profile \"{name}\" yet; draw it with 'riskmap map --profile {name}'"
+        )
     return HTMLResponse(path.read_text(encoding="utf-8"))
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(settings: SettingsDep) -> HTMLResponse:
     """Landing page: links to each profile's map and to the API docs."""
-    links = "".join(f'<li><a href="/maps/{escape(p)}">{escape(p)}</a> · '
-                    f'<a href="/scores?profile={escape(p)}">GeoJSON</a></li>'
-                    for p in list_profiles(settings.profiles_dir))
+    links = "".join(
+        f'<li><a href="/maps/{escape(p)}">{escape(p)}</a> · '
+        f'<a href="/scores?profile={escape(p)}">GeoJSON</a></li>'
+        for p in list_profiles(settings.profiles_dir)
+    )
     return HTMLResponse(
         "<!doctype html><html lang='vi'><meta charset='utf-8'><title>riskmap</title>"
         "<body style='font-family:sans-serif;max-width:40em;margin:2em auto'>"

@@ -14,6 +14,10 @@ router = APIRouter(tags=["profiles"])
 @router.get("/profiles", response_model=list[ProfileOut])
 def get_profiles(settings: SettingsDep) -> list[ProfileOut]:
     """Every profile with its weights and rationale."""
-    profiles = [load_profile(n, settings.profiles_dir) for n in list_profiles(settings.profiles_dir)]
-    return [ProfileOut(name=p.name, title=dict(p.title), rationale=p.rationale,
-                       weights=dict(p.weights)) for p in profiles]
+    profiles = [
+        load_profile(n, settings.profiles_dir) for n in list_profiles(settings.profiles_dir)
+    ]
+    return [
+        ProfileOut(name=p.name, title=dict(p.title), rationale=p.rationale, weights=dict(p.weights))
+        for p in profiles
+    ]

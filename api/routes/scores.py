@@ -10,8 +10,17 @@ from risk.pipeline import load_run, scored_communes
 
 router = APIRouter(tags=["scores"])
 
-PROPERTIES = ["commune_code", "commune_name", "district_name", "province_name", "score", "class",
-              "class_label_vi", "class_label_en", "rank"]
+PROPERTIES = [
+    "commune_code",
+    "commune_name",
+    "district_name",
+    "province_name",
+    "score",
+    "class",
+    "class_label_vi",
+    "class_label_en",
+    "rank",
+]
 
 
 @router.get("/scores", response_class=GeoJSONResponse)
@@ -23,6 +32,7 @@ def get_scores(ws: WorkspaceDep, profile: ProfileDep) -> GeoJSONResponse:
     gdf = gdf.rename(columns={"class_label_vi": "class_label"})
     gdf["score"] = gdf["score"].round(2)
     collection = gdf.to_geo_dict(drop_id=True)
-    collection.update(profile=profile.name, run_id=run.record.run_id,
-                      synthetic=run.record.synthetic)
+    collection.update(
+        profile=profile.name, run_id=run.record.run_id, synthetic=run.record.synthetic
+    )
     return GeoJSONResponse(collection)

@@ -75,9 +75,7 @@ def draw_outline(
     return province, shapely.LineString(border), shapely.LineString(coast)
 
 
-def place_towns(
-    rng: Generator, province: shapely.Polygon, coast: shapely.LineString
-) -> np.ndarray:
+def place_towns(rng: Generator, province: shapely.Polygon, coast: shapely.LineString) -> np.ndarray:
     """Provincial city (row 0, 6 km inland from the coast) and one town per district; metres."""
     on_coast = np.array(coast.interpolate(0.55, normalized=True).coords[0])
     inland = np.array(province.centroid.coords[0]) - on_coast

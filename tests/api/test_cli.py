@@ -5,14 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 RISKMAP = shutil.which("riskmap", path=str(Path(sys.executable).parent))
 
 
 def riskmap(*args, cwd=None):
-    return subprocess.run([RISKMAP, *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [RISKMAP, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def one_error_line(result, text):
@@ -32,16 +31,20 @@ def test_corrupt_workspace(tmp_path):
 
 
 def test_unknown_profile(scored_workspace):
-    one_error_line(riskmap("score", "-w", scored_workspace.root, "--profile", "nope"),
-                   'profile "nope" does not exist (known: outreach, patrol)')
+    one_error_line(
+        riskmap("score", "-w", scored_workspace.root, "--profile", "nope"),
+        'profile "nope" does not exist (known: outreach, patrol)',
+    )
 
 
 def test_profile_with_unparseable_weights_leaves_nothing_behind(scored_workspace, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nweights: {border_proximity: 0.5, crossing_access: abc}\n")
     before = sorted(p.relative_to(scored_workspace.root) for p in scored_workspace.root.rglob("*"))
-    one_error_line(riskmap("score", "-w", scored_workspace.root, "--profile", bad),
-                   "bad.yaml: weights.crossing_access is 'abc', expected a number >= 0")
+    one_error_line(
+        riskmap("score", "-w", scored_workspace.root, "--profile", bad),
+        "bad.yaml: weights.crossing_access is 'abc', expected a number >= 0",
+    )
     after = sorted(p.relative_to(scored_workspace.root) for p in scored_workspace.root.rglob("*"))
     assert after == before
 
@@ -64,6 +67,7 @@ def test_serve_refuses_non_loopback_hosts(scored_workspace):
 def test_demo_refuses_to_replace_a_folder_that_is_not_a_demo(tmp_path):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
-    one_error_line(riskmap("demo", "--no-serve", "-w", tmp_path / "mine"),
-                   "is not a demo workspace")
+    one_error_line(
+        riskmap("demo", "--no-serve", "-w", tmp_path / "mine"), "is not a demo workspace"
+    )
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"

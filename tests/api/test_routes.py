@@ -31,7 +31,9 @@ def test_scores_are_valid_geojson_with_scores_classes_and_ranks(client, name, la
     collection = FeatureCollection.model_validate(response.json())
     props = [f.properties for f in collection.features]
     assert len(props) == len(layers["communes"])
-    assert {"commune_code", "commune_name", "score", "class", "class_label", "rank"} <= set(props[0])
+    assert {"commune_code", "commune_name", "score", "class", "class_label", "rank"} <= set(
+        props[0]
+    )
     assert all(0 <= p["score"] <= 100 for p in props)
     assert sorted(p["rank"] for p in props) == list(range(1, len(props) + 1))
     assert {p["class_label"] for p in props} <= {"Rất cao", "Cao", "Trung bình", "Thấp", "Rất thấp"}
@@ -50,8 +52,9 @@ def test_commune_detail_explains_the_score(client):
 
 
 def test_unknown_profile_commune_and_map_are_404_problems(client):
-    assert_problem(client.get("/scores", params={"profile": "nope"}), 404,
-                   'profile "nope" does not exist')
+    assert_problem(
+        client.get("/scores", params={"profile": "nope"}), 404, 'profile "nope" does not exist'
+    )
     assert_problem(client.get("/communes/99999"), 404, 'commune "99999" is not in workspace')
     assert_problem(client.get("/maps/nope"), 404, 'profile "nope" does not exist')
     assert_problem(client.get("/scores", params={"profile": "../../etc/passwd"}), 422, "profile")

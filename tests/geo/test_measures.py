@@ -30,8 +30,10 @@ def test_weighted_points_inside_and_within_a_band():
     pts = shapely.points([500, 1500, 2500], [500, 500, 500])
     assert measures.weighted_points_within(SQUARES, pts).tolist() == [1, 1]
     assert measures.weighted_points_within(SQUARES, pts, [1, 2, 4]).tolist() == [1, 2]
-    assert measures.weighted_points_within(SQUARES, pts, [1, 2, 4], distance_m=600).tolist() \
-        == [3, 7]
+    assert measures.weighted_points_within(SQUARES, pts, [1, 2, 4], distance_m=600).tolist() == [
+        3,
+        7,
+    ]
     assert measures.weighted_points_within(SQUARES, []).tolist() == [0, 0]
 
 

@@ -12,29 +12,61 @@ def test_valid_layers_pass(layers):
 
 
 CASES = {
-    "missing column": ("communes", lambda f: f.drop(columns="province_name"),
-                       r'column "province_name": required column is missing'),
-    "empty value": ("communes", lambda f: f.assign(commune_name=[None, *f["commune_name"][1:]]),
-                    r'row 1, column "commune_name": value is empty'),
-    "bad code": ("communes", lambda f: f.assign(commune_code=["0123X", *f["commune_code"][1:]]),
-                 r'row 1, column "commune_code": "0123X" is not a 5-digit GSO commune code'),
-    "duplicate code": ("communes", lambda f: f.assign(commune_code=["90001"] * len(f)),
-                       r'row 2, column "commune_code": "90001" appears twice'),
-    "no crs": ("crossings", lambda f: f.set_crs(None, allow_override=True),
-               "geometry has no coordinate reference system"),
-    "wrong geometry": ("crossings", lambda f: f.set_geometry(
-        [shapely.box(0, 0, 1, 1)] * len(f), crs=4326),
-        r'row 1, column "geometry": geometry is Polygon, expected Point'),
-    "empty geometry": ("venues", lambda f: f.set_geometry(
-        [shapely.Point(), *f.geometry[1:]], crs=4326), r"row 1, .*geometry is empty"),
-    "bad kind": ("venues", lambda f: f.assign(kind=["sauna", *f["kind"][1:]]),
-                 r'row 1, column "kind": "sauna" is not one of karaoke, massage'),
-    "negative count": ("repatriations", lambda f: f.assign(count=[-1, *f["count"][1:]]),
-                       r'row 1, column "count": "-1" is not a whole number of people >= 0'),
-    "bad period": ("repatriations", lambda f: f.assign(period=["2023-13", *f["period"][1:]]),
-                   r'row 1, column "period": "2023-13" is not a year'),
-    "personal id": ("repatriations", lambda f: f.assign(ho_ten="Nguyễn Văn A"),
-                    r'column "ho_ten": personal identifiers are never stored'),
+    "missing column": (
+        "communes",
+        lambda f: f.drop(columns="province_name"),
+        r'column "province_name": required column is missing',
+    ),
+    "empty value": (
+        "communes",
+        lambda f: f.assign(commune_name=[None, *f["commune_name"][1:]]),
+        r'row 1, column "commune_name": value is empty',
+    ),
+    "bad code": (
+        "communes",
+        lambda f: f.assign(commune_code=["0123X", *f["commune_code"][1:]]),
+        r'row 1, column "commune_code": "0123X" is not a 5-digit GSO commune code',
+    ),
+    "duplicate code": (
+        "communes",
+        lambda f: f.assign(commune_code=["90001"] * len(f)),
+        r'row 2, column "commune_code": "90001" appears twice',
+    ),
+    "no crs": (
+        "crossings",
+        lambda f: f.set_crs(None, allow_override=True),
+        "geometry has no coordinate reference system",
+    ),
+    "wrong geometry": (
+        "crossings",
+        lambda f: f.set_geometry([shapely.box(0, 0, 1, 1)] * len(f), crs=4326),
+        r'row 1, column "geometry": geometry is Polygon, expected Point',
+    ),
+    "empty geometry": (
+        "venues",
+        lambda f: f.set_geometry([shapely.Point(), *f.geometry[1:]], crs=4326),
+        r"row 1, .*geometry is empty",
+    ),
+    "bad kind": (
+        "venues",
+        lambda f: f.assign(kind=["sauna", *f["kind"][1:]]),
+        r'row 1, column "kind": "sauna" is not one of karaoke, massage',
+    ),
+    "negative count": (
+        "repatriations",
+        lambda f: f.assign(count=[-1, *f["count"][1:]]),
+        r'row 1, column "count": "-1" is not a whole number of people >= 0',
+    ),
+    "bad period": (
+        "repatriations",
+        lambda f: f.assign(period=["2023-13", *f["period"][1:]]),
+        r'row 1, column "period": "2023-13" is not a year',
+    ),
+    "personal id": (
+        "repatriations",
+        lambda f: f.assign(ho_ten="Nguyễn Văn A"),
+        r'column "ho_ten": personal identifiers are never stored',
+    ),
 }
 
 

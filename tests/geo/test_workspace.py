@@ -18,8 +18,9 @@ def test_layers_round_trip_with_content_versions(tmp_workspace, layers):
     assert reps["count"].sum() == layers["repatriations"]["count"].sum()
     again = Workspace(tmp_workspace.root.parent / "again")
     again.write_layers(layers, source="test")
-    assert {n: v.version for n, v in again.versions().items()} == \
-        {n: v.version for n, v in versions.items() if n != "population"}
+    assert {n: v.version for n, v in again.versions().items()} == {
+        n: v.version for n, v in versions.items() if n != "population"
+    }
 
 
 def test_a_rejected_layer_leaves_the_previous_version_in_place(tmp_workspace, layers):
@@ -35,8 +36,9 @@ def test_a_rejected_layer_leaves_the_previous_version_in_place(tmp_workspace, la
 
 def test_every_write_is_audited(tmp_path, layers, caplog):
     with caplog.at_level(logging.INFO, logger="riskmap.audit"):
-        Workspace(tmp_path / "ws").write_layers({"communes": layers["communes"]},
-                                                source="test", actor="tester")
+        Workspace(tmp_path / "ws").write_layers(
+            {"communes": layers["communes"]}, source="test", actor="tester"
+        )
     (record,) = [r for r in caplog.records if r.name == "riskmap.audit"]
     assert (record.layer, record.rows, record.actor) == ("communes", 12, "tester")
 
@@ -45,7 +47,7 @@ def test_missing_and_corrupt_workspaces_are_clear_errors(tmp_path):
     with pytest.raises(WorkspaceError, match="does not exist"):
         Workspace.open(tmp_path / "nowhere")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(WorkspaceError, match="has no layers.gpkg"):
+    with pytest.raises(WorkspaceError, match=r"has no layers\.gpkg"):
         Workspace.open(tmp_path / "empty")
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "layers.gpkg").write_text("not a geopackage")
@@ -59,7 +61,7 @@ def test_unknown_layer_and_json_files(tmp_workspace):
     tmp_workspace.write_json("runs/x/record.json", {"b": 1, "a": "Xã"})
     assert tmp_workspace.read_json("runs/x/record.json") == {"a": "Xã", "b": 1}
     (tmp_workspace.root / "runs/x/record.json").write_text("{broken")
-    with pytest.raises(WorkspaceError, match="record.json is corrupt"):
+    with pytest.raises(WorkspaceError, match=r"record\.json is corrupt"):
         tmp_workspace.read_json("runs/x/record.json")
     with pytest.raises(ValueError, match="Out of range float"):
         tmp_workspace.write_json("nan.json", {"x": float("nan")})

@@ -16,8 +16,17 @@ def raster(tmp_path):
     """A 10 × 10 raster of 100 m pixels: pixel (row r, col c) holds r * 10 + c people."""
     values = np.arange(100, dtype=np.float32).reshape(10, 10)
     path = tmp_path / "pop.tif"
-    with rasterio.open(path, "w", driver="GTiff", height=10, width=10, count=1,
-                       dtype="float32", crs=CRS, transform=from_origin(0, 1000, 100, 100)) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=10,
+        width=10,
+        count=1,
+        dtype="float32",
+        crs=CRS,
+        transform=from_origin(0, 1000, 100, 100),
+    ) as dst:
         dst.write(values, 1)
     return path
 
@@ -43,5 +52,5 @@ def test_polygon_outside_the_raster_is_nan_not_zero(raster):
 def test_unreadable_raster_is_a_workspace_error(tmp_path):
     bad = tmp_path / "bad.tif"
     bad.write_text("not a tiff")
-    with pytest.raises(WorkspaceError, match="cannot read raster .*bad.tif"):
+    with pytest.raises(WorkspaceError, match=r"cannot read raster .*bad\.tif"):
         zonal_sum(bad, gpd.GeoSeries([shapely.box(0, 0, 1, 1)], crs=CRS))

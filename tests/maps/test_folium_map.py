@@ -19,17 +19,33 @@ def run(scored_workspace):
 def draw(ws, run, lang="vi", **title):
     communes = ws.read_layer("communes")
     layers = {n: ws.read_layer(n) for n in ("border", "crossings", "venues", "industrial_zones")}
-    return readable(render_html(build_map(communes, run.table, layers,
-                                          title=MapTitle("Bản đồ thử", **title), lang=lang)))
+    return readable(
+        render_html(
+            build_map(communes, run.table, layers, title=MapTitle("Bản đồ thử", **title), lang=lang)
+        )
+    )
 
 
 def test_map_has_every_layer_a_legend_and_tooltips_in_vietnamese(scored_workspace, run):
     html = draw(scored_workspace, run, run_id=run.record.run_id, note="DỮ LIỆU MÔ PHỎNG")
-    for label in ("Điểm nguy cơ theo xã", "Đường biên giới", "Cửa khẩu, lối mở, đường mòn",
-                  "Cơ sở kinh doanh có điều kiện", "Khu, cụm công nghiệp"):
+    for label in (
+        "Điểm nguy cơ theo xã",
+        "Đường biên giới",
+        "Cửa khẩu, lối mở, đường mòn",
+        "Cơ sở kinh doanh có điều kiện",
+        "Khu, cụm công nghiệp",
+    ):
         assert f'"{label}"' in html, label
-    for text in ("Rất cao", "Rất thấp", "DỮ LIỆU MÔ PHỎNG", run.record.run_id, "Yếu tố chính",
-                 "Xã Nà Lũng", "Lối mở", "Karaoke 0"):
+    for text in (
+        "Rất cao",
+        "Rất thấp",
+        "DỮ LIỆU MÔ PHỎNG",
+        run.record.run_id,
+        "Yếu tố chính",
+        "Xã Nà Lũng",
+        "Lối mở",
+        "Karaoke 0",
+    ):
         assert text in html, text
     assert html.count("L.marker(") == 3 and html.count("L.circleMarker(") == 40
 

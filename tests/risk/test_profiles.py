@@ -19,25 +19,39 @@ def test_informal_crossings_weigh_at_least_as_much_as_official_gates():
 
 @pytest.mark.parametrize("name", ["nope", "../patrol", "/etc/passwd", "Patrol"])
 def test_unknown_profile_names_are_not_found(name):
-    with pytest.raises(UnknownProfileError, match="does not exist.*known: outreach, patrol"):
+    with pytest.raises(UnknownProfileError, match=r"does not exist.*known: outreach, patrol"):
         load_profile(name)
 
 
 BAD = {
-    "unknown indicator": ("weights: {border_proximity: 0.5, moon_phase: 0.5}",
-                          r"weights\.moon_phase is not an indicator"),
-    "negative weight": ("weights: {border_proximity: 1.5, crossing_access: -0.5}",
-                        r"weights\.crossing_access is -0\.5, expected a number >= 0"),
-    "text weight": ("weights: {border_proximity: lots}",
-                    r"weights\.border_proximity is 'lots', expected a number"),
-    "sum": ("weights: {border_proximity: 0.5, crossing_access: 0.2}",
-            r"weights sum to 0\.7, expected 1"),
-    "unknown parameter": ("weights: {border_proximity: 1}\nparameters: {speed_of_light: 3}",
-                          r"parameters\.speed_of_light is not a model parameter"),
-    "bad kind": ("weights: {border_proximity: 1}\nparameters:\n  crossing_kind_weights: "
-                 "{tunnel: 2}", r"crossing_kind_weights\.tunnel is not one of"),
-    "zero decay": ("weights: {border_proximity: 1}\nparameters: {crossing_decay_km: 0}",
-                   r"parameters\.crossing_decay_km is 0, expected a number > 0"),
+    "unknown indicator": (
+        "weights: {border_proximity: 0.5, moon_phase: 0.5}",
+        r"weights\.moon_phase is not an indicator",
+    ),
+    "negative weight": (
+        "weights: {border_proximity: 1.5, crossing_access: -0.5}",
+        r"weights\.crossing_access is -0\.5, expected a number >= 0",
+    ),
+    "text weight": (
+        "weights: {border_proximity: lots}",
+        r"weights\.border_proximity is 'lots', expected a number",
+    ),
+    "sum": (
+        "weights: {border_proximity: 0.5, crossing_access: 0.2}",
+        r"weights sum to 0\.7, expected 1",
+    ),
+    "unknown parameter": (
+        "weights: {border_proximity: 1}\nparameters: {speed_of_light: 3}",
+        r"parameters\.speed_of_light is not a model parameter",
+    ),
+    "bad kind": (
+        "weights: {border_proximity: 1}\nparameters:\n  crossing_kind_weights: {tunnel: 2}",
+        r"crossing_kind_weights\.tunnel is not one of",
+    ),
+    "zero decay": (
+        "weights: {border_proximity: 1}\nparameters: {crossing_decay_km: 0}",
+        r"parameters\.crossing_decay_km is 0, expected a number > 0",
+    ),
     "yaml": ("weights: {border_proximity: [1", "cannot read profile"),
 }
 

@@ -12,15 +12,21 @@ def test_period_years_are_mid_period():
 
 
 def test_counts_halve_every_half_life_before_the_latest_period():
-    table = pd.DataFrame({"commune_code": ["90001", "90001", "90002"],
-                          "period": ["2025", "2023", "2021"], "count": [4, 4, 8]})
+    table = pd.DataFrame(
+        {
+            "commune_code": ["90001", "90001", "90002"],
+            "period": ["2025", "2023", "2021"],
+            "count": [4, 4, 8],
+        }
+    )
     counts = decayed_counts(table, ["90001", "90002", "90003"], half_life_years=2)
     assert counts == pytest.approx([4 + 2, 8 * 0.25, 0])
 
 
 def test_unknown_commune_code_names_the_row():
-    table = pd.DataFrame({"commune_code": ["90001", "12345"], "period": ["2025", "2025"],
-                          "count": [1, 1]})
+    table = pd.DataFrame(
+        {"commune_code": ["90001", "12345"], "period": ["2025", "2025"], "count": [1, 1]}
+    )
     with pytest.raises(LayerError, match=r'row 2, column "commune_code": "12345" is not'):
         decayed_counts(table, ["90001"], half_life_years=2)
 

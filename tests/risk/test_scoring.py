@@ -29,8 +29,13 @@ def test_scores_bounded_contributions_sum_and_ranks_permute(frame, w):
 
 
 @settings(max_examples=60, deadline=None)
-@given(frame=indicator_frames(min_rows=2), w=weights(), which=st.sampled_from(NAMES),
-       row=st.integers(0, 11), bump=st.floats(0.1, 1e3))
+@given(
+    frame=indicator_frames(min_rows=2),
+    w=weights(),
+    which=st.sampled_from(NAMES),
+    row=st.integers(0, 11),
+    bump=st.floats(0.1, 1e3),
+)
 def test_raising_one_indicator_never_lowers_that_communes_score(frame, w, which, row, bump):
     row %= len(frame)
     before = score(frame, BASE.with_weights(w)).frame["score"].iloc[row]
@@ -41,16 +46,20 @@ def test_raising_one_indicator_never_lowers_that_communes_score(frame, w, which,
 
 
 def test_higher_score_gets_better_rank_and_ties_break_by_code():
-    frame = pd.DataFrame({"border_proximity": [0.1, 0.9, 0.9]},
-                         index=pd.Index(["90003", "90002", "90001"], name="commune_code"))
+    frame = pd.DataFrame(
+        {"border_proximity": [0.1, 0.9, 0.9]},
+        index=pd.Index(["90003", "90002", "90001"], name="commune_code"),
+    )
     table = score(frame, BASE.with_weights({"border_proximity": 1.0}))
     ranks = dict(zip(table.frame["commune_code"], table.frame["rank"], strict=True))
     assert ranks == {"90001": 1, "90002": 2, "90003": 3}
 
 
 def test_missing_indicators_renormalise_the_weights_with_a_note():
-    frame = pd.DataFrame({"border_proximity": [0.2, 0.8], "crossing_access": [1.0, 0.0]},
-                         index=pd.Index(["90001", "90002"], name="commune_code"))
+    frame = pd.DataFrame(
+        {"border_proximity": [0.2, 0.8], "crossing_access": [1.0, 0.0]},
+        index=pd.Index(["90001", "90002"], name="commune_code"),
+    )
     table = score(frame, BASE)
     assert math.isclose(sum(table.weights.values()), 1.0)
     assert set(table.weights) == {"border_proximity", "crossing_access"}
@@ -59,8 +68,9 @@ def test_missing_indicators_renormalise_the_weights_with_a_note():
 
 
 def test_nan_indicator_is_an_error_naming_the_commune():
-    frame = pd.DataFrame({"border_proximity": [0.2, np.nan]},
-                         index=pd.Index(["90001", "90002"], name="commune_code"))
+    frame = pd.DataFrame(
+        {"border_proximity": [0.2, np.nan]}, index=pd.Index(["90001", "90002"], name="commune_code")
+    )
     with pytest.raises(ScoringError, match=r"commune 90002: indicator border_proximity is nan"):
         score(frame, BASE)
 
@@ -75,8 +85,10 @@ def test_no_commune_or_no_weighted_indicator_is_an_error():
 
 
 def test_explain_and_drivers_follow_the_contributions():
-    frame = pd.DataFrame({"border_proximity": [0.0, 1.0], "crossing_access": [3.0, 0.0]},
-                         index=pd.Index(["90001", "90002"], name="commune_code"))
+    frame = pd.DataFrame(
+        {"border_proximity": [0.0, 1.0], "crossing_access": [3.0, 0.0]},
+        index=pd.Index(["90001", "90002"], name="commune_code"),
+    )
     table = score(frame, BASE)
     assert table.drivers() == [["crossing_access"], ["border_proximity"]]
     parts = table.explain("90002")
