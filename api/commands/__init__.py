@@ -1,0 +1,1 @@
+"""One module per ``riskmap`` command; ``api.cli`` registers them."""
