@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from geo.errors import InputFileError, NotFoundError, RiskmapError, WorkspaceError
-from risk.errors import ProfileError
+from risk.errors import PlanError, ProfileError
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +17,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     NotFoundError: 404,
     InputFileError: 422,
     ProfileError: 422,
+    PlanError: 422,
     WorkspaceError: 503,
     RiskmapError: 400,
 }

@@ -15,3 +15,7 @@ class UnknownProfileError(NotFoundError):
 
 class ScoringError(RiskmapError):
     """The inputs cannot be scored (for example no commune, or no usable indicator)."""
+
+
+class PlanError(RiskmapError, ValueError):
+    """A patrol or outreach plan cannot be made with these inputs (k, radius, budget...)."""

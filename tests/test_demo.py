@@ -103,3 +103,13 @@ def test_serve_answers_over_http_until_killed(demo):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("k, radius", [(3, 10), (5, 15), (8, 20)])
+def test_greedy_patrol_bases_beat_the_top_k_communes_on_the_demo(demo, k, radius):
+    from risk.plans import patrol_plan
+
+    plan = patrol_plan(demo, "patrol", k=k, radius_km=radius)
+    assert plan.covered_share >= plan.baseline_covered_share
+    exact = patrol_plan(demo, "patrol", k=k, radius_km=radius, method="exact")
+    assert plan.covered_share >= 0.95 * exact.covered_share

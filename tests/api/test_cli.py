@@ -71,3 +71,21 @@ def test_demo_refuses_to_replace_a_folder_that_is_not_a_demo(tmp_path):
         riskmap("demo", "--no-serve", "-w", tmp_path / "mine"), "is not a demo workspace"
     )
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_plan_commands_print_json_and_store_the_plan(scored_workspace):
+    import json
+
+    result = riskmap(
+        "plan", "patrol", "-w", scored_workspace.root, "--k", 2, "--radius-km", 6, "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert len(plan["bases"]) == 2 and {"covered_share", "baseline_covered_share"} <= set(plan)
+    assert list((scored_workspace.root / "runs" / plan["run_id"] / "plans").glob("patrol-*.json"))
+    out = riskmap("plan", "outreach", "-w", scored_workspace.root, "--budget", 100, "--json")
+    assert {"communes", "cost", "covered_share"} <= set(json.loads(out.stdout))
+    one_error_line(
+        riskmap("plan", "patrol", "-w", scored_workspace.root, "--k", 0),
+        "k is 0, expected a whole number",
+    )

@@ -79,3 +79,13 @@ def test_profiles_list_weights_and_rationale(client):
     profiles = {p["name"]: p for p in client.get("/profiles").json()}
     assert set(profiles) == {"patrol", "outreach"}
     assert math.isclose(sum(profiles["patrol"]["weights"].values()), 1.0)
+
+
+def test_patrol_and_outreach_plans_over_http(client):
+    patrol = client.get("/plans/patrol", params={"k": 2, "radius_km": 6}).json()
+    assert len(patrol["bases"]) == 2 and 0 < patrol["covered_share"] <= 1
+    assert "baseline_covered_share" in patrol
+    outreach = client.get("/plans/outreach", params={"profile": "outreach", "budget": 100}).json()
+    assert outreach["communes"] and outreach["cost"] <= 100
+    assert_problem(client.get("/plans/outreach", params={"budget": 1}), 422, "cheapest commune")
+    assert client.get("/plans/patrol", params={"k": 0}).status_code == 422

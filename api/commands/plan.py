@@ -1,0 +1,91 @@
+"""``riskmap plan patrol|outreach``: patrol bases and outreach communes from a stored run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.logs import audit_to
+from api.options import DEFAULT_WS, WorkspaceOpt, say
+from geo.workspace import Workspace
+
+app = typer.Typer(help="Turn a stored run into a patrol or outreach plan.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the plan as JSON on stdout.")]
+RunOpt = Annotated[str | None, typer.Option(help="Run id (default: the profile's latest).")]
+
+
+@app.command("patrol")
+def patrol(
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    k: Annotated[int, typer.Option(help="Number of patrol bases.")] = 5,
+    radius_km: Annotated[float, typer.Option(help="Reach of a base, km (straight line).")] = 15,
+    profile: Annotated[str, typer.Option("--profile", "-p")] = "patrol",
+    method: Annotated[str, typer.Option(help="greedy or exact.")] = "greedy",
+    candidates: Annotated[
+        str, typer.Option(help="crossings, communes, crossings+communes, or a layer name.")
+    ] = "crossings+communes",
+    run: RunOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Choose k patrol bases that cover the most risk within a radius."""
+    from risk.plans import patrol_plan
+
+    ws = Workspace.open(workspace)
+    sites = ws.read_layer(candidates) if ws.has_layer(candidates) else candidates
+    plan = patrol_plan(
+        ws, profile, k=k, radius_km=radius_km, method=method, candidates=sites, run_id=run
+    )
+    _finish(ws, plan, as_json)
+
+
+@app.command("outreach")
+def outreach(
+    budget: Annotated[float, typer.Option(help="Budget, in the unit of the costs.")],
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    profile: Annotated[str, typer.Option("--profile", "-p")] = "outreach",
+    fixed_cost: Annotated[float, typer.Option(help="Cost per commune reached.")] = 20.0,
+    cost_per_1000: Annotated[float, typer.Option(help="Extra cost per 1,000 people.")] = 2.0,
+    cost_column: Annotated[str | None, typer.Option(help="Communes column with costs.")] = None,
+    per_district: Annotated[bool, typer.Option(help="At least one commune per district.")] = False,
+    run: RunOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Choose the communes a budget reaches with the most risk-weighted vulnerable people."""
+    from risk.plans import outreach_plan
+
+    ws = Workspace.open(workspace)
+    plan = outreach_plan(
+        ws,
+        profile,
+        budget=budget,
+        fixed_cost=fixed_cost,
+        cost_per_1000=cost_per_1000,
+        cost_column=cost_column,
+        per_district=per_district,
+        run_id=run,
+    )
+    _finish(ws, plan, as_json)
+
+
+def _finish(ws: Workspace, plan, as_json: bool) -> None:
+    from risk.plans import save_plan
+
+    with audit_to(ws.root):
+        path = save_plan(ws, plan)
+    if as_json:
+        typer.echo(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
+    for site in plan.sites:
+        say(f"  {site.name} ({site.kind}): +{site.added_share:.1%}")
+    base = (
+        ""
+        if plan.baseline_covered_share is None
+        else f" (top-k communes baseline: {plan.baseline_covered_share:.1%})"
+    )
+    say(
+        f"{plan.kind} plan covers {plan.covered_share:.1%} of the total{base}; stored in "
+        f"{Path(ws.root) / path}"
+    )

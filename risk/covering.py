@@ -1,0 +1,227 @@
+"""Covering and budget selection maths behind the patrol and outreach plans (array cores).
+
+Pure functions over arrays: risk weights, a candidates × demand coverage matrix, costs.
+``risk.plans`` builds those arrays from a stored run and the workspace's layers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from risk.errors import PlanError
+
+METHODS = ("greedy", "exact")
+#: Largest candidates × demand matrix the exact solver is asked to handle.
+EXACT_LIMIT = 250_000
+#: Greedy maximal covering is within (1 - 1/e) of the optimum (Nemhauser, Wolsey & Fisher 1978).
+GREEDY_BOUND = 1 - 1 / math.e
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Chosen candidates (in pick order), what they cover, and each one's added risk."""
+
+    chosen: tuple[int, ...]
+    covered: NDArray[np.bool_]
+    gains: tuple[float, ...]
+    covered_weight: float
+    total_weight: float
+    method: str
+
+    @property
+    def covered_share(self) -> float:
+        """Share of the total risk covered (0-1)."""
+        return self.covered_weight / self.total_weight if self.total_weight > 0 else 0.0
+
+
+def max_cover(weights: ArrayLike, coverage: ArrayLike, k: int, *, method: str = "greedy") -> Cover:
+    """Choose ``k`` candidates (rows of ``coverage``) covering the most demand ``weights``.
+
+    Parameters
+    ----------
+    weights
+        Risk of each demand point (commune), >= 0.
+    coverage
+        Boolean matrix, candidates × demand: True where the candidate covers the demand point.
+    k
+        Number of candidates to choose, 1 .. number of candidates.
+    method
+        "greedy" (within 1 - 1/e of the optimum) or "exact" (integer programme, HiGHS).
+    """
+    w, cover = _check_cover(weights, coverage, k, method)
+    chosen = _greedy(w, cover, k) if method == "greedy" else _exact(w, cover, k)
+    return _cover_result(w, cover, chosen, method)
+
+
+def _check_cover(weights, coverage, k, method) -> tuple[NDArray, NDArray]:
+    w = np.asarray(weights, dtype=float)
+    cover = np.asarray(coverage, dtype=bool)
+    if method not in METHODS:
+        raise PlanError(f'method was "{method}" but is expected to be one of {METHODS}')
+    if cover.ndim != 2 or cover.shape[1] != len(w):
+        raise PlanError(f"coverage has shape {cover.shape}, expected (candidates, {len(w)})")
+    if cover.shape[0] == 0:
+        raise PlanError("there are no candidate sites to choose from")
+    if not 1 <= k <= cover.shape[0]:
+        raise PlanError(
+            f"k is {k}, expected a whole number from 1 to {cover.shape[0]} "
+            "(the number of candidate sites)"
+        )
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise PlanError("risk weights must be finite numbers >= 0")
+    if method == "exact" and cover.size > EXACT_LIMIT:
+        raise PlanError(
+            f"the exact solver is limited to {EXACT_LIMIT:,} candidate-commune "
+            f"pairs (this plan has {cover.size:,}); use the greedy method"
+        )
+    return w, cover
+
+
+def _greedy(w: NDArray, cover: NDArray, k: int) -> list[int]:
+    remaining = w.copy()
+    chosen: list[int] = []
+    for _ in range(k):
+        gains = cover @ remaining
+        gains[chosen] = -1.0
+        best = int(np.argmax(gains))  # ties: lowest index, so plans are reproducible
+        chosen.append(best)
+        remaining[cover[best]] = 0.0
+    return chosen
+
+
+def _exact(w: NDArray, cover: NDArray, k: int) -> list[int]:
+    """Optimal maximal covering as an integer programme (HiGHS through scipy).
+
+    Variables: x_j (site j chosen, binary) then y_i (demand i covered, 0-1); maximise Σ w_i y_i
+    subject to Σ x_j = k and y_i <= Σ_{j covers i} x_j.
+    """
+    n_cand, n_dem = cover.shape
+    objective = np.concatenate([np.zeros(n_cand), -w])
+    pick_k = LinearConstraint(np.concatenate([np.ones(n_cand), np.zeros(n_dem)])[None, :], k, k)
+    link = LinearConstraint(np.hstack([-cover.T.astype(float), np.eye(n_dem)]), -np.inf, 0)
+    integrality = np.concatenate([np.ones(n_cand), np.zeros(n_dem)])
+    result = milp(
+        objective, constraints=[pick_k, link], integrality=integrality, bounds=Bounds(0, 1)
+    )
+    if not result.success:
+        raise PlanError(f"the exact solver stopped: {result.message}")
+    picked = [int(j) for j in np.flatnonzero(result.x[:n_cand] > 0.5)]
+    return _order_by_gain(w, cover, picked)
+
+
+def _order_by_gain(w: NDArray, cover: NDArray, picked: list[int]) -> list[int]:
+    """Order a chosen set so each next site adds the most (for readable contributions)."""
+    sub = cover[picked]
+    order = _greedy(w, sub, len(picked))
+    return [picked[i] for i in order]
+
+
+def _cover_result(w: NDArray, cover: NDArray, chosen: list[int], method: str) -> Cover:
+    covered = np.zeros(len(w), dtype=bool)
+    gains = []
+    for j in chosen:
+        gains.append(float(w[cover[j] & ~covered].sum()))
+        covered |= cover[j]
+    return Cover(
+        tuple(chosen), covered, tuple(gains), float(w[covered].sum()), float(w.sum()), method
+    )
+
+
+def coverage_within(distance_km: ArrayLike, radius_km: float) -> NDArray[np.bool_]:
+    """Coverage matrix from a candidates × demand distance (or travel-time) matrix."""
+    if not (radius_km > 0 and math.isfinite(radius_km)):
+        raise PlanError(f"radius is {radius_km} km, expected a number > 0")
+    return np.asarray(distance_km, dtype=float) <= radius_km
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Communes chosen under a budget: indices, total cost and value, what one more unit adds."""
+
+    chosen: tuple[int, ...]
+    cost: float
+    value: float
+    total_value: float
+    marginal_value: float
+
+    @property
+    def covered_share(self) -> float:
+        """Share of the total value reached (0-1)."""
+        return self.value / self.total_value if self.total_value > 0 else 0.0
+
+
+def select_under_budget(
+    values: ArrayLike,
+    costs: ArrayLike,
+    budget: float,
+    *,
+    groups: ArrayLike | None = None,
+    unit: float = 1.0,
+) -> Selection:
+    """Communes maximising total ``values`` with total ``costs`` <= ``budget`` (0/1 knapsack).
+
+    Solved exactly as an integer programme (HiGHS). With ``groups`` (e.g. district names), at
+    least one commune of every group is chosen. ``marginal_value`` is what ``budget + unit``
+    would add.
+    """
+    v, c = _check_budget(values, costs, budget)
+    chosen = _knapsack(v, c, budget, groups)
+    more = _knapsack(v, c, budget + unit, groups)
+    value = float(v[chosen].sum())
+    return Selection(
+        tuple(chosen), float(c[chosen].sum()), value, float(v.sum()), float(v[more].sum()) - value
+    )
+
+
+def _check_budget(values, costs, budget) -> tuple[NDArray, NDArray]:
+    v = np.asarray(values, dtype=float)
+    c = np.asarray(costs, dtype=float)
+    if len(v) == 0:
+        raise PlanError("there are no communes to choose from")
+    if not np.isfinite(c).all() or (c <= 0).any():
+        raise PlanError("every commune needs a cost > 0")
+    if not np.isfinite(v).all() or (v < 0).any():
+        raise PlanError("commune values must be finite numbers >= 0")
+    if not budget >= c.min():
+        raise PlanError(f"budget {budget:g} is below the cheapest commune ({c.min():g})")
+    return v, c
+
+
+def _knapsack(v: NDArray, c: NDArray, budget: float, groups) -> list[int]:
+    """Optimal 0/1 knapsack, optionally with one item per group (HiGHS through scipy)."""
+    rows, low, high = [c], [-np.inf], [budget]
+    if groups is not None:
+        labels = np.asarray(groups)
+        for label in sorted(set(labels.tolist())):
+            rows.append((labels == label).astype(float))
+            low.append(1)
+            high.append(np.inf)
+    result = milp(
+        -v,
+        constraints=[LinearConstraint(np.vstack(rows), low, high)],
+        integrality=np.ones(len(v)),
+        bounds=Bounds(0, 1),
+    )
+    if not result.success:
+        raise PlanError(
+            "no selection fits the budget with one commune per district; "
+            "raise the budget or drop the per-district rule"
+        )
+    return [int(i) for i in np.flatnonzero(result.x > 0.5)]
+
+
+def selection_frequency(
+    draws: NDArray[np.float64], plan: Callable[[NDArray], tuple[int, ...]], chosen: tuple[int, ...]
+) -> NDArray[np.float64]:
+    """Share (0-1) of score draws (rows) whose plan also picks each of ``chosen``."""
+    hits = np.zeros(len(chosen))
+    for scores in draws:
+        picked = set(plan(scores))
+        hits += [j in picked for j in chosen]
+    return hits / max(len(draws), 1)
