@@ -8,7 +8,7 @@ import time
 from fastapi import FastAPI, Request
 
 from api.errors import add_exception_handlers
-from api.routes import communes, health, maps, plans, profiles, scores
+from api.routes import communes, health, maps, ogc, plans, profiles, scores
 from api.settings import Settings, get_settings
 from risk.pipeline import code_version
 
@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings or get_settings()
     add_exception_handlers(app)
-    for module in (health, profiles, scores, communes, plans, maps):
+    for module in (health, profiles, scores, communes, plans, ogc, maps):
         app.include_router(module.router)
 
     @app.middleware("http")

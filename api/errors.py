@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from geo.errors import InputFileError, NotFoundError, RiskmapError, WorkspaceError
+from geo.errors import InputFileError, NotFoundError, QueryError, RiskmapError, WorkspaceError
 from risk.errors import PlanError, ProfileError
 
 logger = logging.getLogger(__name__)
@@ -18,6 +18,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     InputFileError: 422,
     ProfileError: 422,
     PlanError: 422,
+    QueryError: 422,
     WorkspaceError: 503,
     RiskmapError: 400,
 }

@@ -51,3 +51,7 @@ class WorkspaceError(RiskmapError, OSError):
 
 class NotFoundError(RiskmapError, LookupError):
     """A named thing (profile, commune, run, layer, map) does not exist."""
+
+
+class QueryError(RiskmapError, ValueError):
+    """A request parameter (bbox, limit, offset, filter) is malformed."""

@@ -216,6 +216,23 @@ def _knapsack(v: NDArray, c: NDArray, budget: float, groups) -> list[int]:
     return [int(i) for i in np.flatnonzero(result.x > 0.5)]
 
 
+def explore(
+    costs: ArrayLike, chosen: tuple[int, ...], budget: float, rng: np.random.Generator
+) -> list[int]:
+    """Communes outside ``chosen``, in random order, added while they fit in ``budget``.
+
+    Spending a small share of a budget where the score would not go keeps recorded events from
+    coming only from the places already watched.
+    """
+    c = np.asarray(costs, dtype=float)
+    picked, left = [], budget
+    for i in rng.permutation(len(c)):
+        if int(i) not in chosen and c[i] <= left:
+            picked.append(int(i))
+            left -= c[i]
+    return picked
+
+
 def selection_frequency(
     draws: NDArray[np.float64], plan: Callable[[NDArray], tuple[int, ...]], chosen: tuple[int, ...]
 ) -> NDArray[np.float64]:

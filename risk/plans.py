@@ -8,7 +8,7 @@ pass ``distance_km`` to use a travel-time or road-distance matrix instead.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -18,7 +18,13 @@ import pandas as pd
 from geo import measures
 from geo.crs import STORAGE_CRS, to_metric
 from geo.workspace import Workspace
-from risk.covering import GREEDY_BOUND, coverage_within, max_cover, select_under_budget
+from risk.covering import (
+    GREEDY_BOUND,
+    coverage_within,
+    explore,
+    max_cover,
+    select_under_budget,
+)
 from risk.errors import PlanError
 from risk.pipeline import ScoreRun, load_run
 
@@ -120,25 +126,40 @@ def outreach_plan(
     cost_per_1000: float = 2.0,
     cost_column: str | None = None,
     per_district: bool = False,
+    explore_share: float = 0.0,
+    seed: int | None = None,
     run_id: str | None = None,
 ) -> Plan:
     """Communes whose outreach, within ``budget``, reaches the most risk-weighted vulnerable people.
 
     A commune's value is score/100 × population × vulnerability share (population alone when the
     run has no vulnerability indicator); its cost is ``cost_column`` of the communes layer, else
-    ``fixed_cost + cost_per_1000 × population / 1000`` (in the budget's unit).
+    ``fixed_cost + cost_per_1000 × population / 1000`` (in the budget's unit). With
+    ``explore_share`` > 0, that share of the budget goes to communes drawn at random (``seed``)
+    among those the score did not pick, marked ``kind="exploration"``.
     """
+    if not 0 <= explore_share <= 0.5:
+        raise PlanError(f"exploration share is {explore_share}, expected 0 to 0.5")
     run = load_run(ws, profile, run_id)
     demand = _demand(ws, run)
     values, notes = _outreach_values(demand)
     costs = _costs(demand, cost_column, fixed_cost, cost_per_1000)
     groups = demand["district_name"].to_numpy() if per_district else None
-    sel = select_under_budget(values, costs, budget, groups=groups)
+    sel = select_under_budget(values, costs, budget * (1 - explore_share), groups=groups)
     chosen = [_site(demand, i, values[i], sel.total_value) for i in sel.chosen]
     chosen.sort(key=lambda s: -s.added)
+    extra = (
+        explore(costs, sel.chosen, budget - sel.cost, np.random.default_rng(seed))
+        if explore_share > 0
+        else []
+    )
+    chosen += [
+        replace(_site(demand, i, values[i], sel.total_value), kind="exploration") for i in extra
+    ]
     params = {
         "budget": budget,
         "per_district": per_district,
+        "explore_share": explore_share,
         "cost": cost_column or f"{fixed_cost:g} + {cost_per_1000:g} per 1,000 people",
     }
     return Plan(
@@ -147,10 +168,10 @@ def outreach_plan(
         profile,
         params,
         chosen,
-        sel.covered_share,
-        sel.value,
+        (sel.value + values[extra].sum()) / sel.total_value if sel.total_value else 0.0,
+        sel.value + float(values[extra].sum()),
         sel.total_value,
-        cost=sel.cost,
+        cost=sel.cost + float(costs[extra].sum()),
         marginal_value=sel.marginal_value,
         notes=notes,
     )
@@ -231,7 +252,8 @@ def _site(frame: gpd.GeoDataFrame, i: int, added: float, total: float) -> Site:
 def _outreach_values(demand: gpd.GeoDataFrame) -> tuple[np.ndarray, list[str]]:
     people = demand["population"].to_numpy(dtype=float)
     if "raw_vulnerability" in demand:
-        return demand["score"].to_numpy() / 100 * people * demand["raw_vulnerability"], []
+        vulnerable = demand["raw_vulnerability"].to_numpy(dtype=float)
+        return demand["score"].to_numpy(dtype=float) / 100 * people * vulnerable, []
     note = "the run has no vulnerability indicator: value is score × population"
     return demand["score"].to_numpy() / 100 * people, [note]
 

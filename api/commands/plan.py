@@ -51,6 +51,10 @@ def outreach(
     cost_per_1000: Annotated[float, typer.Option(help="Extra cost per 1,000 people.")] = 2.0,
     cost_column: Annotated[str | None, typer.Option(help="Communes column with costs.")] = None,
     per_district: Annotated[bool, typer.Option(help="At least one commune per district.")] = False,
+    explore_share: Annotated[
+        float, typer.Option(help="Share of the budget (0-0.5) for communes drawn at random.")
+    ] = 0.0,
+    seed: Annotated[int | None, typer.Option(help="Seed of the exploration draw.")] = None,
     run: RunOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -66,6 +70,8 @@ def outreach(
         cost_per_1000=cost_per_1000,
         cost_column=cost_column,
         per_district=per_district,
+        explore_share=explore_share,
+        seed=seed,
         run_id=run,
     )
     _finish(ws, plan, as_json)

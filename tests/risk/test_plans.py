@@ -53,3 +53,15 @@ def test_plans_are_stored_with_their_run(scored_workspace):
     assert path.startswith(f"runs/{plan.run_id}/plans/patrol-")
     stored = json.loads((scored_workspace.root / path).read_text(encoding="utf-8"))
     assert stored["bases"][0]["name"] == plan.sites[0].name
+
+
+def test_exploration_spends_a_share_of_the_budget_off_the_score(scored_workspace):
+    plan = outreach_plan(scored_workspace, "outreach", budget=150, explore_share=0.3, seed=1)
+    explored = [s for s in plan.sites if s.kind == "exploration"]
+    scored = [s for s in plan.sites if s.kind != "exploration"]
+    assert explored and scored and plan.cost <= 150
+    assert not {s.commune_code for s in explored} & {s.commune_code for s in scored}
+    again = outreach_plan(scored_workspace, "outreach", budget=150, explore_share=0.3, seed=1)
+    assert again.sites == plan.sites
+    with pytest.raises(PlanError, match="exploration share is 0.9, expected 0 to 0.5"):
+        outreach_plan(scored_workspace, "outreach", budget=150, explore_share=0.9)

@@ -1,0 +1,181 @@
+"""OGC API - Features Part 1 (Core) over the workspace's layers and latest score runs.
+
+QGIS and ArcGIS add ``http://host:port/ogc`` as a live layer source. Collections are the vector
+layers (never the repatriation table) and ``scores-<profile>`` for every stored run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import geopandas as gpd
+from fastapi import APIRouter, Query, Request
+
+from api.deps import SettingsDep, WorkspaceDep
+from api.responses import GeoJSONResponse
+from geo.errors import NotFoundError
+from geo.query import MAX_LIMIT, Page, parse_bbox, query
+from geo.workspace import Workspace
+from risk.pipeline import list_runs, load_run, scored_communes
+
+router = APIRouter(prefix="/ogc", tags=["ogc"])
+
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+SERVED_LAYERS = ("communes", "border", "crossings", "venues", "industrial_zones")
+TITLES = {
+    "communes": "Xã / Communes",
+    "border": "Biên giới / Border",
+    "crossings": "Cửa khẩu, lối mở / Crossings",
+    "venues": "Cơ sở kinh doanh / Venues",
+    "industrial_zones": "Khu công nghiệp / Industrial zones",
+}
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
+
+def _link(href: str, rel: str, type_: str = JSON, title: str | None = None) -> dict[str, str]:
+    link = {"href": href, "rel": rel, "type": type_}
+    return link | ({"title": title} if title else {})
+
+
+@router.get("")
+def landing(request: Request) -> dict[str, Any]:
+    """Landing page: links to the API definition, conformance and collections."""
+    base = str(request.base_url).rstrip("/")
+    return {
+        "title": "riskmap",
+        "description": "Commune-level trafficking-risk layers and scores",
+        "links": [
+            _link(f"{base}/ogc", "self"),
+            _link(
+                f"{base}/openapi.json",
+                "service-desc",
+                "application/vnd.oai.openapi+json;version=3.0",
+            ),
+            _link(f"{base}/docs", "service-doc", "text/html"),
+            _link(f"{base}/ogc/conformance", "conformance"),
+            _link(f"{base}/ogc/collections", "data"),
+        ],
+    }
+
+
+@router.get("/conformance")
+def conformance() -> dict[str, list[str]]:
+    """The conformance classes riskmap implements."""
+    return {"conformsTo": CONFORMANCE}
+
+
+@router.get("/collections")
+def collections(request: Request, ws: WorkspaceDep) -> dict[str, Any]:
+    """Every served collection with its extent and links."""
+    base = str(request.base_url).rstrip("/")
+    return {
+        "links": [_link(f"{base}/ogc/collections", "self")],
+        "collections": [_describe(base, cid, ws) for cid in _collection_ids(ws)],
+    }
+
+
+@router.get("/collections/{collection_id}")
+def collection(collection_id: str, request: Request, ws: WorkspaceDep) -> dict[str, Any]:
+    """One collection's description."""
+    if collection_id not in _collection_ids(ws):
+        raise NotFoundError(f'collection "{collection_id}" does not exist')
+    return _describe(str(request.base_url).rstrip("/"), collection_id, ws)
+
+
+@router.get("/collections/{collection_id}/items", response_class=GeoJSONResponse)
+def items(
+    collection_id: str,
+    request: Request,
+    ws: WorkspaceDep,
+    settings: SettingsDep,
+    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
+    limit: Annotated[int, Query(description=f"Page size, clamped to 1-{MAX_LIMIT}")] = 100,
+    offset: Annotated[int, Query(description="Features to skip")] = 0,
+) -> GeoJSONResponse:
+    """Features of a collection, filtered by ``bbox`` and paged with ``limit``/``offset``."""
+    gdf = _features(ws, collection_id)
+    page = query(gdf, bbox=parse_bbox(bbox), limit=limit, offset=offset)
+    return GeoJSONResponse(_feature_collection(request, collection_id, page))
+
+
+@router.get("/collections/{collection_id}/items/{feature_id}", response_class=GeoJSONResponse)
+def item(
+    collection_id: str, feature_id: str, request: Request, ws: WorkspaceDep
+) -> GeoJSONResponse:
+    """One feature by id (commune code for communes and scores, row number otherwise)."""
+    gdf = _features(ws, collection_id)
+    hit = gdf[gdf["id"] == feature_id]
+    if hit.empty:
+        raise NotFoundError(f'feature "{feature_id}" is not in collection "{collection_id}"')
+    feature = hit.to_geo_dict(drop_id=True)["features"][0]
+    feature["id"] = feature["properties"].pop("id")
+    base = str(request.base_url).rstrip("/") + f"/ogc/collections/{collection_id}"
+    feature["links"] = [
+        _link(f"{base}/items/{feature_id}", "self", GEOJSON),
+        _link(base, "collection"),
+    ]
+    return GeoJSONResponse(feature)
+
+
+def _collection_ids(ws: Workspace) -> list[str]:
+    layers = [name for name in SERVED_LAYERS if ws.has_layer(name)]
+    profiles = sorted({r.profile for r in list_runs(ws)})
+    return layers + [f"scores-{p}" for p in profiles]
+
+
+def _features(ws: Workspace, collection_id: str) -> gpd.GeoDataFrame:
+    """A collection's features in EPSG:4326 with a string ``id`` column."""
+    if collection_id not in _collection_ids(ws):
+        raise NotFoundError(f'collection "{collection_id}" does not exist')
+    if collection_id.startswith("scores-"):
+        run = load_run(ws, collection_id.removeprefix("scores-"))
+        gdf = scored_communes(ws, run)
+    else:
+        gdf = ws.read_layer(collection_id)
+    ids = (
+        gdf["commune_code"]
+        if "commune_code" in gdf and collection_id != "venues"
+        else [str(i + 1) for i in range(len(gdf))]
+    )
+    return gdf.to_crs(4326).assign(id=list(map(str, ids))).reset_index(drop=True)
+
+
+def _describe(base: str, cid: str, ws: Workspace) -> dict[str, Any]:
+    west, south, east, north = (float(v) for v in _features(ws, cid).total_bounds)
+    title = TITLES.get(cid, f"Điểm nguy cơ / Risk scores: {cid.removeprefix('scores-')}")
+    return {
+        "id": cid,
+        "title": title,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": {"spatial": {"bbox": [[west, south, east, north]], "crs": CRS84}},
+        "links": [
+            _link(f"{base}/ogc/collections/{cid}", "self"),
+            _link(f"{base}/ogc/collections/{cid}/items", "items", GEOJSON),
+        ],
+    }
+
+
+def _feature_collection(request: Request, cid: str, page: Page) -> dict[str, Any]:
+    body = page.features.to_geo_dict(drop_id=True)
+    for feature in body["features"]:
+        feature["id"] = feature["properties"].pop("id")
+    links = [_link(str(request.url), "self", GEOJSON)]
+    for rel, offset in (("next", page.next_offset), ("prev", page.prev_offset)):
+        if offset is not None:
+            url = request.url.include_query_params(offset=offset, limit=page.limit)
+            links.append(_link(str(url), rel, GEOJSON))
+    body.update(
+        numberMatched=page.matched,
+        numberReturned=len(page.features),
+        links=links,
+        timeStamp=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    return body

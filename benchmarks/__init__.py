@@ -1,0 +1,1 @@
+"""Benchmarks: national-scale synthetic data and timed stages (``make bench``)."""
