@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import time
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 
 from api.errors import add_exception_handlers
 from api.routes import communes, health, maps, ogc, plans, profiles, scores
+from api.security import get_principal
 from api.settings import Settings, get_settings
 from risk.pipeline import code_version
 
@@ -24,8 +25,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings or get_settings()
     add_exception_handlers(app)
-    for module in (health, profiles, scores, communes, plans, ogc, maps):
-        app.include_router(module.router)
+    app.include_router(health.router)  # the only endpoint open without a key
+    for module in (profiles, scores, communes, plans, ogc, maps):
+        app.include_router(module.router, dependencies=[Depends(get_principal)])
 
     @app.middleware("http")
     async def log_requests(request: Request, call_next):

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands import demo, plan, score, serve
+from api.commands import demo, keys, plan, score, serve
 from api.commands import map as map_cmd
 from api.logs import configure_logging
 from geo.errors import RiskmapError
@@ -27,6 +27,7 @@ app.command("score")(score.score)
 app.command("map")(map_cmd.map_)
 app.command("serve")(serve.serve)
 app.add_typer(plan.app, name="plan")
+app.add_typer(keys.app, name="keys")
 
 
 @app.callback()

@@ -8,12 +8,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api.security import AuthenticationError, PermissionDeniedError
 from geo.errors import InputFileError, NotFoundError, QueryError, RiskmapError, WorkspaceError
 from risk.errors import PlanError, ProfileError
 
 logger = logging.getLogger(__name__)
 
 STATUS_CODES: dict[type[Exception], int] = {
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
     NotFoundError: 404,
     InputFileError: 422,
     ProfileError: 422,
@@ -22,7 +25,14 @@ STATUS_CODES: dict[type[Exception], int] = {
     WorkspaceError: 503,
     RiskmapError: 400,
 }
-TITLES = {400: "Bad request", 404: "Not found", 422: "Invalid input", 503: "Workspace unavailable"}
+TITLES = {
+    400: "Bad request",
+    401: "API key needed",
+    403: "Forbidden",
+    404: "Not found",
+    422: "Invalid input",
+    503: "Workspace unavailable",
+}
 
 
 def problem(status: int, detail: str, *, title: str | None = None) -> JSONResponse:
@@ -50,7 +60,10 @@ def add_exception_handlers(app: FastAPI) -> None:
     async def riskmap_error(request: Request, err: RiskmapError) -> JSONResponse:
         status = status_for(err)
         logger.info("%s %s → %d: %s", request.method, request.url.path, status, err)
-        return problem(status, str(err))
+        response = problem(status, str(err))
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="riskmap"'
+        return response
 
     async def validation_error(request: Request, err: RequestValidationError) -> JSONResponse:
         first = err.errors()[0] if err.errors() else {}

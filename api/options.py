@@ -16,7 +16,9 @@ ProfileOpt = Annotated[
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Output file.")]
 OverwriteOpt = Annotated[bool, typer.Option(help="Replace an existing output.")]
 LangOpt = Annotated[str, typer.Option(help="Label language: vi or en.")]
-HostOpt = Annotated[str, typer.Option(help="Address to listen on (loopback only for now).")]
+HostOpt = Annotated[
+    str, typer.Option(help="Address to listen on; off loopback every request needs an API key.")
+]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
 
 

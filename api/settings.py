@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     zonal_engine: str = "rasterstats"
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Refuse every request without a valid key (but /health); forced on off loopback.
+    require_keys: bool = False
+    #: Counts from 1 to this minus one are shown as "<N" to viewers and in exports.
+    small_count_threshold: int = 5
 
 
 @lru_cache

@@ -17,18 +17,27 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.keys import list_keys
     from api.settings import Settings
 
-    if not is_loopback(host):
+    ws = Workspace.open(workspace)
+    settings = Settings(workspace=workspace)  # RISKMAP_* from the environment, then options
+    require_keys = settings.require_keys or not is_loopback(host)
+    if require_keys and not any(k.revoked_at is None for k in list_keys(ws)):
         raise typer.BadParameter(
-            "API keys are not built yet, so riskmap only listens on a "
-            "loopback address such as 127.0.0.1",
+            f"off loopback every request needs an API key and {workspace} has none; create "
+            "one with 'riskmap keys create --role admin' first",
             param_hint="--host",
         )
-    Workspace.open(workspace)
-    say(f"serving {workspace} on http://{host}:{port} (Ctrl-C stops it)")
+    say(
+        f"serving {workspace} on http://{host}:{port} (Ctrl-C stops it)"
+        + ("; API keys required" if require_keys else "")
+    )
     uvicorn.run(
-        create_app(Settings(workspace=workspace)), host=host, port=port, log_level="warning"
+        create_app(settings.model_copy(update={"require_keys": require_keys})),
+        host=host,
+        port=port,
+        log_level="warning",
     )
 
 

@@ -1,0 +1,96 @@
+"""Who is calling: API key → role and province scope, as FastAPI dependencies.
+
+Keys travel in ``Authorization: Bearer <key>`` or ``X-API-Key``. Without a key, a server bound
+to loopback answers reads as an anonymous viewer; a server bound to anything else (or with
+``RISKMAP_REQUIRE_KEYS=true``) refuses every request but ``/health``. Writes always need a key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.deps import SettingsDep, WorkspaceDep
+from api.keys import ROLES, Role, find_key
+from geo.errors import RiskmapError
+
+
+class AuthenticationError(RiskmapError, PermissionError):
+    """No key where one is needed, or a key that is unknown or revoked (HTTP 401)."""
+
+
+class PermissionDeniedError(RiskmapError, PermissionError):
+    """A valid key whose role or province does not allow this request (HTTP 403)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: role, province scope (None = every province), key id and label."""
+
+    role: Role
+    province: str | None = None
+    key_id: str | None = None
+    label: str = "anonymous"
+
+    def allows(self, needed: Role) -> bool:
+        """Whether the caller's role is at least ``needed``."""
+        return ROLES.index(self.role) >= ROLES.index(needed)
+
+    @property
+    def exact_counts(self) -> bool:
+        """Whether the caller may see exact small counts (analysts and admins)."""
+        return self.allows("analyst")
+
+
+ANONYMOUS = Principal("viewer")
+
+
+def presented_key(request: Request) -> str | None:
+    """The key in ``Authorization: Bearer`` or ``X-API-Key``, if any."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    return request.headers.get("x-api-key") or None
+
+
+def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> Principal:
+    """The caller behind the request's key, or the anonymous viewer on a loopback server."""
+    key = presented_key(request)
+    if key is None:
+        if settings.require_keys:
+            raise AuthenticationError(
+                "this server needs an API key: send "
+                "'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
+            )
+        return ANONYMOUS
+    record = find_key(ws, key)
+    if record is None:
+        raise AuthenticationError("the API key is unknown or revoked")
+    request.state.principal_label = record.label
+    return Principal(record.role, record.province, record.key_id, record.label)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(role: Role):
+    """Dependency that lets through only callers with at least ``role`` and a key."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.key_id is None and role != "viewer":
+            raise AuthenticationError(
+                f"this request changes data and needs an API key with the {role} role"
+            )
+        if not principal.allows(role):
+            raise PermissionDeniedError(
+                f"the {principal.role} role cannot do this; it needs {role} or above"
+            )
+        return principal
+
+    return check
+
+
+AnalystDep = Annotated[Principal, Depends(require("analyst"))]
+AdminDep = Annotated[Principal, Depends(require("admin"))]
