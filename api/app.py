@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-import logging
-import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 
 from api.errors import add_exception_handlers
+from api.logs import audit_to
+from api.middleware import add_middleware
 from api.routes import communes, health, maps, ogc, plans, profiles, scores
 from api.security import get_principal
 from api.settings import Settings, get_settings
 from risk.pipeline import code_version
 
-requests_log = logging.getLogger("riskmap.requests")
+
+@asynccontextmanager
+async def _audited(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs, audit records go to the workspace's audit.log."""
+    folder = app.state.settings.workspace
+    if not folder.is_dir():
+        yield
+        return
+    with audit_to(folder):
+        yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -22,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="riskmap",
         summary="Commune-level human-trafficking risk scores and maps",
         version=code_version(),
+        lifespan=_audited,
     )
     app.state.settings = settings or get_settings()
     add_exception_handlers(app)
@@ -29,17 +41,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (profiles, scores, communes, plans, ogc, maps):
         app.include_router(module.router, dependencies=[Depends(get_principal)])
 
-    @app.middleware("http")
-    async def log_requests(request: Request, call_next):
-        start = time.perf_counter()
-        response = await call_next(request)
-        requests_log.info(
-            "%s %s %d %.0f ms",
-            request.method,
-            request.url.path,
-            response.status_code,
-            (time.perf_counter() - start) * 1000,
-        )
-        return response
-
+    add_middleware(app, max_body_mb=app.state.settings.max_upload_mb)
     return app

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands import demo, keys, plan, score, serve
+from api.commands import audit, demo, keys, plan, score, serve
 from api.commands import map as map_cmd
 from api.logs import configure_logging
 from geo.errors import RiskmapError
@@ -28,6 +28,7 @@ app.command("map")(map_cmd.map_)
 app.command("serve")(serve.serve)
 app.add_typer(plan.app, name="plan")
 app.add_typer(keys.app, name="keys")
+app.command("audit")(audit.audit)
 
 
 @app.callback()

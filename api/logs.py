@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-AUDIT_FIELDS = ("layer", "rows", "version", "file", "actor")
+AUDIT_FIELDS = ("layer", "rows", "version", "file", "actor", "endpoint", "parameters", "status")
 
 
 class AuditFormatter(logging.Formatter):

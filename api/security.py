@@ -94,3 +94,16 @@ def require(role: Role):
 
 AnalystDep = Annotated[Principal, Depends(require("analyst"))]
 AdminDep = Annotated[Principal, Depends(require("admin"))]
+
+
+def in_scope(frame, principal: Principal, *, column: str = "province_name"):
+    """Rows of ``frame`` the caller may see: all, or those of the key's province."""
+    if principal.province is None or column not in frame.columns:
+        return frame
+    return frame[frame[column].astype(str) == principal.province]
+
+
+def check_province(principal: Principal, province: str | None) -> None:
+    """Refuse a request that names a province outside the caller's scope."""
+    if principal.province is not None and province not in (None, principal.province):
+        raise PermissionDeniedError(f'this key is limited to province "{principal.province}"')

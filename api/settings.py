@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     require_keys: bool = False
     #: Counts from 1 to this minus one are shown as "<N" to viewers and in exports.
     small_count_threshold: int = 5
+    #: Largest request body accepted (uploads), MB.
+    max_upload_mb: float = 50.0
 
 
 @lru_cache

@@ -12,8 +12,9 @@ from typing import Annotated, Any
 import geopandas as gpd
 from fastapi import APIRouter, Query, Request
 
-from api.deps import SettingsDep, WorkspaceDep
+from api.deps import WorkspaceDep
 from api.responses import GeoJSONResponse
+from api.security import Principal, PrincipalDep, in_scope
 from geo.errors import NotFoundError
 from geo.query import MAX_LIMIT, Page, parse_bbox, query
 from geo.workspace import Workspace
@@ -94,23 +95,23 @@ def items(
     collection_id: str,
     request: Request,
     ws: WorkspaceDep,
-    settings: SettingsDep,
+    principal: PrincipalDep,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
     limit: Annotated[int, Query(description=f"Page size, clamped to 1-{MAX_LIMIT}")] = 100,
     offset: Annotated[int, Query(description="Features to skip")] = 0,
 ) -> GeoJSONResponse:
     """Features of a collection, filtered by ``bbox`` and paged with ``limit``/``offset``."""
-    gdf = _features(ws, collection_id)
+    gdf = _features(ws, collection_id, principal)
     page = query(gdf, bbox=parse_bbox(bbox), limit=limit, offset=offset)
     return GeoJSONResponse(_feature_collection(request, collection_id, page))
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", response_class=GeoJSONResponse)
 def item(
-    collection_id: str, feature_id: str, request: Request, ws: WorkspaceDep
+    collection_id: str, feature_id: str, request: Request, ws: WorkspaceDep, principal: PrincipalDep
 ) -> GeoJSONResponse:
     """One feature by id (commune code for communes and scores, row number otherwise)."""
-    gdf = _features(ws, collection_id)
+    gdf = _features(ws, collection_id, principal)
     hit = gdf[gdf["id"] == feature_id]
     if hit.empty:
         raise NotFoundError(f'feature "{feature_id}" is not in collection "{collection_id}"')
@@ -130,8 +131,10 @@ def _collection_ids(ws: Workspace) -> list[str]:
     return layers + [f"scores-{p}" for p in profiles]
 
 
-def _features(ws: Workspace, collection_id: str) -> gpd.GeoDataFrame:
-    """A collection's features in EPSG:4326 with a string ``id`` column."""
+def _features(
+    ws: Workspace, collection_id: str, principal: Principal | None = None
+) -> gpd.GeoDataFrame:
+    """A collection's features in EPSG:4326 with a string ``id``, limited to the caller's scope."""
     if collection_id not in _collection_ids(ws):
         raise NotFoundError(f'collection "{collection_id}" does not exist')
     if collection_id.startswith("scores-"):
@@ -144,7 +147,18 @@ def _features(ws: Workspace, collection_id: str) -> gpd.GeoDataFrame:
         if "commune_code" in gdf and collection_id != "venues"
         else [str(i + 1) for i in range(len(gdf))]
     )
-    return gdf.to_crs(4326).assign(id=list(map(str, ids))).reset_index(drop=True)
+    gdf = gdf.to_crs(4326).assign(id=list(map(str, ids))).reset_index(drop=True)
+    return gdf if principal is None else _scoped(ws, gdf, principal)
+
+
+def _scoped(ws: Workspace, gdf: gpd.GeoDataFrame, principal: Principal) -> gpd.GeoDataFrame:
+    """Features of the caller's province: by column, else those touching its communes."""
+    if principal.province is None:
+        return gdf
+    if "province_name" in gdf.columns:
+        return in_scope(gdf, principal)
+    area = in_scope(ws.read_layer("communes"), principal).to_crs(4326).union_all()
+    return gdf[gdf.intersects(area)]
 
 
 def _describe(base: str, cid: str, ws: Workspace) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.keys import KeyRequestError, create_key, find_key, list_keys, revoke_key
+from api.keys import KeyRequestError, create_key, find_key, revoke_key
 from api.settings import Settings
 from tests.api.test_cli import one_error_line, riskmap
 

@@ -63,5 +63,5 @@ def test_exploration_spends_a_share_of_the_budget_off_the_score(scored_workspace
     assert not {s.commune_code for s in explored} & {s.commune_code for s in scored}
     again = outreach_plan(scored_workspace, "outreach", budget=150, explore_share=0.3, seed=1)
     assert again.sites == plan.sites
-    with pytest.raises(PlanError, match="exploration share is 0.9, expected 0 to 0.5"):
+    with pytest.raises(PlanError, match=r"exploration share is 0\.9, expected 0 to 0\.5"):
         outreach_plan(scored_workspace, "outreach", budget=150, explore_share=0.9)
