@@ -10,7 +10,18 @@ from fastapi import Depends, FastAPI
 from api.errors import add_exception_handlers
 from api.logs import audit_to
 from api.middleware import add_middleware
-from api.routes import communes, health, maps, ogc, plans, profiles, scores
+from api.routes import (
+    communes,
+    exports,
+    health,
+    maps,
+    ogc,
+    plans,
+    profiles,
+    rankings,
+    runs,
+    scores,
+)
 from api.security import get_principal
 from api.settings import Settings, get_settings
 from risk.pipeline import code_version
@@ -38,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or get_settings()
     add_exception_handlers(app)
     app.include_router(health.router)  # the only endpoint open without a key
-    for module in (profiles, scores, communes, plans, ogc, maps):
+    for module in (profiles, scores, communes, rankings, runs, plans, ogc, exports, maps):
         app.include_router(module.router, dependencies=[Depends(get_principal)])
 
     add_middleware(app, max_body_mb=app.state.settings.max_upload_mb)

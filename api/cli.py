@@ -11,7 +11,22 @@ from typing import Annotated
 
 import typer
 
-from api.commands import audit, demo, keys, plan, score, serve
+from api.commands import (
+    audit,
+    backtest,
+    demo,
+    export,
+    ingest,
+    init,
+    keys,
+    layers,
+    plan,
+    rollback,
+    runs,
+    score,
+    serve,
+    validate,
+)
 from api.commands import map as map_cmd
 from api.logs import configure_logging
 from geo.errors import RiskmapError
@@ -24,8 +39,16 @@ app = typer.Typer(
 )
 app.command("demo")(demo.demo)
 app.command("score")(score.score)
+app.command("runs")(runs.runs)
+app.command("backtest")(backtest.backtest)
 app.command("map")(map_cmd.map_)
+app.command("export")(export.export)
 app.command("serve")(serve.serve)
+app.command("init")(init.init)
+app.command("ingest")(ingest.ingest)
+app.command("validate")(validate.validate)
+app.command("layers")(layers.layers)
+app.command("rollback")(rollback.rollback)
 app.add_typer(plan.app, name="plan")
 app.add_typer(keys.app, name="keys")
 app.command("audit")(audit.audit)

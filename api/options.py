@@ -20,6 +20,9 @@ HostOpt = Annotated[
     str, typer.Option(help="Address to listen on; off loopback every request needs an API key.")
 ]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
+LayerOpt = Annotated[
+    str, typer.Option("--layer", "-l", help="Layer: communes, border, crossings, venues, ...")
+]
 
 
 def say(message: str) -> None:

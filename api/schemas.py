@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 
@@ -31,7 +33,7 @@ class IndicatorOut(BaseModel):
     label_en: str
     unit: str
     raw: float
-    normalised: float = Field(description="0-10")
+    normalised: float = Field(description="0-100")
     weight: float = Field(description="share of the score, 0-1")
     contribution: float = Field(description="points of the 0-100 score")
 
@@ -51,5 +53,52 @@ class CommuneDetail(BaseModel):
     rank: int
     communes: int
     drivers: list[str]
+    reasons: list[str] = Field(description="the top three drivers in words, Vietnamese")
+    reasons_en: list[str] = Field(description="the top three drivers in words, English")
+    rank_p05: int | None = Field(None, description="best rank under reasonable weights (5th pct)")
+    rank_p95: int | None = Field(None, description="worst rank under reasonable weights (95th)")
+    p_top_k: float | None = Field(None, description="probability (0-1) of being in the top k")
+    top_k: int | None = Field(None, description="the k of p_top_k (the profile's)")
+    hotspot: str | None = Field(None, description="Gi* class: hot_99 ... ns ... cold_99")
+    hotspot_label: str | None = None
+    hotspot_label_en: str | None = None
     indicators: list[IndicatorOut]
     notes: list[str]
+    quality: list[str] = Field(default_factory=list, description="quality flags of the run")
+
+
+class ScoreRequest(BaseModel):
+    """Custom weights to score with (``POST /scores``); nothing is stored."""
+
+    profile: str = Field(
+        "patrol", pattern=r"^[a-z][a-z0-9_-]{0,39}$", description="Profile name, e.g. patrol"
+    )
+    weights: dict[str, Any] | None = Field(
+        None,
+        description="Indicator → weight >= 0, summing to 1; checked like a profile file. "
+        "Default: the profile's weights.",
+        examples=[{"border_proximity": 0.5, "crossing_access": 0.5}],
+    )
+
+
+class RunOut(BaseModel):
+    """A stored score run: enough to reproduce it, and what it found."""
+
+    run_id: str
+    profile: str
+    created_at: str
+    weights: dict[str, float]
+    weights_hash: str
+    parameters: dict[str, Any]
+    layer_versions: dict[str, str]
+    code_version: str
+    input_hash: str = ""
+    seed: int = 0
+    synthetic: bool
+    communes: int
+    top_k: int = 0
+    breaks: list[float]
+    notes: list[str]
+    quality: list[str] = Field(default_factory=list, description="indicator quality flags")
+    treatments: dict[str, str] = Field(default_factory=dict, description="outlier treatment")
+    top: list[dict[str, Any]] | None = Field(None, description="highest-ranked communes")

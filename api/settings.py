@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,7 +18,7 @@ class Settings(BaseSettings):
 
     workspace: Path = Path("var/demo")
     profiles_dir: Path = PROFILES_DIR
-    zonal_engine: str = "rasterstats"
+    zonal_engine: Literal["exactextract", "rasterstats"] = "exactextract"
     host: str = "127.0.0.1"
     port: int = 8000
     #: Refuse every request without a valid key (but /health); forced on off loopback.

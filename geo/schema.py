@@ -6,33 +6,18 @@ import re
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.errors import LayerError
+from geo.privacy import personal_id_problems
+from geo.report import ERROR, Problem
 
 CROSSING_KINDS = ("international", "main", "secondary", "opening", "trail", "seaport")
 VENUE_KINDS = ("karaoke", "massage", "guesthouse", "hotel", "homestay", "bar", "cafe", "other")
 ZONE_KINDS = ("kcn", "kkt", "ccn")
 BORDER_KINDS = ("land", "sea")
 REPATRIATION_CATEGORIES = ("deported", "victim_returned", "case")
-
-#: Column names that identify a person; a layer carrying one is refused outright.
-PERSONAL_ID_COLUMNS = frozenset(
-    {
-        "full_name",
-        "ho_ten",
-        "ho_va_ten",
-        "cccd",
-        "cmnd",
-        "id_number",
-        "passport",
-        "so_ho_chieu",
-        "date_of_birth",
-        "ngay_sinh",
-        "phone",
-        "so_dien_thoai",
-    }
-)
 
 _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 _CODE = re.compile(r"^\d{5}$")
@@ -98,21 +83,42 @@ def validate_layer(name: str, frame: pd.DataFrame, *, path: str | None = None) -
     Raises
     ------
     LayerError
-        Naming the file (``path``, else the layer), the 1-based row and the column at fault.
+        Naming the file (``path``, else the layer), the row and the column of the first error.
+    """
+    errors = [p for p in check_layer(name, frame) if p.severity == ERROR]
+    if errors:
+        first = errors[0]
+        raise LayerError(path or f"layer {name}", first.reason, row=first.row, column=first.column)
+    return frame
+
+
+def check_layer(name: str, frame: pd.DataFrame) -> list[Problem]:
+    """Every way ``frame`` breaks the contract of layer ``name``, row by row.
+
+    Rows are numbered as the user sees them when the frame's index is named ``"row"`` (set by
+    :mod:`geo.readers`), else 1, 2, … in frame order.
     """
     spec = _spec(name)
-    source = path or f"layer {name}"
-    _check_no_personal_ids(frame, source)
-    _check_columns(spec, frame, source)
+    problems = personal_id_problems(frame, name)
+    problems += _check_columns(spec, frame)
+    if any(p.row is None for p in problems):
+        return problems
     if spec.geometry:
-        _check_geometry(spec, frame, source)
+        problems += _check_geometry(spec, frame)
     if spec.kinds:
-        _check_kinds(spec, frame, source)
+        problems += _check_kinds(spec, frame)
     if name == "communes":
-        _check_commune_codes(frame, source)
+        problems += _check_commune_codes(frame)
     if name == "repatriations":
-        _check_repatriations(frame, source)
-    return frame
+        problems += _check_repatriations(frame)
+    return problems
+
+
+def row_numbers(frame: pd.DataFrame) -> np.ndarray:
+    """Row numbers as the user sees them: the ``row`` index if set, else 1, 2, …."""
+    if frame.index.name == "row":
+        return frame.index.to_numpy()
+    return np.arange(1, len(frame) + 1)
 
 
 def _spec(name: str) -> LayerSpec:
@@ -121,103 +127,90 @@ def _spec(name: str) -> LayerSpec:
     return LAYERS[name]
 
 
-def _check_no_personal_ids(frame: pd.DataFrame, source: str) -> None:
-    found = sorted(PERSONAL_ID_COLUMNS.intersection(map(str.lower, frame.columns)))
-    if found:
-        raise LayerError(
-            source,
-            "personal identifiers are never stored; remove this column and keep only counts",
-            column=found[0],
-        )
+def _at(frame: pd.DataFrame, mask, column: str, reason) -> list[Problem]:
+    """One problem per True in ``mask``; ``reason(value)`` words it."""
+    mask = np.asarray(mask, dtype=bool)
+    rows = row_numbers(frame)[mask]
+    values = frame[column].to_numpy()[mask] if column in frame.columns else [None] * len(rows)
+    return [
+        Problem(reason(value), row=int(row), column=column, value=_text(value))
+        for row, value in zip(rows, values, strict=True)
+    ]
 
 
-def _check_columns(spec: LayerSpec, frame: pd.DataFrame, source: str) -> None:
+def _text(value) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return str(value)
+
+
+def _check_columns(spec: LayerSpec, frame: pd.DataFrame) -> list[Problem]:
+    problems = []
     for column in spec.required:
         if column not in frame.columns:
-            raise LayerError(
-                source,
-                f"required column is missing (have: {', '.join(map(str, frame.columns))})",
-                column=column,
-            )
-        nulls = frame[column].isna().to_numpy()
-        if nulls.any():
-            raise LayerError(source, "value is empty", row=_row(nulls), column=column)
+            have = ", ".join(map(str, frame.columns))
+            problems.append(Problem(f"required column is missing (have: {have})", column=column))
+        else:
+            empty = _blank(frame[column])
+            problems += _at(frame, empty, column, lambda _: "value is empty")
+    return problems
 
 
-def _check_geometry(spec: LayerSpec, frame: pd.DataFrame, source: str) -> None:
+def _blank(values: pd.Series) -> np.ndarray:
+    text = values.astype("string").str.strip()
+    return (values.isna() | (text == "")).to_numpy(dtype=bool, na_value=True)
+
+
+def _check_geometry(spec: LayerSpec, frame: pd.DataFrame) -> list[Problem]:
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
-        raise LayerError(source, f"layer {spec.name} needs a geometry column")
+        return [Problem(f"layer {spec.name} needs a geometry column")]
     if frame.crs is None:
-        raise LayerError(source, "geometry has no coordinate reference system", column="geometry")
+        return [Problem("geometry has no coordinate reference system", column="geometry")]
     geoms = frame.geometry
     empty = (geoms.isna() | geoms.is_empty).to_numpy()
-    if empty.any():
-        raise LayerError(source, "geometry is empty", row=_row(empty), column="geometry")
-    wrong = ~geoms.geom_type.isin(spec.geometry).to_numpy()
-    if wrong.any():
-        got = geoms.geom_type.iloc[_row(wrong) - 1]
-        raise LayerError(
-            source,
-            f"geometry is {got}, expected {' or '.join(spec.geometry)}",
-            row=_row(wrong),
-            column="geometry",
+    problems = _at(frame, empty, "geometry", lambda _: "geometry is empty")
+    types = geoms.geom_type.to_numpy()
+    wrong = ~empty & ~np.isin(types, spec.geometry)
+    expected = " or ".join(spec.geometry)
+    for row, got in zip(row_numbers(frame)[wrong], types[wrong], strict=True):
+        problems.append(
+            Problem(f"geometry is {got}, expected {expected}", row=int(row), column="geometry")
         )
+    return problems
 
 
-def _check_kinds(spec: LayerSpec, frame: pd.DataFrame, source: str) -> None:
+def _check_kinds(spec: LayerSpec, frame: pd.DataFrame) -> list[Problem]:
     column = "category" if spec.name == "repatriations" else "kind"
     if column not in frame.columns:
-        return
+        return []
     values = frame[column]
     bad = (values.notna() & ~values.isin(spec.kinds)).to_numpy()
-    if bad.any():
-        value = values.iloc[_row(bad) - 1]
-        raise LayerError(
-            source, f'"{value}" is not one of {", ".join(spec.kinds)}', row=_row(bad), column=column
-        )
+    allowed = ", ".join(spec.kinds)
+    return _at(frame, bad, column, lambda v: f'"{v}" is not one of {allowed}')
 
 
-def _check_commune_codes(frame: pd.DataFrame, source: str) -> None:
+def _check_commune_codes(frame: pd.DataFrame) -> list[Problem]:
     codes = frame["commune_code"].astype(str)
     bad = ~codes.str.fullmatch(_CODE).to_numpy()
-    if bad.any():
-        raise LayerError(
-            source,
-            f'"{codes.iloc[_row(bad) - 1]}" is not a 5-digit GSO commune code',
-            row=_row(bad),
-            column="commune_code",
-        )
-    dup = codes.duplicated().to_numpy()
-    if dup.any():
-        raise LayerError(
-            source,
-            f'"{codes.iloc[_row(dup) - 1]}" appears twice; commune codes must be unique',
-            row=_row(dup),
-            column="commune_code",
-        )
+    problems = _at(frame, bad, "commune_code", lambda v: f'"{v}" is not a 5-digit GSO commune code')
+    dup = codes.duplicated().to_numpy() & ~bad
+    first = dict(zip(codes[::-1], row_numbers(frame)[::-1], strict=True))
+    return problems + _at(
+        frame,
+        dup,
+        "commune_code",
+        lambda v: (
+            f'"{v}" appears twice (first in row {first[str(v)]}); commune codes must be unique'
+        ),
+    )
 
 
-def _check_repatriations(frame: pd.DataFrame, source: str) -> None:
+def _check_repatriations(frame: pd.DataFrame) -> list[Problem]:
     counts = pd.to_numeric(frame["count"], errors="coerce")
-    bad = (counts.isna() | (counts < 0) | (counts % 1 != 0)).to_numpy()
-    if bad.any():
-        raise LayerError(
-            source,
-            f'"{frame["count"].iloc[_row(bad) - 1]}" is not a whole number of people >= 0',
-            row=_row(bad),
-            column="count",
-        )
+    bad = (counts.isna() | (counts < 0) | (counts % 1 != 0)).to_numpy() & ~_blank(frame["count"])
+    problems = _at(frame, bad, "count", lambda v: f'"{v}" is not a whole number of people >= 0')
     periods = frame["period"].astype(str)
-    bad = ~periods.str.fullmatch(_PERIOD).to_numpy()
-    if bad.any():
-        raise LayerError(
-            source,
-            f'"{periods.iloc[_row(bad) - 1]}" is not a year (YYYY) or month (YYYY-MM)',
-            row=_row(bad),
-            column="period",
-        )
-
-
-def _row(mask) -> int:
-    """1-based row number of the first True in ``mask`` (as a clerk counts rows)."""
-    return int(mask.argmax()) + 1
+    bad = ~periods.str.fullmatch(_PERIOD).to_numpy() & ~_blank(frame["period"])
+    return problems + _at(
+        frame, bad, "period", lambda v: f'"{v}" is not a year (YYYY) or month (YYYY-MM)'
+    )

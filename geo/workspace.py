@@ -1,61 +1,67 @@
 """The workspace folder (``layers.gpkg`` + GeoTIFFs + runs + maps): the only writer of stored data.
 
 Every write goes to a temporary file that replaces the old one only once complete, so a failed
-write leaves the previous version in place; every write is logged on ``riskmap.audit``.
+or killed write leaves the previous version in place; writers take an exclusive lock; every
+write is logged on ``riskmap.audit``. Each layer version is a content hash. When a version is
+replaced, it is first archived under ``versions/<layer>/<version>.gpkg`` (or ``.tif``) so that
+:meth:`Workspace.rollback` can bring it back; ``riskmap_history`` in the GeoPackage lists every
+version ever written with who, when and the source file's SHA-256.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import shutil
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
-import rasterio
-from affine import Affine
 from pyogrio.errors import DataSourceError
 
 from geo.crs import STORAGE_CRS
 from geo.errors import NotFoundError, WorkspaceError
 from geo.schema import REQUIRED_LAYERS, validate_layer
+from geo.storage import (
+    Raster,
+    file_hash,
+    frame_hash,
+    replacing,
+    write_geotiff,
+    write_text_atomic,
+    writer_lock,
+)
+
+__all__ = ["GPKG_NAME", "LayerVersion", "Raster", "Workspace", "write_text_atomic"]
 
 logger = logging.getLogger(__name__)
 audit = logging.getLogger("riskmap.audit")
 
 GPKG_NAME = "layers.gpkg"
 VERSIONS_TABLE = "riskmap_layers"
+HISTORY_TABLE = "riskmap_history"
+ARCHIVE = "versions"
 
 
 @dataclass(frozen=True)
 class LayerVersion:
-    """One stored layer: content hash (its version), rows, when and from what it was written."""
+    """One stored layer version: content hash, rows, when, from what, by whom, how."""
 
     name: str
     version: str
     rows: int
     written_at: str
     source: str
+    actor: str = ""
+    source_sha256: str = ""
+    action: str = "write"
 
 
-@dataclass(frozen=True)
-class Raster:
-    """A single-band raster to store: values, north-up transform and CRS."""
-
-    values: np.ndarray
-    transform: Affine
-    crs: str
-    description: str = ""
+_FIELDS = list(LayerVersion.__dataclass_fields__)
 
 
 class Workspace:
@@ -74,12 +80,13 @@ class Workspace:
         return self.root / f"{name}.tif"
 
     @classmethod
-    def open(cls, root: str | Path) -> Workspace:
-        """Open an existing workspace, checking that its GeoPackage is readable."""
+    def open(cls, root: str | Path, *, require: Iterable[str] = REQUIRED_LAYERS) -> Workspace:
+        """Open an existing workspace, checking its GeoPackage and the ``require``d layers."""
         ws = cls(root)
         if not ws.root.is_dir():
             raise WorkspaceError(
-                f"workspace {ws.root} does not exist; build one with "
+                f"workspace {ws.root} does not exist; create one with "
+                f"'riskmap init --workspace {ws.root}' or build the demo with "
                 f"'riskmap demo --no-serve --workspace {ws.root}'"
             )
         if not ws.gpkg.is_file():
@@ -87,31 +94,65 @@ class Workspace:
                 f"workspace {ws.root} has no {GPKG_NAME}; it is not a riskmap "
                 "workspace or was never completed"
             )
-        missing = [name for name in REQUIRED_LAYERS if name not in ws.versions()]
+        missing = [name for name in require if name not in ws.versions()]
         if missing:
-            raise WorkspaceError(f"workspace {ws.root} has no {missing[0]} layer")
+            raise WorkspaceError(
+                f"workspace {ws.root} has no {missing[0]} layer; load it with "
+                f"'riskmap ingest --workspace {ws.root} --layer {missing[0]} FILE'"
+            )
+        return ws
+
+    @classmethod
+    def init(cls, root: str | Path) -> Workspace:
+        """Create an empty workspace in a new or empty folder, or open the existing one."""
+        ws = cls(root)
+        if ws.gpkg.is_file():
+            return cls.open(root, require=())
+        if ws.root.exists() and any(p.name != ".riskmap.lock" for p in ws.root.iterdir()):
+            raise WorkspaceError(
+                f"{ws.root} is a folder with other files and no {GPKG_NAME}; "
+                "choose a new or empty folder for the workspace"
+            )
+        with writer_lock(ws.root):
+            ws._write_gpkg({}, {}, [])
+        audit.info("create workspace %s", ws.root, extra={"file": GPKG_NAME, "actor": "cli"})
         return ws
 
     def versions(self) -> dict[str, LayerVersion]:
-        """Stored layers (vector, table and raster) by name, with their versions."""
+        """Current version of every stored layer (vector, table and raster), by name."""
+        return {v.name: v for v in self._table(VERSIONS_TABLE)}
+
+    def history(self, name: str | None = None) -> list[LayerVersion]:
+        """Every version written (oldest first), of layer ``name`` or of all layers."""
+        entries = self._table(HISTORY_TABLE) if self.gpkg.exists() else []
+        return [e for e in entries if name is None or e.name == name]
+
+    def _table(self, table: str) -> list[LayerVersion]:
         try:
-            table = pyogrio.read_dataframe(self.gpkg, layer=VERSIONS_TABLE)
+            if table not in pyogrio.list_layers(self.gpkg)[:, 0]:
+                return []
+            frame = pyogrio.read_dataframe(self.gpkg, layer=table)
         except DataSourceError as err:
             raise WorkspaceError(f"{self.gpkg} is not a readable GeoPackage ({err})") from None
-        return {
-            row.name: LayerVersion(**row._asdict())
-            for row in table[list(LayerVersion.__dataclass_fields__)].itertuples(index=False)
-        }
+        for column in _FIELDS:
+            if column not in frame.columns:
+                frame[column] = "write" if column == "action" else ""
+        frame["rows"] = frame["rows"].astype(int)
+        return [LayerVersion(**row._asdict()) for row in frame[_FIELDS].itertuples(index=False)]
 
     def has_layer(self, name: str) -> bool:
         """Whether layer ``name`` is stored in this workspace."""
         return name in self.versions()
 
-    def read_layer(self, name: str) -> pd.DataFrame:
-        """Stored layer ``name``: a GeoDataFrame in EPSG:4326, or a DataFrame for tables."""
-        if not self.has_layer(name):
+    def read_layer(self, name: str, version: str | None = None) -> pd.DataFrame:
+        """Stored layer ``name`` (current, or an archived ``version``), in EPSG:4326."""
+        current = self.versions().get(name)
+        if current is None:
             raise NotFoundError(f'layer "{name}" is not in workspace {self.root}')
-        frame = pyogrio.read_dataframe(self.gpkg, layer=name)
+        if version is None or version == current.version:
+            frame = pyogrio.read_dataframe(self.gpkg, layer=name)
+        else:
+            frame = pyogrio.read_dataframe(self._archived(name, version, raster=False))
         for column in ("commune_code", "period"):
             if column in frame.columns:
                 frame[column] = frame[column].astype(str)
@@ -124,49 +165,119 @@ class Workspace:
         rasters: Mapping[str, Raster] | None = None,
         source: str,
         actor: str = "cli",
+        source_sha256: str = "",
     ) -> dict[str, LayerVersion]:
         """Validate and store all ``frames`` and ``rasters``, or nothing; return the versions."""
         for name, frame in frames.items():
             validate_layer(name, frame)
-        self.root.mkdir(parents=True, exist_ok=True)
+        rasters = rasters or {}
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        new = {
-            name: LayerVersion(name, _frame_hash(f), len(f), stamp, source)
-            for name, f in frames.items()
-        }
-        with _replacing(self.raster_path(n) for n in (rasters or {})) as tmp_rasters:
-            for (name, raster), tmp in zip((rasters or {}).items(), tmp_rasters, strict=True):
-                _write_geotiff(tmp, raster)
-                new[name] = LayerVersion(name, _file_hash(tmp), 1, stamp, source)
-            self._write_gpkg(frames, {**self._versions_or_empty(), **new})
-        for version in new.values():
-            audit.info(
-                "write layer %s",
-                version.name,
-                extra={
-                    "layer": version.name,
-                    "rows": version.rows,
-                    "version": version.version,
-                    "actor": actor,
-                },
-            )
+        with writer_lock(self.root):
+            new = {
+                name: LayerVersion(
+                    name, frame_hash(f, STORAGE_CRS), len(f), stamp, source, actor, source_sha256
+                )
+                for name, f in frames.items()
+            }
+            with replacing(self.raster_path(n) for n in rasters) as tmp_rasters:
+                for (name, raster), tmp in zip(rasters.items(), tmp_rasters, strict=True):
+                    write_geotiff(tmp, raster)
+                    new[name] = LayerVersion(
+                        name, file_hash(tmp), 1, stamp, source, actor, source_sha256
+                    )
+                current = self._versions_or_empty()
+                self._archive_replaced(current, new, rasters=set(rasters))
+                self._write_gpkg(frames, {**current, **new}, new.values())
+        self._audit(new.values())
         return new
+
+    def rollback(self, name: str, to: str, *, actor: str = "cli") -> LayerVersion:
+        """Make archived version ``to`` of layer ``name`` current again; return it."""
+        with writer_lock(self.root):
+            current = self.versions()
+            if name not in current:
+                raise NotFoundError(f'layer "{name}" is not in workspace {self.root}')
+            if current[name].version == to:
+                return current[name]
+            known = [e for e in self.history(name) if e.version == to]
+            if not known:
+                listed = ", ".join(dict.fromkeys(e.version for e in self.history(name)))
+                raise NotFoundError(f'layer "{name}" has no version {to} (known: {listed})')
+            stamp = datetime.now(UTC).isoformat(timespec="seconds")
+            new = replace(known[-1], written_at=stamp, actor=actor, action="rollback")
+            raster = self.raster_path(name).exists() and not self._is_vector(name)
+            archived = self._archived(name, to, raster=raster)
+            self._archive_replaced(current, {name: new}, rasters={name} if raster else set())
+            frames = {} if raster else {name: pyogrio.read_dataframe(archived)}
+            with replacing([self.raster_path(name)] if raster else []) as tmp_rasters:
+                for tmp in tmp_rasters:
+                    shutil.copy2(archived, tmp)
+                self._write_gpkg(frames, {**current, name: new}, [new])
+        self._audit([new])
+        return new
+
+    def _is_vector(self, name: str) -> bool:
+        return name in pyogrio.list_layers(self.gpkg)[:, 0]
+
+    def _archive_path(self, name: str, version: str, *, raster: bool) -> Path:
+        return self.root / ARCHIVE / name / f"{version}.{'tif' if raster else 'gpkg'}"
+
+    def _archived(self, name: str, version: str, *, raster: bool) -> Path:
+        path = self._archive_path(name, version, raster=raster)
+        if not path.is_file():
+            raise NotFoundError(
+                f'version {version} of layer "{name}" is not archived in {self.root / ARCHIVE}'
+            )
+        return path
+
+    def _archive_replaced(
+        self, current: Mapping[str, LayerVersion], new: Mapping[str, LayerVersion], *, rasters
+    ) -> None:
+        """Archive each current version that ``new`` replaces (once; archives are immutable)."""
+        for name, version in new.items():
+            old = current.get(name)
+            if old is None or old.version == version.version:
+                continue
+            raster = name in rasters
+            target = self._archive_path(name, old.version, raster=raster)
+            if target.exists():
+                continue
+            with replacing([target]) as (tmp,):
+                if raster:
+                    shutil.copy2(self.raster_path(name), tmp)
+                else:
+                    frame = pyogrio.read_dataframe(self.gpkg, layer=name)
+                    pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
 
     def _versions_or_empty(self) -> dict[str, LayerVersion]:
         return self.versions() if self.gpkg.exists() else {}
 
     def _write_gpkg(
-        self, frames: Mapping[str, pd.DataFrame], versions: Mapping[str, LayerVersion]
+        self,
+        frames: Mapping[str, pd.DataFrame],
+        versions: Mapping[str, LayerVersion],
+        written: Iterable[LayerVersion],
     ) -> None:
-        with _replacing([self.gpkg]) as (tmp,):
+        history = [*self.history(), *written]
+        with replacing([self.gpkg]) as (tmp,):
             if self.gpkg.exists():
                 shutil.copy2(self.gpkg, tmp)
             for name, frame in frames.items():
                 if isinstance(frame, gpd.GeoDataFrame):
                     frame = frame.to_crs(STORAGE_CRS)
+                frame = frame.reset_index(drop=True)
                 pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
-            table = pd.DataFrame([asdict(v) for v in versions.values()])
-            pyogrio.write_dataframe(table, tmp, layer=VERSIONS_TABLE, driver="GPKG")
+            for table, rows in ((VERSIONS_TABLE, versions.values()), (HISTORY_TABLE, history)):
+                pyogrio.write_dataframe(_version_frame(rows), tmp, layer=table, driver="GPKG")
+
+    def _audit(self, versions: Iterable[LayerVersion]) -> None:
+        for v in versions:
+            audit.info(
+                "%s layer %s",
+                v.action,
+                v.name,
+                extra={"layer": v.name, "rows": v.rows, "version": v.version, "actor": v.actor},
+            )
 
     def write_text(self, relpath: str | Path, text: str, *, actor: str = "cli") -> Path:
         """Write a UTF-8 text file (a map, a record) inside the workspace atomically."""
@@ -190,73 +301,6 @@ class Workspace:
             raise WorkspaceError(f"{path} is corrupt: {err}") from None
 
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write UTF-8 ``text`` to ``path`` through a temp file, so readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _replacing([path]) as (tmp,):
-        tmp.write_text(text, encoding="utf-8")
-    return path
-
-
-@contextmanager
-def _replacing(targets) -> Iterator[list[Path]]:
-    """Yield temp paths beside ``targets``; on success move them into place, else delete them."""
-    pairs = []
-    for target in targets:
-        fd, name = tempfile.mkstemp(
-            prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
-        )
-        os.close(fd)
-        os.unlink(name)
-        pairs.append((Path(name), target))
-    try:
-        yield [tmp for tmp, _ in pairs]
-        for tmp, target in pairs:
-            os.replace(tmp, target)
-    finally:
-        for tmp, _ in pairs:
-            tmp.unlink(missing_ok=True)
-
-
-def _write_geotiff(path: Path, raster: Raster) -> None:
-    rows, cols = raster.values.shape
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        height=rows,
-        width=cols,
-        count=1,
-        dtype=raster.values.dtype,
-        crs=raster.crs,
-        transform=raster.transform,
-        compress="deflate",
-        nodata=None,
-    ) as dst:
-        dst.write(raster.values, 1)
-        if raster.description:
-            dst.update_tags(DESCRIPTION=raster.description)
-            dst.set_band_description(1, raster.description)
-
-
-def _frame_hash(frame: pd.DataFrame) -> str:
-    """Content hash of a frame (attributes and geometry as WKB): the layer's version."""
-    digest = hashlib.sha256()
-    attrs = (
-        frame.drop(columns=[frame.geometry.name]) if isinstance(frame, gpd.GeoDataFrame) else frame
-    )
-    digest.update(pd.util.hash_pandas_object(attrs, index=False).to_numpy().tobytes())
-    digest.update(",".join(map(str, attrs.columns)).encode())
-    if isinstance(frame, gpd.GeoDataFrame):
-        for wkb in frame.geometry.to_crs(STORAGE_CRS).to_wkb():
-            digest.update(wkb)
-    return digest.hexdigest()[:12]
-
-
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:12]
+def _version_frame(rows: Iterable[LayerVersion]) -> pd.DataFrame:
+    frame = pd.DataFrame([asdict(v) for v in rows], columns=_FIELDS)
+    return frame.astype({"rows": "int64"}).astype({c: str for c in _FIELDS if c != "rows"})

@@ -8,13 +8,28 @@ from dataclasses import dataclass
 import folium
 import geopandas as gpd
 import pandas as pd
-from folium.plugins import MarkerCluster
+import shapely
+from branca.element import Element
+from folium.plugins import Fullscreen, MarkerCluster, MeasureControl
 
+from maps.controls import (
+    HELPERS,
+    CommuneSearch,
+    OutlineMiniMap,
+    ScoreLayer,
+    TitleBox,
+    VenueKindLayer,
+)
 from maps.legend import Legend, MetricScale
+from maps.offline import make_offline
+from maps.simplify import fit_zoom, simplify_coverage
 from maps.style import (
     BORDER_STYLE,
     CLASS_COLOURS,
     CROSSING_STYLE,
+    HOTSPOT_STYLE,
+    OPTIONAL_LAYERS,
+    PLAN_STYLE,
     VENUE_COLOURS,
     ZONE_STYLE,
     kind_label,
@@ -25,15 +40,25 @@ from risk.results import ScoreTable
 
 #: Leaflet needs an explicit max zoom once marker clusters are on the map.
 MAX_ZOOM = 18
+#: Venue clusters in slate grey, so they do not read as risk colours.
+CLUSTER_ICON = """function (cluster) {
+  var n = cluster.getChildCount(), s = n < 10 ? 26 : n < 100 ? 32 : 40;
+  return L.divIcon({className: "riskmap-cluster", iconSize: [s, s], html: '<div style="width:'
+    + s + "px;height:" + s + "px;line-height:" + s + "px;border-radius:50%;"
+    + "background:rgba(38,50,56,.8);color:#fff;font:bold 12px sans-serif;"
+    + 'text-align:center;border:2px solid #fff">' + n + "</div>"});
+}"""
+OFFLINE_BACKGROUND = "<style>.folium-map { background: #eef1f4; }</style>"
 
 
 @dataclass(frozen=True)
 class MapTitle:
-    """What the map says about itself: heading, run id and an optional data note."""
+    """What the map says about itself: heading, run id, date and notes."""
 
     heading: str
     run_id: str = ""
     note: str = ""
+    date: str = ""
 
 
 def build_map(
@@ -43,64 +68,163 @@ def build_map(
     *,
     title: MapTitle,
     lang: str = "vi",
+    offline: bool = False,
+    tolerance_m: float | None = None,
 ) -> folium.Map:
-    """Score choropleth plus every available layer, a legend and a layer control."""
+    """Score choropleth plus every available layer, legend, search and map tools.
+
+    ``offline`` leaves out the background tiles (the map then needs no internet once its scripts
+    are inlined by :func:`render_html`); ``tolerance_m`` overrides the simplification tolerance.
+    """
     if lang not in LANGS:
         raise ValueError(f'lang was "{lang}" but is expected to be one of {LANGS}')
-    west, south, east, north = communes.to_crs(4326).total_bounds
-    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=9, tiles=None)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
-    MetricScale().add_to(m)
-    m.options["max_zoom"] = MAX_ZOOM
-    m.fit_bounds([[south, west], [north, east]])
-    add_communes_choropleth(m, communes, table, lang=lang)
+    communes = simplify_coverage(communes, tolerance_m)
+    m = _base_map(communes, offline=offline, lang=lang)
+    score_layer = add_communes_choropleth(m, communes, table, lang=lang)
+    add_hotspots(m, communes, table, lang=lang)
     builders = {
         "border": add_border,
         "industrial_zones": add_zones,
         "crossings": add_crossings,
         "venues": add_venues,
+        "plan": add_plan,
     }
     for name, add in builders.items():
         if name in layers and not layers[name].empty:
             add(m, layers[name].to_crs(4326), lang=lang)
-    heading = (
-        f"{title.heading} · {text('run', lang)} {title.run_id}" if title.run_id else title.heading
-    )
-    Legend(lang=lang, title=heading, note=title.note).add_to(m)
+    _add_tools(m, communes, score_layer, lang=lang)
+    missing = [text(n, lang) for n in OPTIONAL_LAYERS if n not in layers or layers[n].empty]
+    _add_titles(m, title, missing, lang=lang)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
 
+def _base_map(communes: gpd.GeoDataFrame, *, offline: bool, lang: str) -> folium.Map:
+    west, south, east, north = communes.total_bounds
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=fit_zoom((west, south, east, north)),
+        tiles=None,
+        prefer_canvas=True,
+    )
+    if offline:
+        m.get_root().header.add_child(Element(OFFLINE_BACKGROUND), name="offline_background")
+    else:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
+    m.get_root().header.add_child(HELPERS, name="riskmap_helpers")
+    m.options["max_zoom"] = MAX_ZOOM
+    m.fit_bounds(
+        [[south, west], [north, east]], padding_top_left=(50, 90), padding_bottom_right=(40, 30)
+    )
+    return m
+
+
+def _add_tools(m: folium.Map, communes: gpd.GeoDataFrame, layer: ScoreLayer, *, lang: str) -> None:
+    """Fullscreen, scale bar, measuring tool, minimap and commune search."""
+    Fullscreen(title=text("fullscreen", lang), title_cancel=text("exit_fullscreen", lang)).add_to(m)
+    MetricScale().add_to(m)
+    MeasureControl(
+        position="topleft",
+        primary_length_unit="kilometers",
+        secondary_length_unit="meters",
+        primary_area_unit="hectares",
+        secondary_area_unit="sqmeters",
+    ).add_to(m)
+    outline = gpd.GeoSeries([shapely.union_all(communes.geometry.to_numpy())], crs=4326)
+    strings = {"hideText": "−", "showText": "+"}
+    OutlineMiniMap(outline.simplify(0.005).__geo_interface__, strings=strings).add_to(m)
+    CommuneSearch(layer, placeholder=text("search", lang), not_found=text("missing", lang)).add_to(
+        m
+    )
+
+
+def _add_titles(m: folium.Map, title: MapTitle, missing: list[str], *, lang: str) -> None:
+    lines = [
+        " · ".join(
+            part
+            for part in (
+                f"{text('run', lang)} {title.run_id}" if title.run_id else "",
+                f"{text('date', lang)} {title.date}" if title.date else "",
+            )
+            if part
+        )
+    ]
+    warnings = [title.note] if title.note else []
+    if missing:
+        warnings.append(f"{text('missing', lang)}: {', '.join(missing)}")
+    TitleBox(title.heading, [line for line in lines if line], warnings).add_to(m)
+    Legend(lang=lang, title=text("legend", lang)).add_to(m)
+
+
 def add_communes_choropleth(
     m: folium.Map, communes: gpd.GeoDataFrame, table: ScoreTable, *, lang: str
-) -> None:
-    """Communes filled by risk class, with a tooltip: name, district, score, class, drivers."""
-    scored = communes[["commune_code", "commune_name", "geometry"]].assign(
-        district_name=communes.get("district_name", "")
+) -> ScoreLayer:
+    """Communes filled by risk class, tooltip: name, district, score, class, rank, drivers."""
+    frame = _tooltip_frame(table, lang)
+    scored = (
+        communes[["commune_code", "commune_name", "geometry"]]
+        .assign(district_name=communes.get("district_name", ""))
+        .merge(frame, on="commune_code", how="inner", validate="1:1")
     )
-    frame = table.frame.assign(
-        drivers=[", ".join(indicator_label(d, lang) for d in row) for row in table.drivers()]
-    )
-    frame = frame.assign(score=frame["score"].round(1), label=frame[f"class_label_{lang}"])
-    scored = scored.merge(
-        frame[["commune_code", "score", "class", "label", "rank", "drivers"]],
-        on="commune_code",
-        how="inner",
-        validate="1:1",
-    ).to_crs(4326)
-    fields = ["commune_name", "district_name", "score", "label", "rank", "drivers"]
-    aliases = [text(k, lang) for k in ("commune", "district", "score", "class", "rank", "drivers")]
-    folium.GeoJson(
-        scored[[*fields, "class", "geometry"]],
+    styles = {
+        c: {"fillColor": colour, "color": "#555", "weight": 0.6, "fillOpacity": 0.75}
+        for c, colour in CLASS_COLOURS.items()
+    }
+    labels = {k: text(k, lang) for k in ("score", "class", "rank", "drivers", "rank_interval")} | {
+        "total": len(table.frame)
+    }
+    layer = ScoreLayer(
+        scored.fillna({"district_name": ""}).__geo_interface__,
         name=text("communes", lang),
-        style_function=lambda f: {
-            "fillColor": CLASS_COLOURS[f["properties"]["class"]],
-            "color": "#555",
-            "weight": 0.6,
-            "fillOpacity": 0.75,
-        },
-        highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+        styles=styles,
+        labels=labels,
+    )
+    layer.add_to(m)
+    return layer
+
+
+def _tooltip_frame(table: ScoreTable, lang: str) -> pd.DataFrame:
+    """Per commune the values the tooltip shows, rank interval and hotspot when present."""
+    frame = table.frame
+    out = pd.DataFrame(
+        {
+            "commune_code": frame["commune_code"].astype(str),
+            "score": frame["score"].astype(float).round(1),
+            "class": frame["class"].astype(int),
+            "label": frame[f"class_label_{lang}"],
+            "rank": frame["rank"].astype(int),
+            "drivers": [", ".join(indicator_label(d, lang) for d in r) for r in table.drivers()],
+        }
+    )
+    if {"rank_p05", "rank_p95"} <= set(frame.columns):
+        out["rank_interval"] = [
+            f"{int(lo)}-{int(hi)}"
+            for lo, hi in zip(frame["rank_p05"], frame["rank_p95"], strict=True)
+        ]
+    if "hotspot" in frame.columns:
+        out["hotspot_label"] = [
+            kind_label(h, lang) if h in HOTSPOT_STYLE else "" for h in frame["hotspot"].astype(str)
+        ]
+    return out
+
+
+def add_hotspots(
+    m: folium.Map, communes: gpd.GeoDataFrame, table: ScoreTable, *, lang: str
+) -> None:
+    """Outlines of significant Gi* hot and cold spots, when the run has them."""
+    if "hotspot" not in table.frame.columns:
+        return
+    spots = table.frame[["commune_code", "hotspot"]].astype(str)
+    spots = communes[["commune_code", "geometry"]].merge(spots, on="commune_code")
+    spots = spots[spots["hotspot"].isin(HOTSPOT_STYLE)]
+    if spots.empty:
+        return
+    spots = spots.assign(label=[kind_label(h, lang) for h in spots["hotspot"]])
+    folium.GeoJson(
+        spots[["hotspot", "label", "geometry"]],
+        name=text("hotspots", lang),
+        style_function=lambda f: HOTSPOT_STYLE[f["properties"]["hotspot"]],
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     ).add_to(m)
 
 
@@ -129,33 +253,58 @@ def add_crossings(m: folium.Map, crossings: gpd.GeoDataFrame, *, lang: str) -> N
 
 
 def add_venues(m: folium.Map, venues: gpd.GeoDataFrame, *, lang: str) -> None:
-    """Venues as small circles coloured by kind, clustered when zoomed out."""
-    cluster = MarkerCluster(name=text("venues", lang), disableClusteringAtZoom=14)
-    names = venues["name"] if "name" in venues else pd.Series("", index=venues.index)
-    for geom, kind, name in zip(venues.geometry, venues["kind"], names, strict=True):
-        folium.CircleMarker(
-            [geom.y, geom.x],
-            radius=5,
-            color=VENUE_COLOURS[kind],
-            fill=True,
-            fill_opacity=0.9,
-            tooltip=f"{name} ({kind_label(kind, lang)})" if name else kind_label(kind, lang),
-        ).add_to(cluster)
+    """Venues as dots coloured by kind in one cluster, one layer-control entry per kind."""
+    cluster = MarkerCluster(
+        control=False,
+        options={"disableClusteringAtZoom": 15},
+        icon_create_function=CLUSTER_ICON,
+    )
     cluster.add_to(m)
+    names = venues["name"].fillna("") if "name" in venues else pd.Series("", index=venues.index)
+    points = venues.geometry
+    for kind, idx in venues.groupby("kind").groups.items():
+        rows = [[round(points[i].y, 5), round(points[i].x, 5), str(names[i])] for i in idx]
+        label = kind_label(str(kind), lang)
+        VenueKindLayer(
+            cluster,
+            rows,
+            name=f"{text('venue_kind', lang)}: {label} ({len(rows)})",
+            colour=VENUE_COLOURS.get(str(kind), VENUE_COLOURS["other"]),
+            kind_label=label,
+        ).add_to(m)
 
 
 def add_zones(m: folium.Map, zones: gpd.GeoDataFrame, *, lang: str) -> None:
     """Industrial zones in purple with name and workers in the tooltip."""
     fields = [c for c in ("name", "workers") if c in zones.columns]
     aliases = ["" if c == "name" else text("workers", lang) for c in fields]
+    zones = zones[zones.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if zones.empty:
+        return
     folium.GeoJson(
         zones[[*fields, "geometry"]],
         name=text("industrial_zones", lang),
         style_function=lambda f: ZONE_STYLE,
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases) if fields else None,
     ).add_to(m)
 
 
-def render_html(m: folium.Map) -> str:
-    """The map as one standalone HTML document."""
-    return m.get_root().render()
+def add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, lang: str) -> None:
+    """Chosen patrol bases or outreach communes, with their coverage radius when given (km)."""
+    group = folium.FeatureGroup(name=text("plan", lang))
+    names = plan["name"] if "name" in plan else pd.Series("", index=plan.index)
+    radius = plan["radius_km"] if "radius_km" in plan else pd.Series(0.0, index=plan.index)
+    for geom, name, km in zip(plan.geometry.representative_point(), names, radius, strict=True):
+        tip = f"{text('plan_site', lang)}: {name}"
+        if km and km > 0:
+            folium.Circle([geom.y, geom.x], radius=float(km) * 1000, **PLAN_STYLE).add_to(group)
+        folium.Marker(
+            [geom.y, geom.x], tooltip=tip, icon=folium.Icon(color="green", icon="star", prefix="fa")
+        ).add_to(group)
+    group.add_to(m)
+
+
+def render_html(m: folium.Map, *, offline: bool = False) -> str:
+    """The map as one standalone HTML document; ``offline`` inlines every script and style."""
+    html = m.get_root().render()
+    return make_offline(html) if offline else html

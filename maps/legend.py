@@ -48,7 +48,7 @@ class Legend(MacroElement):
             f'vertical-align:middle"></span>{escape(class_label(c, lang))}</div>'
             for c in sorted(CLASS_COLOURS, reverse=True)
         )
-        head = f"<b>{escape(title)}</b><br><i>{escape(text('legend', lang))}</i>"
+        head = f"<b>{escape(title or text('legend', lang))}</b>"
         tail = (
             f'<div style="margin-top:6px;color:#b2182b"><b>{escape(note)}</b></div>' if note else ""
         )

@@ -5,15 +5,26 @@ from __future__ import annotations
 #: Fill colour per risk class (1 = very low … 5 = very high), ColorBrewer YlOrRd.
 CLASS_COLOURS = {1: "#ffffb2", 2: "#fecc5c", 3: "#fd8d3c", 4: "#f03b20", 5: "#bd0026"}
 
-#: Marker colour and Font Awesome icon per crossing kind.
+#: Marker colour and Font Awesome 6 icon per crossing kind.
 CROSSING_STYLE = {
     "international": ("darkred", "flag"),
     "main": ("red", "flag"),
-    "secondary": ("orange", "flag-o"),
-    "opening": ("purple", "exchange"),
-    "trail": ("black", "road"),
+    "secondary": ("orange", "flag-checkered"),
+    "opening": ("purple", "right-left"),
+    "trail": ("black", "person-hiking"),
     "seaport": ("blue", "ship"),
 }
+
+#: Outline per Getis-Ord Gi* hotspot class; "ns" (not significant) is not drawn.
+HOTSPOT_STYLE = {
+    "hot_99": {"color": "#67000d", "weight": 4, "fill": False},
+    "hot_95": {"color": "#a50f15", "weight": 3, "fill": False},
+    "hot_90": {"color": "#ef3b2c", "weight": 2, "dashArray": "6 4", "fill": False},
+    "cold_90": {"color": "#6baed6", "weight": 2, "dashArray": "6 4", "fill": False},
+    "cold_95": {"color": "#2171b5", "weight": 3, "fill": False},
+    "cold_99": {"color": "#08306b", "weight": 4, "fill": False},
+}
+PLAN_STYLE = {"color": "#00441b", "weight": 2, "fillColor": "#41ab5d", "fillOpacity": 0.12}
 
 VENUE_COLOURS = {
     "karaoke": "#e7298a",
@@ -50,6 +61,19 @@ TEXT: dict[str, dict[str, str]] = {
         "legend": "Mức nguy cơ",
         "synthetic": "DỮ LIỆU MÔ PHỎNG, không phải số liệu thật",
         "run": "Lần tính",
+        "hotspots": "Điểm nóng (Getis-Ord Gi*)",
+        "plan": "Kế hoạch tuần tra / tuyên truyền",
+        "plan_site": "Điểm chọn",
+        "search": "Tìm xã...",
+        "rank_interval": "Khoảng thứ hạng (90%)",
+        "missing": "Không có dữ liệu",
+        "date": "Ngày",
+        "profile": "Hồ sơ",
+        "province": "Tỉnh",
+        "no_tiles": "Bản đồ ngoại tuyến: không có nền bản đồ",
+        "fullscreen": "Toàn màn hình",
+        "exit_fullscreen": "Thoát toàn màn hình",
+        "venue_kind": "Cơ sở",
     },
     "en": {
         "title": "Human-trafficking risk map",
@@ -68,6 +92,19 @@ TEXT: dict[str, dict[str, str]] = {
         "legend": "Risk class",
         "synthetic": "SYNTHETIC DATA, not real figures",
         "run": "Run",
+        "hotspots": "Hotspots (Getis-Ord Gi*)",
+        "plan": "Patrol / outreach plan",
+        "plan_site": "Chosen site",
+        "search": "Find a commune...",
+        "rank_interval": "Rank interval (90%)",
+        "missing": "No data",
+        "date": "Date",
+        "profile": "Profile",
+        "province": "Province",
+        "no_tiles": "Offline map: no background map",
+        "fullscreen": "Full screen",
+        "exit_fullscreen": "Exit full screen",
+        "venue_kind": "Venues",
     },
 }
 
@@ -86,7 +123,17 @@ KIND_LABELS: dict[str, dict[str, str]] = {
     "bar": {"vi": "Quán bar", "en": "Bar"},
     "cafe": {"vi": "Cà phê", "en": "Café"},
     "other": {"vi": "Khác", "en": "Other"},
+    "hot_99": {"vi": "Điểm nóng, tin cậy 99%", "en": "Hotspot, 99% confidence"},
+    "hot_95": {"vi": "Điểm nóng, tin cậy 95%", "en": "Hotspot, 95% confidence"},
+    "hot_90": {"vi": "Điểm nóng, tin cậy 90%", "en": "Hotspot, 90% confidence"},
+    "cold_90": {"vi": "Điểm lạnh, tin cậy 90%", "en": "Cold spot, 90% confidence"},
+    "cold_95": {"vi": "Điểm lạnh, tin cậy 95%", "en": "Cold spot, 95% confidence"},
+    "cold_99": {"vi": "Điểm lạnh, tin cậy 99%", "en": "Cold spot, 99% confidence"},
+    "ns": {"vi": "Không có ý nghĩa thống kê", "en": "Not significant"},
 }
+
+#: Layer names a map says are missing when the workspace lacks them.
+OPTIONAL_LAYERS = ("border", "crossings", "venues", "industrial_zones")
 
 
 def text(key: str, lang: str) -> str:

@@ -18,29 +18,37 @@ from risk.rates import PER, decayed_counts, eb_smoothed_rate
 
 @dataclass(frozen=True)
 class IndicatorSpec:
-    """An indicator: its unit, whether it is skewed (log-transformed) and the layer it needs."""
+    """An indicator: its unit, the dimension it belongs to and the layer it needs."""
 
     name: str
     unit: str
-    skewed: bool
+    dimension: str
     layer: str | None
 
 
 INDICATORS: dict[str, IndicatorSpec] = {
     s.name: s
     for s in (
-        IndicatorSpec("border_proximity", "exp(-distance/λ), 0-1", False, "border"),
-        IndicatorSpec("border_length", "km of land border", True, "border"),
-        IndicatorSpec("crossing_access", "Σ kind weight·exp(-d/λ)", True, "crossings"),
-        IndicatorSpec("venue_pressure", "weighted venues per 10,000 people", True, "venues"),
-        IndicatorSpec("industrial_area", "share of area in zones, 0-1", True, "industrial_zones"),
-        IndicatorSpec("industrial_workers", "Σ workers·exp(-d/λ)", True, "industrial_zones"),
+        IndicatorSpec("border_proximity", "exp(-distance/λ), 0-1", "border", "border"),
+        IndicatorSpec("border_length", "km of land border", "border", "border"),
+        IndicatorSpec("crossing_access", "Σ kind weight·exp(-d/λ)", "border", "crossings"),
+        IndicatorSpec("venue_pressure", "weighted venues per 10,000 people", "venues", "venues"),
         IndicatorSpec(
-            "repatriation_rate", "people per 10,000, time-weighted, smoothed", True, "repatriations"
+            "industrial_area", "share of area in zones, 0-1", "industry", "industrial_zones"
         ),
-        IndicatorSpec("vulnerability", "mean of poverty and minority shares, 0-1", False, None),
+        IndicatorSpec("industrial_workers", "Σ workers·exp(-d/λ)", "industry", "industrial_zones"),
+        IndicatorSpec(
+            "repatriation_rate",
+            "people per 10,000, time-weighted, smoothed",
+            "repatriation",
+            "repatriations",
+        ),
+        IndicatorSpec(
+            "vulnerability", "mean of poverty and minority shares, 0-1", "vulnerability", None
+        ),
     )
 }
+DIMENSIONS = {name: spec.dimension for name, spec in INDICATORS.items()}
 VULNERABILITY_COLUMNS = ("poverty_rate", "ethnic_minority_share")
 
 

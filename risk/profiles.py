@@ -49,9 +49,29 @@ DEFAULT_PARAMETERS: Mapping[str, Any] = MappingProxyType(
         "industrial_decay_km": 10.0,
         "half_life_years": 2.0,
         "min_population": 1000.0,
-        "winsor_upper": 0.98,
+        "outliers": "coinr",
+        "winsor_max_points": 5,
+        "normalisation": "minmax",
+        "aggregation": "arithmetic",
+        "classification": "quantile",
+        "top_k": 10,
+        "sensitivity_draws": 1000,
+        "sensitivity_concentration": 100.0,
     }
 )
+#: Parameters that name a method: the choices allowed.
+CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "outliers": ("coinr", "none"),
+        "normalisation": ("minmax", "rank", "zscore"),
+        "aggregation": ("arithmetic", "geometric"),
+        "classification": ("quantile", "natural_breaks"),
+    }
+)
+#: Parameters that count things: whole numbers >= 1 (``winsor_max_points`` >= 0).
+COUNTS = ("winsor_max_points", "top_k", "sensitivity_draws")
+#: Parameters that only change how scores are combined, not the indicator values.
+METHOD_PARAMETERS = (*CHOICES, *COUNTS, "sensitivity_concentration")
 
 
 @dataclass(frozen=True)
@@ -69,8 +89,8 @@ class Profile:
         blob = json.dumps({"w": dict(self.weights), "p": dict(self.parameters)}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
-    def with_weights(self, weights: Mapping[str, float]) -> Profile:
-        """The same profile with other weights, checked like a profile file."""
+    def with_weights(self, weights: Mapping[str, object], *, source: str = "") -> Profile:
+        """The same profile with other weights, checked like a profile file (named ``source``)."""
         data = {
             "name": self.name,
             "weights": dict(weights),
@@ -78,7 +98,69 @@ class Profile:
             "title": dict(self.title),
             "rationale": self.rationale,
         }
-        return profile_from_dict(data, source=f"custom weights for {self.name}")
+        return profile_from_dict(data, source=source or f"custom weights for {self.name}")
+
+    def with_settings(self, settings: Mapping[str, object], *, source: str = "--set") -> Profile:
+        """The profile with some weights and parameters changed, checked like a profile file.
+
+        Named weights take the values given; the other weights are rescaled in proportion so
+        that all still sum to 1. Other names must be model parameters.
+        """
+        unknown = [k for k in settings if k not in INDICATORS and k not in self.parameters]
+        if unknown:
+            raise ProfileError(
+                f"{source}: {unknown[0]} is neither an indicator ({', '.join(INDICATORS)}) "
+                f"nor a model parameter ({', '.join(self.parameters)})"
+            )
+        named = {k: v for k, v in settings.items() if k in INDICATORS}
+        weights = _rescaled(dict(self.weights), named)
+        params = {**self.parameters, **{k: v for k, v in settings.items() if k not in named}}
+        data = {"name": self.name, "weights": weights, "parameters": params}
+        data.update(title=dict(self.title), rationale=self.rationale)
+        return profile_from_dict(data, source=source)
+
+
+def _rescaled(weights: dict[str, float], named: Mapping[str, object]) -> dict[str, object]:
+    """``weights`` with ``named`` ones replaced and the others scaled to fill the rest of 1."""
+    if not named or not all(isinstance(v, int | float) for v in named.values()):
+        return {**weights, **named}
+    free = 1.0 - sum(float(v) for v in named.values())  # type: ignore[arg-type]
+    rest = {k: w for k, w in weights.items() if k not in named}
+    total = sum(rest.values())
+    if free >= 0 and total > 0:
+        rest = {k: w * free / total for k, w in rest.items()}
+    merged = {**rest, **named}
+    return {k: merged[k] for k in [*weights, *(k for k in named if k not in weights)]}
+
+
+def parse_settings(text: str) -> dict[str, object]:
+    """``"border_proximity=0.5,normalisation=rank"`` → ``{name: value}`` (values parsed as YAML)."""
+    settings: dict[str, object] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip():
+            raise ProfileError(f'--set: "{part}" is not of the form name=value')
+        try:
+            settings[name.strip()] = yaml.safe_load(value.strip())
+        except yaml.YAMLError:
+            settings[name.strip()] = value.strip()
+    if not settings:
+        raise ProfileError("--set: no name=value given")
+    return settings
+
+
+def load_weights(path: str | Path) -> dict[str, object]:
+    """Weights from a YAML or JSON file: a mapping ``indicator: weight`` or ``weights: {...}``."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise ProfileError(f"{path.name}: cannot read weights: {_one_line(err)}") from None
+    if isinstance(data, dict) and isinstance(data.get("weights"), dict):
+        data = data["weights"]
+    if not isinstance(data, dict):
+        raise ProfileError(f"{path.name}: expected a mapping of indicator names to weights")
+    return data
 
 
 def list_profiles(directory: Path = PROFILES_DIR) -> list[str]:
@@ -152,13 +234,29 @@ def _parameters(raw: object, source: str) -> dict[str, Any]:
             raise ProfileError(
                 f"{source}: parameters.{key} is not a model parameter (known: {', '.join(params)})"
             )
-        if isinstance(params[key], dict):
-            params[key] = {**params[key], **_kind_weights(key, value, source)}
-        else:
-            params[key] = _positive(f"parameters.{key}", value, source)
-    if not 0.5 <= params["winsor_upper"] <= 1.0:
-        raise ProfileError(f"{source}: parameters.winsor_upper must lie in 0.5-1")
+        params[key] = _parameter(key, value, params[key], source)
     return params
+
+
+def _parameter(key: str, value: object, default: object, source: str) -> object:
+    """One checked parameter value (``default`` tells its kind)."""
+    if isinstance(default, dict):
+        return {**default, **_kind_weights(key, value, source)}
+    if key in CHOICES:
+        if value not in CHOICES[key]:
+            raise ProfileError(
+                f"{source}: parameters.{key} is {value!r}, expected one of "
+                f"{', '.join(CHOICES[key])}"
+            )
+        return value
+    if key in COUNTS:
+        least = 0 if key == "winsor_max_points" else 1
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ProfileError(
+                f"{source}: parameters.{key} is {value!r}, expected a whole number >= {least}"
+            )
+        return value
+    return _positive(f"parameters.{key}", value, source)
 
 
 def _kind_weights(key: str, value: object, source: str) -> dict[str, float]:

@@ -32,6 +32,24 @@ def decayed_counts(
     codes = pd.Index(np.asarray(commune_codes, dtype=str))
     if table.empty:
         return np.zeros(len(codes))
+    where = _commune_rows(table, codes)
+    years = period_years(table["period"])
+    weights = 0.5 ** ((years.max() - years) / half_life_years)
+    counts = table["count"].to_numpy(dtype=float) * weights
+    return np.bincount(where, weights=counts, minlength=len(codes))
+
+
+def total_counts(table: pd.DataFrame, commune_codes: ArrayLike) -> NDArray[np.float64]:
+    """People recorded per commune over all periods, undecayed (sensitive: suppress small ones)."""
+    codes = pd.Index(np.asarray(commune_codes, dtype=str))
+    if table.empty:
+        return np.zeros(len(codes))
+    where = _commune_rows(table, codes)
+    return np.bincount(where, weights=table["count"].to_numpy(dtype=float), minlength=len(codes))
+
+
+def _commune_rows(table: pd.DataFrame, codes: pd.Index) -> NDArray[np.intp]:
+    """Position in ``codes`` of each row's commune; LayerError naming the first unknown one."""
     where = codes.get_indexer(table["commune_code"].astype(str))
     if (where < 0).any():
         row = int(np.argmax(where < 0))
@@ -41,10 +59,7 @@ def decayed_counts(
             row=row + 1,
             column="commune_code",
         )
-    years = period_years(table["period"])
-    weights = 0.5 ** ((years.max() - years) / half_life_years)
-    counts = table["count"].to_numpy(dtype=float) * weights
-    return np.bincount(where, weights=counts, minlength=len(codes))
+    return where
 
 
 def eb_smoothed_rate(counts: ArrayLike, population: ArrayLike) -> NDArray[np.float64]:

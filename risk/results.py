@@ -9,8 +9,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from risk.labels import indicator_label
+
 RAW, NORM, CONTRIB = "raw_", "norm_", "contrib_"
+#: How one driver of a score is put in words, per language.
+REASON = {
+    "vi": "{label}: {points:.1f} điểm ({share:.0%} tổng điểm)",
+    "en": "{label}: {points:.1f} points ({share:.0%} of the score)",
+}
 SCORE_COLUMNS = ("commune_code", "score", "class", "class_label_vi", "class_label_en", "rank")
+#: Columns added by the analyses of a run: rank interval and top-k probability (sensitivity),
+#: Getis-Ord Gi* class, and people recorded over all periods (sensitive: suppress small values).
+ANALYSIS_COLUMNS = ("rank_p05", "rank_p95", "p_top_k", "hotspot", "repatriations_total")
 
 
 def raw_col(indicator: str) -> str:
@@ -19,7 +29,7 @@ def raw_col(indicator: str) -> str:
 
 
 def norm_col(indicator: str) -> str:
-    """Column holding an indicator's normalised value (0-10)."""
+    """Column holding an indicator's normalised value (0-100)."""
     return NORM + indicator
 
 
@@ -44,13 +54,17 @@ class ScoreTable:
     """Scores of every commune with the weights actually used and notes on dropped indicators.
 
     ``frame`` is indexed by position and has :data:`SCORE_COLUMNS` plus, per indicator,
-    ``raw_*``, ``norm_*`` (0-10) and ``contrib_*`` (points; they add up to ``score``).
+    ``raw_*``, ``norm_*`` (0-100) and ``contrib_*`` (points; they add up to ``score``), and
+    after the analyses of a run :data:`ANALYSIS_COLUMNS`. ``quality`` holds the quality flags
+    of the indicators and ``treatments`` the outlier treatment applied to each.
     """
 
     frame: pd.DataFrame
     weights: Mapping[str, float]
     breaks: tuple[float, ...]
     notes: tuple[str, ...] = ()
+    quality: tuple[str, ...] = ()
+    treatments: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def indicators(self) -> list[str]:
@@ -64,6 +78,24 @@ class ScoreTable:
         order = np.argsort(-contribs, axis=1, kind="stable")[:, :top]
         return [[names[j] for j in row if contribs[i, j] > 0] for i, row in enumerate(order)]
 
+    def reasons(self, commune_code: str, lang: str = "vi", top: int = 3) -> list[str]:
+        """A commune's ``top`` drivers in words: label, points and share of its score."""
+        row = self.frame.iloc[self.row_of(commune_code)]
+        total = float(row["score"])
+        parts = sorted(
+            ((float(row[contrib_col(n)]), n) for n in self.indicators), key=lambda p: -p[0]
+        )
+        template = REASON[lang]
+        return [
+            template.format(
+                label=indicator_label(name, lang),
+                points=points,
+                share=points / total if total > 0 else 0.0,
+            )
+            for points, name in parts[:top]
+            if points > 0
+        ]
+
     def row_of(self, commune_code: str) -> int:
         """Position of ``commune_code`` in :attr:`frame`; KeyError if it is not there."""
         hits = np.flatnonzero(self.frame["commune_code"].to_numpy() == str(commune_code))
@@ -72,7 +104,7 @@ class ScoreTable:
         return int(hits[0])
 
     def explain(self, commune_code: str) -> list[Contribution]:
-        """Every indicator's raw value, normalised value (0-10), weight and points for a commune."""
+        """Each indicator's raw value, normalised value (0-100), weight and points for a commune."""
         row = self.frame.iloc[self.row_of(commune_code)]
         return [
             Contribution(
@@ -103,3 +135,8 @@ class RunRecord:
     synthetic: bool = False
     communes: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
+    top_k: int = 0
+    quality: tuple[str, ...] = ()
+    treatments: Mapping[str, str] = field(default_factory=dict)
+    input_hash: str = ""
+    seed: int = 0

@@ -1,4 +1,4 @@
-"""Weighted scoring: normalised indicators → score 0-100, contributions, class and rank."""
+"""Weighted scoring: treated, normalised indicators → score 0-100, contributions, class and rank."""
 
 from __future__ import annotations
 
@@ -6,23 +6,38 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from risk.errors import ScoringError
-from risk.indicators import INDICATORS
+from risk.indicators import DIMENSIONS
 from risk.labels import CLASS_LABELS, class_breaks, classify
 from risk.profiles import Profile
+from risk.quality import MIN_AVAILABILITY, availability, quality_flags
 from risk.results import ScoreTable, contrib_col, norm_col, raw_col
-from risk.transforms import SCALE, normalise
+from risk.transforms import SCALE, normalise, treat_outliers
 
-POINTS = 100.0
+AGGREGATIONS = ("arithmetic", "geometric")
+#: Geometric aggregation works on normalised values shifted to 1-100 (a zero would zero all).
+GEO_FLOOR = 1.0
 
 
 def score(indicators: pd.DataFrame, profile: Profile, *, notes: Iterable[str] = ()) -> ScoreTable:
     """Score every commune (rows of ``indicators``, indexed by ``commune_code``) with ``profile``.
 
-    Each indicator is normalised to 0-10; the score is ``10 · Σ wᵢ · normᵢ`` (0-100) with the
-    profile's weights renormalised over the indicators present, so ``contrib_i = 10 · wᵢ · normᵢ``
-    add up to the score. Rank 1 is the highest score, ties broken by commune code.
+    Parameters
+    ----------
+    indicators
+        Raw indicator values, one column per indicator.
+    profile
+        Weights plus the method: ``outliers`` (``coinr`` or ``none``), ``normalisation``
+        (``minmax``, ``rank``, ``zscore``), ``aggregation`` (``arithmetic``, ``geometric``) and
+        ``classification`` (``quantile``, ``natural_breaks``) in its parameters.
+
+    Returns
+    -------
+    ScoreTable
+        Per commune ``raw_*``, ``norm_*`` (0-100) and ``contrib_*`` (points adding up to
+        ``score``, 0-100), class 1-5 with labels, and rank (1 = highest, ties by code).
 
     Raises
     ------
@@ -30,25 +45,85 @@ def score(indicators: pd.DataFrame, profile: Profile, *, notes: Iterable[str] = 
         If there is no commune, no indicator with a weight, or a value is missing.
     """
     notes = list(notes)
-    weights = usable_weights(profile.weights, indicators.columns, notes)
-    _check_values(indicators, weights)
-    frame = pd.DataFrame({"commune_code": indicators.index.astype(str)})
-    upper = float(profile.parameters["winsor_upper"])
-    for name, weight in weights.items():
-        raw = indicators[name].to_numpy(dtype=float)
-        norm = normalise(raw, skewed=INDICATORS[name].skewed, winsor_upper=upper)
-        frame[raw_col(name)] = raw
-        frame[norm_col(name)] = norm
-        frame[contrib_col(name)] = weight * norm * POINTS / SCALE
-    frame["score"] = frame[[contrib_col(n) for n in weights]].sum(axis=1)
-    breaks = class_breaks(frame["score"])
-    frame["class"] = classify(frame["score"], breaks)
+    params = profile.parameters
+    usable = _available(indicators, notes)
+    weights = usable_weights(profile.weights, usable.columns, notes)
+    _check_values(usable, weights)
+    names = list(weights)
+    flags = _low_availability(indicators) + quality_flags(usable[names], DIMENSIONS)
+    norm, treatments = normalised_matrix(usable[names], params, notes=notes)
+    w = np.array([weights[n] for n in names])
+    total, contrib = aggregate(norm, w, params["aggregation"])
+    frame = pd.DataFrame({"commune_code": usable.index.astype(str)})
+    for j, name in enumerate(names):
+        frame[raw_col(name)] = usable[name].to_numpy(dtype=float)
+        frame[norm_col(name)] = norm[:, j]
+        frame[contrib_col(name)] = contrib[:, j]
+    frame["score"] = total
+    breaks = class_breaks(total, params["classification"])
+    frame["class"] = classify(total, breaks)
     frame["class_label_vi"] = frame["class"].map(lambda c: CLASS_LABELS[c]["vi"])
     frame["class_label_en"] = frame["class"].map(lambda c: CLASS_LABELS[c]["en"])
-    frame["rank"] = rank(frame["score"].to_numpy(), frame["commune_code"].to_numpy())
+    frame["rank"] = rank(total, frame["commune_code"].to_numpy())
     return ScoreTable(
-        frame=frame, weights=weights, breaks=tuple(map(float, breaks)), notes=tuple(notes)
+        frame=frame,
+        weights=weights,
+        breaks=tuple(map(float, breaks)),
+        notes=tuple(notes),
+        quality=tuple(flags),
+        treatments=treatments,
     )
+
+
+def normalised_matrix(
+    indicators: pd.DataFrame,
+    params: Mapping,
+    *,
+    method: str | None = None,
+    notes: list[str] | None = None,
+) -> tuple[NDArray[np.float64], dict[str, str]]:
+    """Communes × indicators matrix of values treated for outliers and normalised to 0-100.
+
+    ``method`` overrides the profile's normalisation (used by the sensitivity analysis).
+    Returns the matrix and, per indicator, the outlier treatment applied.
+    """
+    method = method or params["normalisation"]
+    columns, treatments = [], {}
+    for name in indicators.columns:
+        raw = indicators[name].to_numpy(dtype=float)
+        values, how = (raw, "none")
+        if params["outliers"] == "coinr":
+            values, how = treat_outliers(raw, max_points=int(params["winsor_max_points"]))
+        treatments[name] = how
+        norm = normalise(values, method)
+        if notes is not None and len(raw) > 1 and not norm.any():
+            notes.append(f"{name} is the same for every commune: it adds 0 points everywhere")
+        columns.append(norm)
+    return np.column_stack(columns) if columns else np.zeros((len(indicators), 0)), treatments
+
+
+def aggregate(
+    norm: NDArray[np.float64], weights: NDArray[np.float64], method: str = "arithmetic"
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Scores (0-100) and per-indicator contributions (points, adding up to the score).
+
+    ``arithmetic``: ``S = Σ wᵢ·xᵢ``, contribution ``wᵢ·xᵢ``. ``geometric``: with
+    ``yᵢ = 1 + 0.99·xᵢ`` (1-100), ``S = (Π yᵢ^wᵢ - 1) / 0.99`` and each indicator's share of
+    ``S`` is its share of ``Σ wᵢ·ln yᵢ``, so a low value cannot be fully offset by a high one.
+    """
+    if method == "arithmetic":
+        contrib = norm * weights[None, :]
+        return contrib.sum(axis=1), contrib
+    if method != "geometric":
+        raise ScoringError(f'aggregation was "{method}", expected one of {AGGREGATIONS}')
+    stretch = (SCALE - GEO_FLOOR) / SCALE
+    logs = np.log(GEO_FLOOR + stretch * norm) * weights[None, :]
+    total_log = logs.sum(axis=1)
+    scores = np.expm1(total_log) / stretch
+    share = np.divide(
+        logs, total_log[:, None], out=np.zeros_like(logs), where=total_log[:, None] > 0
+    )
+    return scores, share * scores[:, None]
 
 
 def usable_weights(
@@ -74,6 +149,23 @@ def rank(scores: np.ndarray, codes: np.ndarray) -> np.ndarray:
     ranks = np.empty(len(scores), dtype=np.int64)
     ranks[order] = np.arange(1, len(scores) + 1)
     return ranks
+
+
+def _available(indicators: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Indicators with a value for at least 66 % of communes; the others are dropped."""
+    share = availability(indicators)
+    dropped = [n for n, s in share.items() if s < MIN_AVAILABILITY and len(indicators)]
+    for name in dropped:
+        notes.append(f"{name} dropped: only {share[name]:.0%} of communes have a value")
+    return indicators.drop(columns=dropped)
+
+
+def _low_availability(indicators: pd.DataFrame) -> list[str]:
+    return [
+        f"{n}: only {s:.0%} of communes have a value (< 66 %)"
+        for n, s in availability(indicators).items()
+        if s < MIN_AVAILABILITY and len(indicators)
+    ]
 
 
 def _check_values(indicators: pd.DataFrame, weights: Mapping[str, float]) -> None:

@@ -26,6 +26,9 @@ def map_(
     output: OutputOpt = None,
     run: Annotated[str | None, typer.Option(help="Run id (default: latest).")] = None,
     lang: LangOpt = "vi",
+    offline: Annotated[
+        bool, typer.Option(help="No internet needed: no background tiles, scripts inlined.")
+    ] = False,
     overwrite: OverwriteOpt = False,
 ) -> None:
     """Draw the interactive map of a stored run."""
@@ -35,5 +38,8 @@ def map_(
     refuse_clobber(output, overwrite)
     ws = Workspace.open(workspace)
     with audit_to(ws.root):
-        path = write_map(ws, load_profile(profile), run_id=run, lang=lang, output=output)
-    say(f"map written to {path}")
+        path = write_map(
+            ws, load_profile(profile), run_id=run, lang=lang, output=output, offline=offline
+        )
+    size = path.stat().st_size / 1e6
+    say(f"{'offline ' if offline else ''}map written to {path} ({size:.1f} MB)")

@@ -1,44 +1,78 @@
-"""Rendered maps (HTML) and a small landing page linking them."""
+"""Interactive maps (HTML), the dashboard at ``/``, and the map assets it loads."""
 
 from __future__ import annotations
 
-from html import escape
+import json
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse, HTMLResponse
 
 from api.deps import SettingsDep, WorkspaceDep
 from geo.errors import NotFoundError
-from risk.profiles import list_profiles, load_profile
+from maps.offline import STATIC_DIR, assets_installed, vendor_file
+from maps.style import CLASS_COLOURS
+from risk.labels import CLASS_LABELS, INDICATOR_LABELS
+from risk.profiles import load_profile
 
 router = APIRouter(tags=["maps"])
+DASHBOARD_DIR = STATIC_DIR / "dashboard"
+DASHBOARD_FILES = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+#: Leaflet from our server when npm installed it, else from its CDN (the page then needs internet).
+LEAFLET = {
+    True: ("/vendor/leaflet/dist/leaflet.js", "/vendor/leaflet/dist/leaflet.css"),
+    False: (
+        "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js",
+        "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css",
+    ),
+}
 
 
 @router.get("/maps/{profile}", response_class=HTMLResponse)
-def get_map(profile: str, ws: WorkspaceDep, settings: SettingsDep) -> HTMLResponse:
-    """The interactive map of ``profile``'s latest run, as written by ``riskmap map``."""
-    name = load_profile(profile, settings.profiles_dir).name
-    path = ws.root / "maps" / f"{name}.html"
-    if not path.is_file():
-        raise NotFoundError(
-            f"no map of profile \"{name}\" yet; draw it with 'riskmap map --profile {name}'"
-        )
-    return HTMLResponse(path.read_text(encoding="utf-8"))
+def get_map(
+    profile: str,
+    ws: WorkspaceDep,
+    settings: SettingsDep,
+    lang: Annotated[Literal["vi", "en"], Query(description="Label language")] = "vi",
+    offline: Annotated[bool, Query(description="No tiles, every script inlined")] = False,
+) -> HTMLResponse:
+    """The interactive map of ``profile``'s latest run (the stored file, or drawn now)."""
+    from api.render import map_html
+
+    loaded = load_profile(profile, settings.profiles_dir)
+    path = ws.root / "maps" / f"{loaded.name}.html"
+    if path.is_file() and lang == "vi" and not offline:
+        return HTMLResponse(path.read_text(encoding="utf-8"))
+    return HTMLResponse(map_html(ws, loaded, lang=lang, offline=offline))
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def index(settings: SettingsDep) -> HTMLResponse:
-    """Landing page: links to each profile's map and to the API docs."""
-    links = "".join(
-        f'<li><a href="/maps/{escape(p)}">{escape(p)}</a> · '
-        f'<a href="/scores?profile={escape(p)}">GeoJSON</a></li>'
-        for p in list_profiles(settings.profiles_dir)
-    )
-    return HTMLResponse(
-        "<!doctype html><html lang='vi'><meta charset='utf-8'><title>riskmap</title>"
-        "<body style='font-family:sans-serif;max-width:40em;margin:2em auto'>"
-        "<h1>riskmap</h1><p>Bản đồ nguy cơ mua bán người theo xã · "
-        "Commune-level trafficking-risk maps</p>"
-        f"<h2>Bản đồ / Maps</h2><ul>{links}</ul>"
-        "<p><a href='/docs'>API (OpenAPI)</a> · <a href='/health'>/health</a></p></body></html>"
-    )
+def dashboard() -> HTMLResponse:
+    """The dashboard: profile, weight sliders, map, ranking, explanations, downloads."""
+    config = {
+        "labels": INDICATOR_LABELS,
+        "classes": {str(c): labels for c, labels in CLASS_LABELS.items()},
+        "colours": {str(c): colour for c, colour in CLASS_COLOURS.items()},
+    }
+    js, css = LEAFLET[assets_installed()]
+    page = (DASHBOARD_DIR / "index.html").read_text(encoding="utf-8")
+    page = page.replace("{{leaflet_js}}", js).replace("{{leaflet_css}}", css)
+    script = f"<script>window.RISKMAP = {json.dumps(config, ensure_ascii=False)};</script>"
+    return HTMLResponse(page.replace("</head>", f"{script}\n</head>"))
+
+
+@router.get("/dashboard/{name}", include_in_schema=False)
+def dashboard_file(name: str) -> FileResponse:
+    """The dashboard's own script and stylesheet."""
+    if name not in DASHBOARD_FILES:
+        raise NotFoundError(f"no dashboard file {name!r}")
+    return FileResponse(DASHBOARD_DIR / name, media_type=DASHBOARD_FILES[name])
+
+
+@router.get("/vendor/{path:path}", include_in_schema=False)
+def vendor(path: str) -> FileResponse:
+    """Leaflet and plugin files installed by npm (only the packages riskmap uses)."""
+    try:
+        return FileResponse(vendor_file(path))
+    except Exception as err:
+        raise NotFoundError(str(err)) from None

@@ -122,15 +122,29 @@ def _zone_shape(
 def draw_repatriations(
     rng: Generator, land: Land, communes: gpd.GeoDataFrame, crossings: gpd.GeoDataFrame
 ) -> pd.DataFrame:
-    """People returned per commune, year 2021-2025 and category; only counts >= 1 are listed."""
+    """People returned per commune, year 2021-2025 and category; only counts >= 1 are listed.
+
+    Counts are drawn from a hidden risk surface that the other layers only partly reveal:
+    closeness to the land border and to informal crossings (openings, trails), poverty and
+    venues nearby (all visible in the layers), plus smooth regional "recruiter networks" and
+    commune-level noise that no layer shows. Each year is an independent Poisson draw from
+    the same surface, so one year's counts are a noisy guide to the next.
+    """
     anchor = shapely.point_on_surface(communes.geometry.to_numpy())
+    xy = shapely.get_coordinates(anchor)
     d_border = shapely.distance(land.border, anchor) / 1000.0
-    d_gate = shapely.distance(anchor[:, None], crossings.geometry.to_numpy()).min(axis=1) / 1000.0
-    log_risk = np.exp(-d_border / 12) + 0.8 * np.exp(-d_gate / 8) + 2.5 * communes["poverty_rate"]
+    informal = crossings[crossings["kind"].isin(["opening", "trail"])].geometry.to_numpy()
+    d_gate = shapely.distance(anchor[:, None], informal).min(axis=1) / 1000.0
+    visible = (
+        3.0 * np.exp(-d_border / 8)
+        + 2.0 * np.exp(-d_gate / 5)
+        + 1.5 * communes["poverty_rate"].to_numpy()
+    )
+    hidden = _networks(rng, land, xy) + rng.normal(0, 0.3, len(communes))
+    risk = np.exp(visible + hidden)
     years, share = np.array([0.15, 0.17, 0.2, 0.23, 0.25]), np.array([0.7, 0.3])
     for _ in range(200):
-        risk = np.exp(log_risk.to_numpy()) * rng.gamma(0.4, 1 / 0.4, len(communes))
-        mean = rng.uniform(260.0, 420.0) * risk / risk.sum()
+        mean = rng.uniform(300.0, 450.0) * risk / risk.sum()
         counts = rng.poisson(mean[:, None, None] * years[:, None] * share)
         zero = (counts.sum(axis=(1, 2)) == 0).mean()
         if 200 <= counts.sum() <= 500 and zero >= 0.45:
@@ -147,3 +161,12 @@ def draw_repatriations(
             "count": counts[c, y, k].astype(np.int64),
         }
     )
+
+
+def _networks(rng: Generator, land: Land, xy: np.ndarray) -> np.ndarray:
+    """Hidden log-risk of three smooth regional hot spots (recruiter networks); no layer has it."""
+    centres = uniform_in(rng, land.province, 3)
+    spread = rng.uniform(6000.0, 12000.0, 3)
+    weight = rng.uniform(0.5, 0.9, 3)
+    d2 = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    return (weight * np.exp(-d2 / (2 * spread**2))).sum(axis=1)

@@ -66,3 +66,57 @@ def test_unknown_layer_and_json_files(tmp_workspace):
     with pytest.raises(ValueError, match="Out of range float"):
         tmp_workspace.write_json("nan.json", {"x": float("nan")})
     assert not (tmp_workspace.root / "nan.json").exists()
+
+
+def test_each_write_is_a_version_with_history_and_rollback(tmp_path, layers):
+    ws = Workspace(tmp_path / "ws")
+    first = ws.write_layers({"communes": layers["communes"]}, source="a.gpkg", source_sha256="aa")
+    changed = make_communes(seed=5)
+    second = ws.write_layers({"communes": changed}, source="b.gpkg", actor="lan")
+    v1, v2 = first["communes"].version, second["communes"].version
+    assert v1 != v2 and ws.versions()["communes"].version == v2
+    history = ws.history("communes")
+    assert [(h.version, h.source, h.action) for h in history] == [
+        (v1, "a.gpkg", "write"),
+        (v2, "b.gpkg", "write"),
+    ]
+    assert history[0].source_sha256 == "aa" and history[1].actor == "lan"
+    assert ws.read_layer("communes", v1)["population"].tolist() == (
+        layers["communes"]["population"].tolist()
+    )
+    back = ws.rollback("communes", v1, actor="lan")
+    assert (back.version, back.action, back.source) == (v1, "rollback", "a.gpkg")
+    assert ws.read_layer("communes")["population"].tolist() == (
+        layers["communes"]["population"].tolist()
+    )
+    assert ws.rollback("communes", v2).version == v2  # the replaced version was archived too
+    with pytest.raises(NotFoundError, match=r'layer "communes" has no version abc \(known: '):
+        ws.rollback("communes", "abc")
+
+
+def test_raster_versions_roll_back(tmp_workspace, layers):
+    from geo.workspace import Raster
+    from tests.factories import METRIC, make_population
+
+    old = tmp_workspace.versions()["population"].version
+    values, transform = make_population(layers["communes"], per_pixel=9.0)
+    tmp_workspace.write_layers(
+        {}, rasters={"population": Raster(values, transform, METRIC)}, source="new.tif"
+    )
+    assert tmp_workspace.versions()["population"].version != old
+    tmp_workspace.rollback("population", old)
+    import rasterio
+
+    with rasterio.open(tmp_workspace.raster_path("population")) as src:
+        assert float(src.read(1).max()) == 4.0
+
+
+def test_init_creates_an_empty_workspace_and_refuses_other_folders(tmp_path):
+    ws = Workspace.init(tmp_path / "new")
+    assert ws.versions() == {} and Workspace.open(tmp_path / "new", require=()).root == ws.root
+    with pytest.raises(WorkspaceError, match="has no communes layer; load it with 'riskmap ingest"):
+        Workspace.open(tmp_path / "new")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("keep")
+    with pytest.raises(WorkspaceError, match="is a folder with other files"):
+        Workspace.init(tmp_path / "other")

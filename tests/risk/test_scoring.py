@@ -69,10 +69,22 @@ def test_missing_indicators_renormalise_the_weights_with_a_note():
 
 def test_nan_indicator_is_an_error_naming_the_commune():
     frame = pd.DataFrame(
-        {"border_proximity": [0.2, np.nan]}, index=pd.Index(["90001", "90002"], name="commune_code")
+        {"border_proximity": [0.2, np.nan, 0.4]},
+        index=pd.Index(["90001", "90002", "90003"], name="commune_code"),
     )
     with pytest.raises(ScoringError, match=r"commune 90002: indicator border_proximity is nan"):
         score(frame, BASE)
+
+
+def test_indicator_missing_for_most_communes_is_dropped_with_a_note_and_a_flag():
+    frame = pd.DataFrame(
+        {"border_proximity": [0.2, np.nan, np.nan], "crossing_access": [1.0, 2.0, 3.0]},
+        index=pd.Index(["90001", "90002", "90003"], name="commune_code"),
+    )
+    table = score(frame, BASE)
+    assert set(table.weights) == {"crossing_access"}
+    assert any("border_proximity dropped: only 33% of communes" in n for n in table.notes)
+    assert any(q.startswith("border_proximity: only 33%") for q in table.quality)
 
 
 def test_no_commune_or_no_weighted_indicator_is_an_error():

@@ -1,0 +1,39 @@
+"""``riskmap backtest``: score with data before a year, measure against that year's counts."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from api.options import DEFAULT_WS, ProfileOpt, WorkspaceOpt, say
+from geo.workspace import Workspace
+
+
+def backtest(
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    profile: ProfileOpt = "patrol",
+    holdout_period: Annotated[
+        int, typer.Option("--holdout-period", help="Year held out and predicted, e.g. 2025.")
+    ] = 2025,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the random baseline and bootstrap.")] = 0,
+) -> None:
+    """Backtest a profile: PAI of its top 10 %/20 % communes against simple baselines."""
+    from api.settings import get_settings
+    from risk.pipeline import backtest_workspace
+    from risk.profiles import load_profile
+
+    ws = Workspace.open(workspace)
+    engine = get_settings().zonal_engine
+    chosen = load_profile(profile)
+    result = backtest_workspace(ws, chosen, holdout_period, zonal_engine=engine, seed=seed)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    rows = {"model": result["model"], **result["baselines"]}
+    say(f"backtest of {profile} on {holdout_period}: {result['events']} people recorded")
+    for name, m in rows.items():
+        pai = f"PAI top 10 % {m['pai_top10']:5.2f}  top 20 % {m['pai_top20']:5.2f}"
+        say(f"  {name:<14} {pai}  hit rate top 10 % {m['hit_rate_top10']:.0%}")

@@ -1,0 +1,59 @@
+"""``riskmap export``: a stored run as PNG, A4 PDF, GeoPackage, GeoJSON or CSV for a report."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.logs import audit_to
+from api.options import (
+    DEFAULT_WS,
+    LangOpt,
+    OverwriteOpt,
+    ProfileOpt,
+    WorkspaceOpt,
+    refuse_clobber,
+    say,
+)
+from geo.workspace import Workspace
+
+
+class Format(StrEnum):
+    """Export formats."""
+
+    png = "png"
+    pdf = "pdf"
+    gpkg = "gpkg"
+    geojson = "geojson"
+    csv = "csv"
+
+
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output file.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="File format.")],
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    profile: ProfileOpt = "patrol",
+    run: Annotated[str | None, typer.Option(help="Run id (default: latest).")] = None,
+    province: Annotated[str | None, typer.Option(help="Only this province.")] = None,
+    district: Annotated[str | None, typer.Option(help="Only this district.")] = None,
+    top: Annotated[int | None, typer.Option(min=1, help="Communes in the table / file.")] = None,
+    dpi: Annotated[int, typer.Option(min=72, max=600, help="PNG resolution.")] = 200,
+    lang: LangOpt = "vi",
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Export a stored run for a report (map, ranked table, method, stamp)."""
+    from api.render import write_run_export
+    from maps.export import ExportRequest
+    from risk.profiles import load_profile
+
+    refuse_clobber(output, overwrite)
+    request = ExportRequest(
+        fmt=fmt.value, lang=lang, province=province, district=district, top=top, dpi=dpi
+    )
+    ws = Workspace.open(workspace)
+    with audit_to(ws.root):
+        path = write_run_export(ws, load_profile(profile), output, request, run_id=run)
+    say(f"{fmt.value} export written to {path} ({path.stat().st_size / 1e6:.2f} MB)")

@@ -1,0 +1,84 @@
+"""Caps on what one ingest may read: file size, features, vertices, and safe zip archives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import numpy as np
+import shapely
+
+from geo.errors import InputFileError
+from geo.report import Problem
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Configurable caps: bytes per file, features per layer, vertices per geometry, zips."""
+
+    max_file_mb: float = 500.0
+    max_features: int = 500_000
+    max_vertices: int = 200_000
+    max_unzipped_mb: float = 2_000.0
+    max_zip_ratio: float = 200.0
+    max_zip_members: int = 1_000
+
+    def check_size(self, path: str, size_bytes: int) -> None:
+        """Raise if a file of ``size_bytes`` is over the size cap."""
+        if size_bytes > self.max_file_mb * 1e6:
+            raise InputFileError(
+                path,
+                f"file is {size_bytes / 1e6:.1f} MB, over the {self.max_file_mb:g} MB limit "
+                "(raise it with --max-file-mb)",
+            )
+
+    def check_features(self, path: str, count: int) -> None:
+        """Raise if a layer of ``count`` features or rows is over the feature cap."""
+        if count > self.max_features:
+            raise InputFileError(
+                path,
+                f"{count} features, over the {self.max_features} limit "
+                "(raise it with --max-features)",
+            )
+
+    def vertex_problems(self, geoms: np.ndarray, rows: np.ndarray) -> list[Problem]:
+        """One problem per geometry with more vertices than the cap."""
+        counts = shapely.get_num_coordinates(geoms)
+        over = counts > self.max_vertices
+        return [
+            Problem(
+                f"geometry has {n} vertices, over the {self.max_vertices} limit "
+                "(simplify it or raise --max-vertices)",
+                row=int(row),
+                column="geometry",
+            )
+            for row, n in zip(rows[over], counts[over], strict=True)
+        ]
+
+    def check_zip(self, path: str, members: list[tuple[str, int, int]]) -> None:
+        """Raise if a zip's ``(name, size, compressed size)`` members are unsafe to open.
+
+        Refuses absolute or ``..`` paths (path traversal), more members than the cap, a total
+        unpacked size over the cap, and members packed more tightly than ``max_zip_ratio``
+        (decompression bombs).
+        """
+        if len(members) > self.max_zip_members:
+            raise InputFileError(path, f"zip holds {len(members)} files, over the limit")
+        for name, size, packed in members:
+            parts = PurePosixPath(name.replace("\\", "/")).parts
+            if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+                raise InputFileError(
+                    path, f'zip member "{name}" points outside the archive; refusing to open it'
+                )
+            if size > 1e6 and size > self.max_zip_ratio * max(packed, 1):
+                raise InputFileError(
+                    path,
+                    f'zip member "{name}" unpacks {size / max(packed, 1):.0f}× its packed '
+                    "size; refusing a possible decompression bomb",
+                )
+        total = sum(size for _, size, _ in members)
+        if total > self.max_unzipped_mb * 1e6:
+            raise InputFileError(
+                path,
+                f"zip unpacks to {total / 1e6:.0f} MB, over the {self.max_unzipped_mb:g} MB limit",
+            )

@@ -1,0 +1,208 @@
+"""Vietnamese text keys: NFC text, accent-free match keys, header and kind aliases.
+
+Everything here is pure string work. A *key* is what two spellings of the same thing share:
+"Xã Nà Lũng", "xa na lung" and the NFD "Xã Nà Lũng" all give the commune key ``"na lung"``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+#: Header spellings (as keys) for each contract column; English names map onto themselves.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "commune_code": ("ma xa", "ma phuong", "ma xa phuong", "ma dvhc", "ma don vi", "maxa"),
+    "commune_name": (
+        "xa",
+        "phuong",
+        "xa phuong",
+        "xa phuong thi tran",
+        "xa phuong tt",
+        "ten xa",
+        "ten phuong",
+        "ten xa phuong",
+        "ten dvhc",
+        "tenxa",
+        "commune",
+        "ward",
+    ),
+    "district_name": (
+        "huyen",
+        "quan huyen",
+        "huyen thi xa",
+        "huyen thi xa thanh pho",
+        "ten huyen",
+        "tenhuyen",
+        "district",
+    ),
+    "province_name": ("tinh", "tinh thanh pho", "ten tinh", "tentinh", "province"),
+    "population": ("dan so", "so dan", "danso", "tong dan so"),
+    "poverty_rate": ("ty le ho ngheo", "ti le ho ngheo", "tyle ngheo"),
+    "ethnic_minority_share": ("ty le dan toc thieu so", "ty le dtts", "ti le dtts"),
+    "area_km2": ("dien tich", "dien tich km2", "dientich"),
+    "name": (
+        "ten",
+        "ten co so",
+        "ten cua khau",
+        "ten khu",
+        "ten khu cong nghiep",
+        "ten doanh nghiep",
+        "ten co so kinh doanh",
+    ),
+    "kind": ("loai hinh", "loai", "loai hinh kinh doanh", "loai cua khau", "nganh nghe", "type"),
+    "address": ("dia chi", "dia chi co so", "diachi"),
+    "licence_no": ("so giay phep", "giay phep", "so gcn", "so giay chung nhan", "license no"),
+    "country": ("quoc gia", "nuoc", "giap nuoc", "nuoc lang gieng"),
+    "daily_traffic": ("luot qua lai ngay", "luu luong", "luot nguoi ngay"),
+    "workers": ("so lao dong", "lao dong", "so cong nhan"),
+    "migrant_share": ("ty le lao dong ngoai tinh", "ty le lao dong nhap cu"),
+    "period": ("nam", "thang", "ky", "nam thang", "thoi gian", "year"),
+    "count": ("so nguoi", "so luong", "tong so", "so vu", "so nguoi bi truc xuat"),
+    "category": ("phan loai", "doi tuong", "loai doi tuong"),
+    "sex": ("gioi tinh",),
+    "age_band": ("do tuoi", "nhom tuoi"),
+    "lon": ("kinh do", "long", "longitude", "lng"),
+    "lat": ("vi do", "latitude"),
+    "x": ("toa do x", "easting"),
+    "y": ("toa do y", "northing"),
+    "old_code": ("ma cu", "ma xa cu", "old code"),
+    "new_code": ("ma moi", "ma xa moi", "new code"),
+    "share": ("ty le", "ti le", "ty trong"),
+}
+
+#: Per-layer renames applied after the aliases ("Loại" is a category for repatriations).
+LAYER_RENAMES: dict[str, dict[str, str]] = {
+    "communes": {"name": "commune_name"},
+    "repatriations": {"kind": "category"},
+}
+
+#: Kind spellings (as keys) for each value of each layer's kind column.
+KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "venues": {
+        "karaoke": ("karaoke", "hat karaoke", "dich vu karaoke", "quan karaoke"),
+        "massage": ("massage", "mat xa", "xoa bop", "tam hoi", "xong hoi"),
+        "guesthouse": ("nha nghi", "nha tro", "nha khach", "guest house"),
+        "hotel": ("khach san",),
+        "homestay": ("home stay",),
+        "bar": ("quan bar", "vu truong", "pub", "bar pub"),
+        "cafe": ("ca phe", "cafe giai khat", "quan ca phe", "coffee", "giai khat"),
+        "other": ("khac",),
+    },
+    "crossings": {
+        "international": ("cua khau quoc te", "ckqt"),
+        "main": ("cua khau chinh", "cua khau song phuong"),
+        "secondary": ("cua khau phu",),
+        "opening": ("loi mo", "loi mo bien gioi"),
+        "trail": ("duong mon", "duong mon loi mo"),
+        "seaport": ("cang bien", "cua khau cang", "cua khau cang bien"),
+    },
+    "industrial_zones": {
+        "kcn": ("khu cong nghiep",),
+        "kkt": ("khu kinh te", "khu kinh te cua khau"),
+        "ccn": ("cum cong nghiep",),
+    },
+    "border": {"land": ("dat lien", "bien gioi dat lien"), "sea": ("bien", "bien gioi bien")},
+    "repatriations": {
+        "deported": ("truc xuat", "bi truc xuat", "tra ve", "bi bat truc xuat"),
+        "victim_returned": ("nan nhan", "nan nhan tro ve", "victim", "victim returned"),
+        "case": ("vu viec", "vu an"),
+    },
+}
+
+_COMMUNE_PREFIXES = ("thi tran", "dac khu", "phuong", "xa", "tt", "p", "x")
+_DISTRICT_PREFIXES = ("thanh pho", "thi xa", "huyen", "quan", "tp", "tx", "h", "q")
+_PROVINCE_PREFIXES = ("thanh pho", "tinh", "tp")
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode NFC with surrounding and repeated spaces removed."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def fold(text: object) -> str:
+    """Accent-, case- and punctuation-free key of ``text`` ("Xã/Phường" → "xa phuong")."""
+    decomposed = unicodedata.normalize("NFD", str(text)).replace("đ", "d").replace("Đ", "D")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return " ".join(_NON_ALNUM.sub(" ", plain).split())
+
+
+def _strip_prefix(key: str, prefixes: Iterable[str]) -> str:
+    for prefix in prefixes:
+        if key.startswith(prefix + " ") and len(key) > len(prefix) + 1:
+            return key[len(prefix) + 1 :]
+    return key
+
+
+def commune_key(name: object) -> str:
+    """Match key of a commune name: folded, without "Xã/Phường/Thị trấn/TT." prefixes."""
+    return _strip_prefix(fold(name), _COMMUNE_PREFIXES)
+
+
+def district_key(name: object) -> str:
+    """Match key of a district name: folded, without "Huyện/Quận/Thị xã/Thành phố" prefixes."""
+    return _strip_prefix(fold(name), _DISTRICT_PREFIXES)
+
+
+def province_key(name: object) -> str:
+    """Match key of a province name: folded, without "Tỉnh/Thành phố" prefixes."""
+    return _strip_prefix(fold(name), _PROVINCE_PREFIXES)
+
+
+def _header_table() -> dict[str, str]:
+    table = {fold(column): column for column in HEADER_ALIASES}
+    for column, aliases in HEADER_ALIASES.items():
+        table.update(dict.fromkeys(aliases, column))
+    return table
+
+
+_HEADERS = _header_table()
+
+
+def canonical_header(header: object, layer: str | None = None) -> str | None:
+    """Contract column a header stands for ("Tên cơ sở" → "name"), or None if unknown."""
+    column = _HEADERS.get(fold(header))
+    if column is None:
+        return None
+    return LAYER_RENAMES.get(layer or "", {}).get(column, column)
+
+
+def map_headers(
+    headers: Iterable[object], layer: str, explicit: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Rename table ``{header: column}``: explicit ``src=dst`` first, then the aliases.
+
+    Unknown headers are kept under their own (NFC) name; a contract column claimed by two
+    headers goes to the first one only.
+    """
+    explicit = {fold(k): v for k, v in (explicit or {}).items()}
+    renames: dict[str, str] = {}
+    taken: set[str] = set(explicit.values())
+    for header in headers:
+        target = explicit.get(fold(header))
+        if target is None:
+            target = canonical_header(header, layer)
+            if target is None or target in taken:
+                target = nfc(str(header))
+        taken.add(target)
+        renames[str(header)] = target
+    return renames
+
+
+def kind_value(layer: str, value: object) -> str | None:
+    """Contract kind for a written kind ("Nhà nghỉ" → "guesthouse"), or None if unknown."""
+    table = KIND_ALIASES.get(layer, {})
+    key = fold(value)
+    for kind, aliases in table.items():
+        if key == kind or key in aliases:
+            return kind
+    padded = f" {key} "
+    found = {
+        kind
+        for kind, aliases in table.items()
+        for alias in (kind, *aliases)
+        if len(alias) >= 3 and f" {alias} " in padded
+    }
+    return found.pop() if len(found) == 1 else None

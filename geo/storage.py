@@ -1,0 +1,125 @@
+"""Low-level workspace files: atomic replacement, the writer lock, GeoTIFFs and content hashes.
+
+Only :mod:`geo.workspace` uses these. Every file is written beside its target under a temporary
+name and moved into place with ``os.replace`` once complete, so a reader (or a process killed
+half-way) only ever sees the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+from affine import Affine
+
+LOCK_NAME = ".riskmap.lock"
+
+
+@dataclass(frozen=True)
+class Raster:
+    """A single-band raster to store: values, north-up transform and CRS."""
+
+    values: np.ndarray
+    transform: Affine
+    crs: str
+    description: str = ""
+
+
+@contextmanager
+def replacing(targets: Iterable[Path]) -> Iterator[list[Path]]:
+    """Yield temp paths beside ``targets``; on success move them into place, else delete them."""
+    pairs = []
+    for target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
+        )
+        os.close(fd)
+        os.unlink(name)
+        pairs.append((Path(name), target))
+    try:
+        yield [tmp for tmp, _ in pairs]
+        for tmp, target in pairs:
+            os.replace(tmp, target)
+    finally:
+        for tmp, _ in pairs:
+            tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path`` through a temp file, so readers never see half a file."""
+    path = Path(path)
+    with replacing([path]) as (tmp,):
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+@contextmanager
+def writer_lock(root: Path) -> Iterator[None]:
+    """Hold the workspace's exclusive writer lock; clear temp files a killed writer left."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK_NAME, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            for stale in (*root.glob(".*.tmp.gpkg"), *root.glob(".*.tmp.tif")):
+                stale.unlink(missing_ok=True)
+            for stale in root.glob("versions/*/.*.tmp.*"):
+                stale.unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_geotiff(path: Path, raster: Raster) -> None:
+    """Write ``raster`` as a deflate-compressed single-band GeoTIFF."""
+    rows, cols = raster.values.shape
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=rows,
+        width=cols,
+        count=1,
+        dtype=raster.values.dtype,
+        crs=raster.crs,
+        transform=raster.transform,
+        compress="deflate",
+        nodata=None,
+    ) as dst:
+        dst.write(raster.values, 1)
+        if raster.description:
+            dst.update_tags(DESCRIPTION=raster.description)
+            dst.set_band_description(1, raster.description)
+
+
+def frame_hash(frame: pd.DataFrame, storage_crs: str) -> str:
+    """Content hash of a frame (attributes and geometry as WKB): the layer's version."""
+    digest = hashlib.sha256()
+    attrs = (
+        frame.drop(columns=[frame.geometry.name]) if isinstance(frame, gpd.GeoDataFrame) else frame
+    )
+    digest.update(pd.util.hash_pandas_object(attrs, index=False).to_numpy().tobytes())
+    digest.update(",".join(map(str, attrs.columns)).encode())
+    if isinstance(frame, gpd.GeoDataFrame):
+        for wkb in frame.geometry.to_crs(storage_crs).to_wkb():
+            digest.update(wkb if wkb is not None else b"")
+    return digest.hexdigest()[:12]
+
+
+def file_hash(path: Path) -> str:
+    """First 12 hex digits of a file's SHA-256: a raster's version."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:12]

@@ -1,0 +1,195 @@
+"""Leaflet elements riskmap adds to a Folium map: score layer, search, venues, minimap, title.
+
+Each class is a small Jinja template over data prepared in Python; the third-party scripts they
+need are declared as CDN URLs (``default_js``/``default_css``) that :mod:`maps.offline` maps to
+npm-installed copies for offline maps.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.template import Template
+
+#: JavaScript helpers every riskmap map gets once: HTML escaping and accent-free search keys.
+HELPERS = Element("""<script>
+var riskmap = {
+  esc: function (s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  },
+  fold: function (s) {
+    return String(s || "").normalize("NFD").replace(/[\\u0300-\\u036f]/g, "")
+      .replace(/\\u0111/g, "d").replace(/\\u0110/g, "D").toLowerCase().trim();
+  }
+};
+</script>""")
+
+_SUBGROUP_JS = (
+    "https://unpkg.com/leaflet.featuregroup.subgroup@1.0.2/dist/leaflet.featuregroup.subgroup.js"
+)
+
+
+class ScoreLayer(Layer):
+    """Communes filled by class; sticky tooltip with name, district, score, class, rank, drivers."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJson({{ this.data|tojson }}, {
+  style: function (f) { return {{ this.styles|tojson }}[f.properties["class"]]; },
+  onEachFeature: function (f, layer) {
+    var p = f.properties, t = {{ this.labels|tojson }}, e = riskmap.esc;
+    var html = "<b>" + e(p.commune_name) + "</b>"
+      + (p.district_name ? " · " + e(p.district_name) : "")
+      + "<br>" + t.score + ": <b>" + p.score.toFixed(1) + "</b> · " + t["class"] + ": <b>"
+      + e(p.label) + "</b><br>" + t.rank + ": " + p.rank + " / " + t.total
+      + (p.rank_interval ? " (" + t.rank_interval + ": " + e(p.rank_interval) + ")" : "")
+      + (p.hotspot_label ? "<br>" + e(p.hotspot_label) : "")
+      + (p.drivers ? "<br>" + t.drivers + ": " + e(p.drivers) : "");
+    layer.bindTooltip(html, {sticky: true});
+    layer.on({
+      mouseover: function (ev) { ev.target.setStyle({weight: 2.5, color: "#000"}); },
+      mouseout: function (ev) { {{ this.get_name() }}.resetStyle(ev.target); }
+    });
+  }
+});
+{% endmacro %}
+""")
+
+    def __init__(
+        self, data: dict, *, name: str, styles: dict[int, dict], labels: dict[str, Any]
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "ScoreLayer"
+        self.data, self.styles, self.labels = data, styles, labels
+
+
+class CommuneSearch(JSCSSMixin, MacroElement):
+    """Search box over a :class:`ScoreLayer` by commune name, ignoring accents and case."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = new L.Control.Search({
+  layer: {{ this.layer.get_name() }}, propertyName: "commune_name", marker: false,
+  initial: false, collapsed: false, position: "topleft", zoom: 13,
+  textPlaceholder: {{ this.placeholder|tojson }}, textErr: {{ this.not_found|tojson }},
+  filterData: function (text, records) {
+    var key = riskmap.fold(text), out = {};
+    if (!key) { return out; }
+    for (var name in records) {
+      if (riskmap.fold(name).indexOf(key) !== -1) { out[name] = records[name]; }
+    }
+    return out;
+  },
+  moveToLocation: function (latlng, title, map) {
+    map.fitBounds(latlng.layer.getBounds(), {maxZoom: 13});
+  }
+});
+{{ this.get_name() }}.on("search:locationfound", function (e) {
+  e.layer.setStyle({weight: 4, color: "#000"}); e.layer.bringToFront(); e.layer.openTooltip();
+});
+{{ this._parent.get_name() }}.addControl({{ this.get_name() }});
+{% endmacro %}
+""")
+    default_js = (
+        (
+            "leaflet-search.js",
+            "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.js",
+        ),
+    )
+    default_css = (
+        (
+            "leaflet-search.css",
+            "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.css",
+        ),
+    )
+
+    def __init__(self, layer: ScoreLayer, *, placeholder: str, not_found: str) -> None:
+        super().__init__()
+        self._name = "CommuneSearch"
+        self.layer, self.placeholder, self.not_found = layer, placeholder, not_found
+
+
+class VenueKindLayer(JSCSSMixin, Layer):
+    """Venues of one kind as coloured dots inside a shared marker cluster (one overlay per kind)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.featureGroup.subGroup({{ this.cluster.get_name() }},
+  {{ this.rows|tojson }}.map(function (r) {
+    return L.circleMarker([r[0], r[1]], {radius: 5, weight: 1, color: "#333",
+      fillColor: {{ this.colour|tojson }}, fillOpacity: 0.9})
+      .bindTooltip(riskmap.esc(r[2]) + " (" + {{ this.kind_label|tojson }} + ")");
+  }));
+{% endmacro %}
+""")
+    default_js = (("leaflet.featuregroup.subgroup", _SUBGROUP_JS),)
+
+    def __init__(
+        self, cluster: Layer, rows: list[list], *, name: str, colour: str, kind_label: str
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "VenueKindLayer"
+        self.cluster, self.rows, self.colour, self.kind_label = cluster, rows, colour, kind_label
+
+
+class OutlineMiniMap(JSCSSMixin, MacroElement):
+    """An overview map of the province outline that works without tiles."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }}_layer = L.geoJson({{ this.outline|tojson }}, {
+  interactive: false, style: {color: "#444", weight: 1, fillColor: "#fd8d3c", fillOpacity: 0.35}
+});
+var {{ this.get_name() }} = new L.Control.MiniMap({{ this.get_name() }}_layer, {
+  position: "bottomleft", toggleDisplay: true, zoomLevelOffset: -4, width: 150, height: 150,
+  mapOptions: {maxZoom: 18}, strings: {{ this.strings|tojson }}
+}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+    default_js = (
+        (
+            "Control_MiniMap_js",
+            "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js",
+        ),
+    )
+    default_css = (
+        (
+            "Control_MiniMap_css",
+            "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css",
+        ),
+    )
+
+    def __init__(self, outline: dict, *, strings: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "OutlineMiniMap"
+        self.outline, self.strings = outline, strings
+
+
+class TitleBox(MacroElement):
+    """Title, run, date and notes (synthetic data, missing layers) at the top of the map."""
+
+    _template = Template("""
+{% macro html(this, kwargs) %}
+<div class="riskmap-title" style="position: fixed; top: 10px; left: 50%;
+     transform: translateX(-50%);
+     z-index: 9999; background: rgba(255,255,255,.92); padding: 6px 12px; border: 1px solid #999;
+     border-radius: 4px; font: 14px/1.35 'Segoe UI', Arial, sans-serif; text-align: center;
+     max-width: 60vw; box-shadow: 0 1px 4px rgba(0,0,0,.3); pointer-events: none;">
+  {{ this.body }}
+</div>
+{% endmacro %}
+""")
+
+    def __init__(self, heading: str, lines: list[str], warnings: list[str]) -> None:
+        super().__init__()
+        self._name = "TitleBox"
+        parts = [f"<b style='font-size:16px'>{escape(heading)}</b>"]
+        parts += [f"<div style='color:#444;font-size:12px'>{escape(line)}</div>" for line in lines]
+        parts += [f"<div style='color:#b2182b'><b>{escape(w)}</b></div>" for w in warnings]
+        self.body = "".join(parts)

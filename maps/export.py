@@ -1,0 +1,281 @@
+"""Report exports of a score run: PNG, A4 PDF, GeoPackage, GeoJSON and CSV, written atomically.
+
+Every export is first narrowed to a province/district, small counts of people are suppressed
+(:mod:`risk.privacy`), and PNG/PDF/GeoPackage/GeoJSON carry the run's stamp (run id, profile,
+weights hash, layer versions, date).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from matplotlib.backends.backend_pdf import PdfPages
+
+from geo.errors import NotFoundError, RiskmapError
+from maps.report import ReportContent, report_pages
+from maps.static_map import Stamp, static_map_figure
+from risk.labels import indicator_label
+from risk.privacy import (
+    SENSITIVE_COUNT_COLUMNS,
+    check_no_identifiers,
+    check_suppressed,
+    suppress_small_counts,
+)
+from risk.results import CONTRIB, NORM, RAW, ScoreTable
+
+FORMATS = ("png", "pdf", "gpkg", "geojson", "csv")
+BASE_COLUMNS = (
+    "commune_code",
+    "commune_name",
+    "district_name",
+    "province_name",
+    "population",
+    "score",
+    "class",
+    "class_label_vi",
+    "class_label_en",
+    "rank",
+    "rank_p05",
+    "rank_p95",
+    "p_top_k",
+    "hotspot",
+    *SENSITIVE_COUNT_COLUMNS,
+)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export: format, language, which place, how many communes in the table."""
+
+    fmt: str
+    lang: str = "vi"
+    province: str | None = None
+    district: str | None = None
+    top: int | None = None
+    dpi: int = 200
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the export needs to say about the run: stamp, weights, profile title and rationale."""
+
+    stamp: Stamp
+    weights: Mapping[str, float]
+    profile_title: str
+    rationale: str
+    heading: str
+
+
+def _key(name: str) -> str:
+    """Accent-, case- and space-insensitive key of a place name."""
+    folded = unicodedata.normalize("NFD", str(name)).replace("đ", "d").replace("Đ", "D")
+    key = " ".join("".join(c for c in folded if not unicodedata.combining(c)).lower().split())
+    for prefix in _ADMIN_PREFIXES:
+        if key.startswith(prefix):
+            return key[len(prefix) :]
+    return key
+
+
+_ADMIN_PREFIXES = ("tinh ", "thanh pho ", "huyen ", "thi xa ", "quan ")
+
+
+def select_place(
+    scored: gpd.GeoDataFrame, *, province: str | None = None, district: str | None = None
+) -> gpd.GeoDataFrame:
+    """Communes of ``province`` and ``district`` (accent-insensitive); NotFoundError if none."""
+    for column, wanted in (("province_name", province), ("district_name", district)):
+        if wanted is None:
+            continue
+        if column not in scored.columns:
+            raise NotFoundError(
+                f'the communes layer has no {column}, so "{wanted}" cannot be selected'
+            )
+        names = scored[column].astype(str)
+        keep = names.map(_key) == _key(wanted)
+        if not keep.any():
+            known = ", ".join(sorted(names.unique())[:12])
+            raise NotFoundError(
+                f'{column.split("_")[0]} "{wanted}" is not in this run; known: {known}'
+            )
+        scored = scored[keep]
+    if scored.empty:
+        raise RiskmapError("the selection has no commune to export")
+    return scored.sort_values("rank").reset_index(drop=True)
+
+
+def attribute_frame(scored: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Scores, classes, ranks and every raw/normalised/contribution column; counts suppressed."""
+    indicator_cols = [c for c in scored.columns if c.startswith((RAW, NORM, CONTRIB))]
+    keep = [c for c in BASE_COLUMNS if c in scored.columns] + indicator_cols
+    out = suppress_small_counts(scored[[*keep, "geometry"]], SENSITIVE_COUNT_COLUMNS)
+    check_suppressed(out, SENSITIVE_COUNT_COLUMNS)
+    check_no_identifiers(out)
+    return out
+
+
+def ranked_table(
+    scored: gpd.GeoDataFrame, info: RunInfo, *, lang: str, top: int | None
+) -> pd.DataFrame:
+    """The report table: rank, names, score, class, rank interval, drivers (top ``top`` rows)."""
+    rows = scored.head(top) if top else scored
+    table = ScoreTable(rows.reset_index(drop=True), info.weights, ())
+    out = pd.DataFrame(
+        {
+            "rank": rows["rank"].astype(int).to_numpy(),
+            "commune_name": rows["commune_name"].to_numpy(),
+            "district_name": rows.get("district_name", pd.Series("", index=rows.index))
+            .fillna("")
+            .to_numpy(),
+            "score": rows["score"].map(lambda s: f"{s:.1f}").to_numpy(),
+            "class_label": rows[f"class_label_{lang}"].to_numpy(),
+            "drivers": [", ".join(indicator_label(d, lang) for d in r) for r in table.drivers()],
+        }
+    )
+    if {"rank_p05", "rank_p95"} <= set(rows.columns):
+        pairs = zip(rows["rank_p05"], rows["rank_p95"], strict=True)
+        out.insert(5, "rank_interval", [f"{int(lo)}-{int(hi)}" for lo, hi in pairs])
+    return out
+
+
+def write_export(
+    path: str | Path,
+    scored: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    request: ExportRequest,
+    info: RunInfo,
+) -> Path:
+    """Write the export ``request`` asks for to ``path``; the previous file stays on failure."""
+    if request.fmt not in FORMATS:
+        raise RiskmapError(f'format was "{request.fmt}" but is expected to be one of {FORMATS}')
+    if request.top is not None and request.top < 1:
+        raise RiskmapError(f"top was {request.top} but is expected to be 1 or more")
+    chosen = select_place(scored, province=request.province, district=request.district)
+    writer = {
+        "png": _write_png,
+        "pdf": _write_pdf,
+        "gpkg": _write_gpkg,
+        "geojson": _write_geojson,
+        "csv": _write_csv,
+    }[request.fmt]
+    path = Path(path)
+    with _atomic(path) as tmp:
+        writer(tmp, chosen, layers, request, info)
+    return path
+
+
+def place_label(scored: gpd.GeoDataFrame, request: ExportRequest) -> str:
+    """District and province of the selection, as the data spell them."""
+    parts = []
+    for column in ("district_name", "province_name"):
+        if (
+            column in scored.columns
+            and scored[column].nunique() == 1
+            and (request.district or column == "province_name")
+        ):
+            parts.append(str(scored[column].iloc[0]))
+    return ", ".join(parts)
+
+
+def _write_png(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
+    fig = static_map_figure(
+        attribute_frame(scored),
+        layers,
+        title=info.heading,
+        subtitle=f"{place_label(scored, request)} · {info.profile_title} · {info.stamp.date}",
+        stamp=info.stamp,
+        lang=request.lang,
+    )
+    description = "\n".join(info.stamp.lines("en"))
+    fig.savefig(
+        tmp,
+        format="png",
+        dpi=request.dpi,
+        metadata={"Title": info.heading, "Description": description},
+    )
+
+
+def _write_pdf(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
+    content = ReportContent(
+        title=info.heading,
+        place=f"{place_label(scored, request)} · {info.profile_title} · {info.stamp.date}",
+        scored=attribute_frame(scored),
+        layers=layers,
+        table=ranked_table(scored, info, lang=request.lang, top=request.top or 20),
+        weights=[(indicator_label(k, request.lang), w) for k, w in info.weights.items() if w > 0],
+        profile_title=info.profile_title,
+        rationale=info.rationale,
+        stamp=info.stamp,
+        lang=request.lang,
+    )
+    metadata = {
+        "Title": info.heading,
+        "Subject": " | ".join(info.stamp.lines("en")),
+        "Creator": "riskmap",
+    }
+    with PdfPages(tmp, metadata=metadata) as pdf:
+        for page in report_pages(content):
+            pdf.savefig(page)
+
+
+def _stamp_record(info: RunInfo) -> dict:
+    stamp = info.stamp
+    return {
+        "run_id": stamp.run_id,
+        "profile": stamp.profile,
+        "weights_hash": stamp.weights_hash,
+        "layer_versions": dict(stamp.layer_versions),
+        "date": stamp.date,
+        "notes": list(stamp.notes),
+    }
+
+
+def _top(scored: gpd.GeoDataFrame, request: ExportRequest) -> gpd.GeoDataFrame:
+    return attribute_frame(scored.head(request.top) if request.top else scored)
+
+
+def _write_gpkg(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
+    pyogrio.write_dataframe(_top(scored, request), tmp, layer="scores", driver="GPKG")
+    record = _stamp_record(info)
+    meta = pd.DataFrame(
+        {"key": list(record), "value": [json.dumps(v, ensure_ascii=False) for v in record.values()]}
+    )
+    pyogrio.write_dataframe(meta, tmp, layer="riskmap_export", driver="GPKG", append=True)
+
+
+def _write_geojson(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
+    collection = _top(scored, request).to_geo_dict(drop_id=True)
+    collection["riskmap"] = _stamp_record(info)
+    tmp.write_text(json.dumps(collection, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+
+
+def _write_csv(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
+    frame = pd.DataFrame(_top(scored, request).drop(columns="geometry"))
+    tmp.write_text(frame.to_csv(index=False), encoding="utf-8-sig")
+
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """A temp path beside ``path`` that replaces it only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
+    )
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

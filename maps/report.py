@@ -1,0 +1,141 @@
+"""A4 report pages (matplotlib figures): map page, ranked table pages, method page."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+from matplotlib.figure import Figure
+
+from maps.static_map import FONT, Stamp, draw_map
+
+A4_IN = (8.27, 11.69)
+ROWS_PER_PAGE = 38
+
+#: Ranked-table columns: key in the table frame → (title vi, title en, x position, wrap width).
+COLUMNS: dict[str, tuple[str, str, float, int]] = {
+    "rank": ("Hạng", "Rank", 0.06, 5),
+    "commune_name": ("Xã", "Commune", 0.11, 24),
+    "district_name": ("Huyện", "District", 0.28, 20),
+    "score": ("Điểm", "Score", 0.43, 6),
+    "class_label": ("Mức", "Class", 0.49, 11),
+    "rank_interval": ("Khoảng hạng", "Rank range", 0.58, 9),
+    "drivers": ("Yếu tố chính", "Main drivers", 0.67, 52),
+}
+TEXT = {
+    "vi": {
+        "table": "Các xã có nguy cơ cao nhất",
+        "method": "Phương pháp",
+        "weights": "Trọng số của hồ sơ",
+        "page": "Trang",
+        "privacy": "Số người dưới 5 được ghi là \u201c<5\u201d để bảo vệ người liên quan.",
+        "interval": "Khoảng hạng: 90% số lần thay đổi trọng số ngẫu nhiên cho thứ hạng "
+        "trong khoảng này.",
+        "summary": "Điểm 0-100 là tổng có trọng số của các chỉ số đã chuẩn hoá 0-10; mức nguy cơ "
+        "chia theo ngũ phân vị; hạng 1 là điểm cao nhất.",
+    },
+    "en": {
+        "table": "Communes with the highest risk",
+        "method": "Method",
+        "weights": "Profile weights",
+        "page": "Page",
+        "privacy": "Counts of people below 5 are shown as \u201c<5\u201d to protect "
+        "those concerned.",
+        "interval": "Rank range: 90% of random weight variations put the rank within it.",
+        "summary": "The 0-100 score is the weighted sum of indicators normalised to 0-10; classes "
+        "are quintiles; rank 1 is the highest score.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything a report shows, already selected, ordered and privacy-checked."""
+
+    title: str
+    place: str
+    scored: gpd.GeoDataFrame
+    layers: Mapping[str, gpd.GeoDataFrame]
+    table: pd.DataFrame
+    weights: Sequence[tuple[str, float]]
+    profile_title: str
+    rationale: str
+    stamp: Stamp
+    lang: str = "vi"
+
+
+def report_pages(content: ReportContent) -> list[Figure]:
+    """The A4 pages of a report: map, ranked table (one or more pages), method."""
+    pages = [_map_page(content)]
+    rows = content.table
+    for start in range(0, max(len(rows), 1), ROWS_PER_PAGE):
+        pages.append(_table_page(content, rows.iloc[start : start + ROWS_PER_PAGE], start))
+    pages.append(_method_page(content))
+    for number, page in enumerate(pages, start=1):
+        label = f"{TEXT[content.lang]['page']} {number}/{len(pages)}"
+        page.text(0.94, 0.015, label, ha="right", fontsize=7, family=FONT, color="#666")
+    return pages
+
+
+def _page(content: ReportContent, heading: str) -> Figure:
+    fig = Figure(figsize=A4_IN)
+    fig.text(0.06, 0.965, heading, fontsize=15, weight="bold", family=FONT, va="top")
+    fig.text(0.06, 0.935, content.place, fontsize=10, family=FONT, va="top", color="#333")
+    stamp = "\n".join(textwrap.fill(line, 150) for line in content.stamp.lines(content.lang))
+    fig.text(0.06, 0.03, stamp, fontsize=6, family=FONT, color="#555", va="bottom")
+    return fig
+
+
+def _map_page(content: ReportContent) -> Figure:
+    fig = _page(content, content.title)
+    ax = fig.add_axes((0.06, 0.12, 0.88, 0.78))
+    draw_map(ax, content.scored, content.layers, lang=content.lang, label_top=10)
+    return fig
+
+
+def _table_page(content: ReportContent, rows: pd.DataFrame, start: int) -> Figure:
+    lang = content.lang
+    fig = _page(content, TEXT[lang]["table"])
+    top, line = 0.9, 0.021
+    columns = {k: v for k, v in COLUMNS.items() if k in rows.columns}
+    for vi, en, x, _ in columns.values():
+        fig.text(x, top, vi if lang == "vi" else en, fontsize=8, weight="bold", family=FONT)
+    y = top - line
+    for i, (_, row) in enumerate(rows.iterrows()):
+        if i % 2 == 0:
+            fig.patches.append(_stripe(fig, y, line))
+        for key, (_, _, x, width) in columns.items():
+            cell = textwrap.shorten(str(row[key]), width=width, placeholder="…")
+            fig.text(x, y + 0.006, cell, fontsize=6.5, family=FONT, va="bottom")
+        y -= line
+    if "rank_interval" in columns:
+        fig.text(0.06, y - 0.01, TEXT[lang]["interval"], fontsize=7, family=FONT, style="italic")
+    return fig
+
+
+def _stripe(fig: Figure, y: float, height: float):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle(
+        (0.05, y), 0.9, height, transform=fig.transFigure, fc="#f0f0f0", ec="none", zorder=-1
+    )
+
+
+def _method_page(content: ReportContent) -> Figure:
+    lang = content.lang
+    fig = _page(content, TEXT[lang]["method"])
+    y = 0.89
+    for paragraph in (content.profile_title, content.rationale, TEXT[lang]["summary"]):
+        wrapped = textwrap.fill(" ".join(paragraph.split()), 100)
+        fig.text(0.06, y, wrapped, fontsize=9, family=FONT, va="top")
+        y -= 0.0135 * (wrapped.count("\n") + 1) + 0.015
+    fig.text(0.06, y, TEXT[lang]["weights"], fontsize=10, weight="bold", family=FONT, va="top")
+    for label, weight in content.weights:
+        y -= 0.022
+        fig.text(0.08, y, label, fontsize=9, family=FONT, va="top")
+        fig.text(0.6, y, f"{weight:.2f}", fontsize=9, family=FONT, va="top", ha="right")
+    fig.text(0.06, y - 0.04, TEXT[lang]["privacy"], fontsize=8, family=FONT, style="italic")
+    return fig

@@ -1,0 +1,61 @@
+"""Quality flags of an indicator set, as composite-indicator practice checks them (COINr)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+#: An indicator is flagged when fewer than this share of communes have a value.
+MIN_AVAILABILITY = 0.66
+#: ... or when more than this share of communes share one value.
+MAX_SAME = 0.5
+#: Two indicators of one dimension are flagged when Spearman's ρ is above / below these.
+RHO_HIGH, RHO_LOW = 0.9, -0.4
+
+
+def availability(indicators: pd.DataFrame) -> dict[str, float]:
+    """Share (0-1) of communes with a finite value, per indicator."""
+    values = indicators.to_numpy(dtype=float)
+    share = np.isfinite(values).mean(axis=0) if len(values) else np.zeros(values.shape[1])
+    return dict(zip(indicators.columns, share.tolist(), strict=True))
+
+
+def quality_flags(indicators: pd.DataFrame, dimensions: Mapping[str, str]) -> list[str]:
+    """Plain-language flags: low availability, mostly identical values, redundant pairs.
+
+    Notes
+    -----
+    COINr's checks: availability below 66 %; more than half the units sharing one value;
+    within one dimension, Spearman's ρ > 0.9 (two indicators say the same thing and
+    double-weigh it) or ρ < -0.4 (they pull against each other).
+    """
+    flags = []
+    for name, share in availability(indicators).items():
+        if share < MIN_AVAILABILITY:
+            flags.append(f"{name}: only {share:.0%} of communes have a value (< 66 %)")
+    for name in indicators.columns:
+        counts = indicators[name].dropna().value_counts()
+        if len(counts) and counts.iloc[0] / len(indicators) > MAX_SAME:
+            flags.append(
+                f"{name}: {counts.iloc[0] / len(indicators):.0%} of communes share one value "
+                f"({counts.index[0]:g})"
+            )
+    flags.extend(_correlated_pairs(indicators, dimensions))
+    return flags
+
+
+def _correlated_pairs(indicators: pd.DataFrame, dimensions: Mapping[str, str]) -> list[str]:
+    flags = []
+    names = [n for n in indicators.columns if n in dimensions]
+    rho = indicators[names].rank().corr(method="pearson") if len(indicators) > 2 else None
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            if rho is None or dimensions[a] != dimensions[b] or not np.isfinite(rho.loc[a, b]):
+                continue
+            r = float(rho.loc[a, b])
+            if r > RHO_HIGH or r < RHO_LOW:
+                word = "nearly the same ranking" if r > 0 else "opposite rankings"
+                flags.append(f"{a} and {b} ({dimensions[a]}): Spearman ρ = {r:.2f}, {word}")
+    return flags

@@ -1,0 +1,89 @@
+"""Fixtures for reading users' files: a workspace with communes, writers of real file formats."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import openpyxl
+import pytest
+
+from geo.ingest import ingest_file
+from geo.workspace import Workspace
+from tests.factories import make_communes
+
+
+def write_xlsx(path, rows, *, title: str | None = None):
+    """An .xlsx workbook with optional title row and a blank row above the header."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Danh sách"
+    if title:
+        sheet.append([title])
+        sheet.append([])
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Windows-1258 bytes as Windows writes them: precomposed where the code page has the
+    letter (â, ơ, Đ), else base letter plus combining tone mark (ệ = ê + U+0323)."""
+    out = b""
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", char)
+        for mark in list(marks):
+            composed = unicodedata.normalize("NFC", base + mark)
+            if len(composed) == 1 and _encodable(composed):
+                base = composed
+                marks.remove(mark)
+        out += base.encode("cp1258") + "".join(marks).encode("cp1258")
+    return out
+
+
+def _encodable(char: str) -> bool:
+    try:
+        char.encode("cp1258")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def write_csv(path, rows, *, encoding="utf-8", sep=","):
+    """A CSV in ``encoding`` (e.g. "utf-8-sig", "cp1258", "utf-16") as Excel would save it."""
+    text = "\r\n".join(sep.join("" if v is None else str(v) for v in row) for row in rows)
+    text += "\r\n"
+    path.write_bytes(encode_cp1258(text) if encoding == "cp1258" else text.encode(encoding))
+    return path
+
+
+@pytest.fixture
+def communes_file(tmp_path):
+    path = tmp_path / "xa.gpkg"
+    make_communes().to_file(path, driver="GPKG")
+    return path
+
+
+@pytest.fixture
+def ws(tmp_path, communes_file):
+    """A workspace created by ingesting 12 communes (codes 90001-90012, two districts)."""
+    report = ingest_file(tmp_path / "ws", communes_file, "communes")
+    assert report.clean and report.rows_stored == 12, report.lines()
+    return Workspace.open(tmp_path / "ws")
+
+
+VENUE_HEADER = [
+    "STT",
+    "Tên cơ sở",
+    "Loại hình",
+    "Địa chỉ",
+    "Xã/Phường",
+    "Huyện",
+    "Kinh độ",
+    "Vĩ độ",
+]

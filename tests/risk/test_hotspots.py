@@ -1,0 +1,71 @@
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from risk.hotspots import getis_ord, hotspot_classes, queen_neighbours
+from risk.labels import HOTSPOT_LABELS
+from risk.quality import quality_flags
+
+
+def grid(n=8, island=True):
+    cells = [shapely.box(i, j, i + 1, j + 1) for j in range(n) for i in range(n)]
+    if island:
+        cells.append(shapely.box(20, 20, 21, 21))
+    return gpd.GeoSeries(cells, crs="EPSG:32648")
+
+
+def test_a_cluster_of_high_scores_is_a_hot_spot_and_the_low_corner_a_cold_spot():
+    cells = grid()
+    x = np.array([g.centroid.x for g in cells])
+    y = np.array([g.centroid.y for g in cells])
+    values = np.select([(x < 3) & (y < 3), (x > 5) & (y > 5)], [90.0, 10.0], default=50.0)
+    values += np.random.default_rng(0).normal(0, 1, len(values))
+    values[-1] = 95.0  # the island is high, but has no neighbours to form a hot spot
+    result = getis_ord(values, queen_neighbours(cells))
+    assert result.islands == (len(cells) - 1,) and result.classes[-1] == "ns"
+    assert result.classes[0] == "hot_99"  # corner of the high cluster
+    assert result.classes[63].startswith("cold")
+    assert set(result.classes) <= set(HOTSPOT_LABELS)
+
+
+def test_fdr_is_stricter_than_raw_p_values():
+    z = np.array([2.0, 1.7, 0.1, -2.7])
+    q = np.array([0.03, 0.09, 0.9, 0.005])
+    assert hotspot_classes(z, q).tolist() == ["hot_95", "hot_90", "ns", "cold_99"]
+
+
+def test_multipart_commune_neighbours_whatever_its_parts_touch():
+    parts = shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(5, 0, 6, 1)])
+    cells = gpd.GeoSeries([parts, shapely.box(1, 0, 2, 1), shapely.box(6, 0, 7, 1)])
+    w = queen_neighbours(cells)
+    assert sorted(w.neighbors[0]) == [1, 2]
+
+
+def test_constant_scores_have_no_hot_spots():
+    cells = grid(4, island=False)
+    assert set(getis_ord(np.full(16, 5.0), queen_neighbours(cells)).classes) == {"ns"}
+
+
+def test_quality_flags_name_identical_values_and_redundant_pairs():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=30)
+    flags = quality_flags(
+        pd.DataFrame(
+            {
+                "border_proximity": a,
+                "crossing_access": a * 2 + 0.01 * rng.normal(size=30),
+                "industrial_area": np.r_[np.zeros(20), rng.uniform(size=10)],
+            }
+        ),
+        {"border_proximity": "border", "crossing_access": "border", "industrial_area": "industry"},
+    )
+    assert any(f.startswith("industrial_area: 67% of communes share one value (0)") for f in flags)
+    assert any(
+        "border_proximity and crossing_access (border): Spearman ρ = 1.00" in f for f in flags
+    )
+    assert len(flags) == 2
+
+
+def test_hotspot_labels_exist_in_both_languages():
+    assert all(set(v) == {"vi", "en"} for v in HOTSPOT_LABELS.values())
