@@ -25,8 +25,16 @@ class Settings(BaseSettings):
     require_keys: bool = False
     #: Counts from 1 to this minus one are shown as "<N" to viewers and in exports.
     small_count_threshold: int = 5
+    #: How small counts reach viewers: "threshold" shows 1..threshold-1 as "<threshold";
+    #: "round" rounds every count down to a multiple of ``round_base``.
+    suppression_mode: Literal["threshold", "round"] = "threshold"
+    round_base: Literal[5, 10] = 5
     #: Largest request body accepted (uploads), MB.
     max_upload_mb: float = 50.0
+    #: Where zonal statistics and Monte Carlo draws run: in this process or on a Dask cluster.
+    executor: Literal["local", "dask"] = "local"
+    #: Dask scheduler address (tcp://host:8786); empty with executor=dask starts a LocalCluster.
+    scheduler_address: str = ""
 
 
 @lru_cache
