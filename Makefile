@@ -7,7 +7,7 @@ WORKSPACE ?= var/demo
 # Leaflet and its plugins for offline maps and the dashboard, from npm (never committed).
 ASSETS := maps/static/node_modules/.package-lock.json
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean bench load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,18 @@ demo: $(STAMP) $(ASSETS)
 
 test: $(STAMP) $(ASSETS)
 	$(BIN)/python -m pytest
+
+# make bench = national scale (lead runs it on a quiet machine); SCALE=small (1/100), medium (1/10).
+SCALE ?= full
+BENCH_SCALE_full := 1
+BENCH_SCALE_medium := 0.1
+BENCH_SCALE_small := 0.01
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench --scale $(or $(BENCH_SCALE_$(SCALE)),$(SCALE))
+
+# make load = 50 clients for 60 s against `riskmap serve` on a fresh demo (LOAD_CLIENTS=, LOAD_SECONDS=).
+load: $(STAMP)
+	$(BIN)/python -m benchmarks.load --clients $(or $(LOAD_CLIENTS),50) --seconds $(or $(LOAD_SECONDS),60)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -14,6 +14,7 @@ from api.routes import (
     communes,
     exports,
     health,
+    layers,
     maps,
     ogc,
     plans,
@@ -40,16 +41,18 @@ async def _audited(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the riskmap HTTP service for ``settings`` (default: from ``RISKMAP_*``)."""
+    settings = settings or get_settings()
     app = FastAPI(
         title="riskmap",
         summary="Commune-level human-trafficking risk scores and maps",
         version=code_version(),
         lifespan=_audited,
     )
-    app.state.settings = settings or get_settings()
+    app.state.settings = settings
     add_exception_handlers(app)
     app.include_router(health.router)  # the only endpoint open without a key
-    for module in (profiles, scores, communes, rankings, runs, plans, ogc, exports, maps):
+    app.include_router(maps.static_router)  # dashboard page, script, Leaflet: no data in them
+    for module in (profiles, layers, scores, communes, rankings, runs, plans, ogc, exports, maps):
         app.include_router(module.router, dependencies=[Depends(get_principal)])
 
     add_middleware(app, max_body_mb=app.state.settings.max_upload_mb)

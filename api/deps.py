@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
 from api.settings import Settings
+from geo.parallel import Executor, executor_for
 from geo.workspace import Workspace
 from risk.profiles import Profile, load_profile
 
@@ -41,3 +46,37 @@ def get_profile(
 
 
 ProfileDep = Annotated[Profile, Depends(get_profile)]
+
+
+_executors: dict[str, Executor] = {}
+_executors_lock = threading.Lock()
+_executors_exit = ExitStack()
+atexit.register(_executors_exit.close)
+
+
+def executor_from(settings: Settings) -> Executor | None:
+    """Where zonal statistics and Monte Carlo draws run for the service.
+
+    None with ``RISKMAP_EXECUTOR=local`` (this process, the fastest at province and national
+    scale); with ``dask``, one client per process to ``RISKMAP_SCHEDULER_ADDRESS`` (or a local
+    cluster when empty), connected on first use and closed when the process exits.
+    """
+    if settings.executor == "local":
+        return None
+    address = settings.scheduler_address
+    with _executors_lock:
+        if address not in _executors:
+            _executors[address] = _executors_exit.enter_context(
+                executor_for("dask", address=address)
+            )
+        return _executors[address]
+
+
+@contextmanager
+def executor_scope(settings: Settings) -> Iterator[Executor | None]:
+    """:func:`executor_from` for one command: a cluster started here is closed at the end."""
+    if settings.executor == "local":
+        yield None
+        return
+    with executor_for("dask", address=settings.scheduler_address) as ex:
+        yield ex

@@ -7,9 +7,12 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from api.security import AuthenticationError, PermissionDeniedError
+from api.uploads import RejectedUploadError, UploadTooLargeError
 from geo.errors import InputFileError, NotFoundError, QueryError, RiskmapError, WorkspaceError
+from geo.parallel import ExecutorError
 from risk.errors import PlanError, ProfileError
 
 logger = logging.getLogger(__name__)
@@ -18,11 +21,14 @@ STATUS_CODES: dict[type[Exception], int] = {
     AuthenticationError: 401,
     PermissionDeniedError: 403,
     NotFoundError: 404,
+    UploadTooLargeError: 413,
+    RejectedUploadError: 422,
     InputFileError: 422,
     ProfileError: 422,
     PlanError: 422,
     QueryError: 422,
     WorkspaceError: 503,
+    ExecutorError: 503,
     RiskmapError: 400,
 }
 TITLES = {
@@ -30,18 +36,24 @@ TITLES = {
     401: "API key needed",
     403: "Forbidden",
     404: "Not found",
+    405: "Method not allowed",
+    413: "Too large",
     422: "Invalid input",
-    503: "Workspace unavailable",
+    500: "Internal error",
+    503: "Service unavailable",
 }
 
 
-def problem(status: int, detail: str, *, title: str | None = None) -> JSONResponse:
-    """A problem+json response with a human-readable ``detail``."""
+def problem(
+    status: int, detail: str, *, title: str | None = None, extra: dict | None = None
+) -> JSONResponse:
+    """A problem+json response with a human-readable ``detail`` (and ``extra`` members)."""
     body = {
         "type": "about:blank",
         "title": title or TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
+        **(extra or {}),
     }
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
@@ -60,15 +72,42 @@ def add_exception_handlers(app: FastAPI) -> None:
     async def riskmap_error(request: Request, err: RiskmapError) -> JSONResponse:
         status = status_for(err)
         logger.info("%s %s → %d: %s", request.method, request.url.path, status, err)
-        response = problem(status, str(err))
+        extra = {"report": err.report_dict()} if isinstance(err, RejectedUploadError) else None
+        response = problem(status, str(err), extra=extra)
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="riskmap"'
         return response
 
     async def validation_error(request: Request, err: RequestValidationError) -> JSONResponse:
-        first = err.errors()[0] if err.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return problem(422, f"{where}: {first.get('msg', 'invalid request')}")
+        return problem(422, validation_detail(err.errors()))
+
+    async def http_error(request: Request, err: HTTPException) -> JSONResponse:
+        response = problem(err.status_code, str(err.detail))
+        response.headers.update(err.headers or {})
+        return response
+
+    async def internal_error(request: Request, err: Exception) -> JSONResponse:
+        logger.exception("%s %s failed", request.method, request.url.path)
+        return problem(500, "the server failed to answer this request; the error is in its log")
 
     app.add_exception_handler(RiskmapError, riskmap_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, internal_error)
+
+
+def validation_detail(errors: list[dict]) -> str:
+    """The first request-validation error as one line: where, what, and the value sent."""
+    if not errors:
+        return "invalid request"
+    first = errors[0]
+    loc = tuple(first.get("loc", ()))
+    if first.get("type") == "json_invalid":
+        reason = (first.get("ctx") or {}).get("error", "")
+        at = loc[1] if len(loc) > 1 else "?"
+        return f"the request body is not valid JSON: {reason} (at character {at})"
+    where = ".".join(str(p) for p in loc)
+    value = first.get("input")
+    shown = "" if isinstance(value, dict | list) or value is None else f" (got {value!r:.60})"
+    more = f"; and {len(errors) - 1} more problems" if len(errors) > 1 else ""
+    return f"{where}: {first.get('msg', 'invalid value')}{shown}{more}"

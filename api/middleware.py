@@ -2,70 +2,243 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import time
+from collections import OrderedDict
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
+from geo.workspace import Workspace
 
 requests_log = logging.getLogger("riskmap.requests")
 audit = logging.getLogger("riskmap.audit")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+GZIP_MIN = 2048
+#: Reads whose answers depend only on the workspace, the query and the caller's key.
+CACHED_PATHS = ("/scores", "/communes/", "/rankings", "/layers", "/runs", "/profiles", "/ogc")
+#: Request headers that change an answer (the key decides province and role).
+KEY_HEADERS = "Authorization, X-API-Key"
+#: A kept answer: body and headers (lower-case names, ETag included).
+Answer = tuple[bytes, dict[str, str]]
 
 
 def add_middleware(app: FastAPI, *, max_body_mb: float) -> None:
-    """Install the middleware stack (outermost first: gzip, size limit, ETag, log and audit)."""
+    """Install the middleware stack (outermost first: gzip, size limit, ETag, log and audit).
 
-    @app.middleware("http")
-    async def log_and_audit(request: Request, call_next) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        ms = (time.perf_counter() - start) * 1000
-        requests_log.info(
-            "%s %s %d %.0f ms", request.method, request.url.path, response.status_code, ms
-        )
-        if request.method in WRITE_METHODS:
+    All are plain ASGI classes (no ``BaseHTTPMiddleware``), so a cached answer costs a
+    fraction of a millisecond of the server's time.
+    """
+    app.add_middleware(RequestLog)
+    app.add_middleware(ETagCache, cache=ResponseCache(), root=app.state.settings.workspace)
+    app.add_middleware(BodyLimit, max_bytes=int(max_body_mb * 1024 * 1024))
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN)
+
+
+class RequestLog:
+    """Log every request; audit every write (who, endpoint, parameters, status)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, noting the status it was answered with."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start, status = time.perf_counter(), 500
+
+        async def noting(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting)
+        finally:
+            self._log(scope, status, (time.perf_counter() - start) * 1000)
+
+    @staticmethod
+    def _log(scope: Scope, status: int, ms: float) -> None:
+        method, path = scope["method"], scope["path"]
+        requests_log.info("%s %s %d %.0f ms", method, path, status, ms)
+        if method in WRITE_METHODS:
             audit.info(
                 "%s %s",
-                request.method,
-                request.url.path,
+                method,
+                path,
                 extra={
-                    "actor": getattr(request.state, "principal_label", "anonymous"),
-                    "endpoint": f"{request.method} {request.url.path}",
-                    "parameters": str(request.query_params),
-                    "status": response.status_code,
+                    "actor": scope.get("state", {}).get("principal_label", "anonymous"),
+                    "endpoint": f"{method} {path}",
+                    "parameters": scope.get("query_string", b"").decode("latin-1"),
+                    "status": status,
                 },
             )
-        return response
 
-    @app.middleware("http")
-    async def etag(request: Request, call_next) -> Response:
-        response = await call_next(request)
-        if request.method != "GET" or response.status_code != 200:
-            return response
-        body = b"".join([chunk async for chunk in response.body_iterator])
-        tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        headers = {k: v for k, v in response.headers.items() if k != "content-length"}
-        headers["ETag"] = tag
+
+class ETagCache:
+    """ETag / If-None-Match on every 200 GET; answers to repeated reads kept in a cache."""
+
+    def __init__(self, app: ASGIApp, cache: ResponseCache, root: Path) -> None:
+        self.app = app
+        self.cache = cache
+        self.root = root
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer from the cache, or let the app answer and tag (and maybe keep) a 200."""
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        key = self.cache.key(request, self.root)
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = await self._answer(scope, receive, send)
+            if hit is None:
+                return  # not a 200: already sent as the app made it
+            self.cache.put(key, hit)
+        body, headers = hit
+        tag = headers["etag"]
         if tag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers={"ETag": tag})
-        return Response(body, status_code=200, headers=headers, media_type=response.media_type)
+            not_modified = {"ETag": tag, "Vary": KEY_HEADERS, "Cache-Control": "private"}
+            await Response(status_code=304, headers=not_modified)(scope, receive, send)
+            return
+        if len(body) >= GZIP_MIN and "gzip" in request.headers.get("accept-encoding", ""):
+            body = self.cache.gzipped(key, body)  # once per kept answer, not once per request
+            vary = f"Accept-Encoding, {KEY_HEADERS}"
+            headers = {**headers, "content-encoding": "gzip", "vary": vary}
+        await Response(body, status_code=200, headers=headers)(scope, receive, send)
 
-    @app.middleware("http")
-    async def limit_size(request: Request, call_next) -> Response:
-        length = request.headers.get("content-length")
-        limit = int(max_body_mb * 1024 * 1024)
-        if length is not None and length.isdigit() and int(length) > limit:
-            return problem(
-                413,
-                f"the request body is {int(length):,} bytes; the limit is "
-                f"{limit:,} bytes (RISKMAP_MAX_UPLOAD_MB)",
-                title="Too large",
-            )
-        return await call_next(request)
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> Answer | None:
+        """The app's 200 answer with its ETag, or None once a non-200 answer has been sent."""
+        messages: list[Message] = []
 
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+        async def buffered(message: Message) -> None:
+            messages.append(message)
+
+        await self.app(scope, receive, buffered)
+        start = next(m for m in messages if m["type"] == "http.response.start")
+        if start["status"] != 200:
+            for message in messages:
+                await send(message)
+            return None
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        headers = {
+            k.decode("latin-1"): v.decode("latin-1")
+            for k, v in start["headers"]
+            if k.lower() != b"content-length"
+        }
+        headers["etag"] = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        # answers depend on the key (province, role): no shared cache may hand them to another
+        headers.update({"vary": KEY_HEADERS, "cache-control": "private"})
+        return body, headers
+
+
+def too_large(size: str, limit: int) -> Response:
+    """The 413 problem for a body of ``size`` bytes over ``limit``."""
+    return problem(
+        413,
+        f"the request body is {size} bytes; the limit is {limit:,} bytes (RISKMAP_MAX_UPLOAD_MB)",
+        title="Too large",
+    )
+
+
+class BodyLimit:
+    """Refuse bodies over ``max_bytes``: at once by Content-Length, else while streaming.
+
+    A chunked body without a Content-Length is counted as it arrives and cut off once past
+    the limit, so a client cannot make the server spool an unbounded upload to disk.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on with a byte-counting ``receive``."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await too_large(f"{int(length):,}", self.max_bytes)(scope, receive, send)
+            return
+        received, over = 0, False
+
+        async def counted() -> Message:
+            nonlocal received, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                over = True  # the app sees the client go away and stops reading
+                return {"type": "http.disconnect"}
+            return message
+
+        async def guarded(message: Message) -> None:
+            if not over:
+                await send(message)
+            elif message["type"] == "http.response.start":  # the app's answer is replaced
+                await too_large(f"over {self.max_bytes:,}", self.max_bytes)(scope, receive, send)
+
+        await self.app(scope, counted, guarded)
+
+
+class ResponseCache:
+    """Answers to repeated reads, kept while the workspace is unchanged.
+
+    Only GETs of :data:`CACHED_PATHS` are kept, keyed by path, query, the key presented (so
+    each caller only ever gets answers computed for its own key) and the workspace's
+    :meth:`~geo.workspace.Workspace.stamp`, taken *before* the answer is computed: any write
+    (layer, run, key) changes the stamp, so no answer outlives the data it was made from.
+    Exports are never kept (each one is audited), nor maps, plans or ``/health``.
+    """
+
+    def __init__(self, entries: int = 256, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self._kept: OrderedDict[tuple, Answer] = OrderedDict()
+        self._gzipped: dict[tuple, bytes] = {}
+
+    def key(self, request: Request, root: Path) -> tuple | None:
+        """The cache key of ``request``, or None if its answer is not to be kept."""
+        if request.method != "GET" or not request.url.path.startswith(CACHED_PATHS):
+            return None
+        caller = (
+            request.headers.get("authorization", "") + "|" + request.headers.get("x-api-key", "")
+        )
+        who = hashlib.sha256(caller.encode()).hexdigest()
+        return (request.url.path, request.url.query, who, Workspace(root).stamp())
+
+    def get(self, key: tuple | None) -> Answer | None:
+        """A kept answer (body, headers), or None."""
+        if key is None or key not in self._kept:
+            return None
+        self._kept.move_to_end(key)
+        return self._kept[key]
+
+    def put(self, key: tuple | None, answer: Answer) -> None:
+        """Keep ``answer`` under ``key`` (small answers only; oldest dropped first)."""
+        if key is None or len(answer[0]) > self.max_bytes:
+            return
+        self._kept[key] = answer
+        while len(self._kept) > self.entries:
+            dropped, _ = self._kept.popitem(last=False)
+            self._gzipped.pop(dropped, None)
+
+    def gzipped(self, key: tuple | None, body: bytes) -> bytes:
+        """``body`` gzip-compressed, kept beside the answer of ``key`` when there is one."""
+        if key is None or key not in self._kept:
+            return gzip.compress(body, compresslevel=6)
+        if key not in self._gzipped:
+            self._gzipped[key] = gzip.compress(body, compresslevel=6)
+        return self._gzipped[key]

@@ -12,46 +12,48 @@ import pandas as pd
 from geo.workspace import Workspace, write_text_atomic
 from maps.export import ExportRequest, RunInfo, write_export
 from maps.folium_map import MapTitle, build_map, render_html
+from maps.plan_layers import plan_frames
 from maps.static_map import Stamp
 from maps.style import text
 from risk.pipeline import ScoreRun, load_run, scored_communes
+from risk.plans import latest_plans
 from risk.profiles import Profile
+from risk.runs import run_layer
 
 logger = logging.getLogger(__name__)
+audit = logging.getLogger("riskmap.audit")
 MAP_LAYERS = ("border", "crossings", "venues", "industrial_zones")
 
 
+def in_province(frame: gpd.GeoDataFrame, province: str | None) -> gpd.GeoDataFrame:
+    """Communes of ``province`` (None: all of them), as the data spell the name."""
+    if province is None:
+        return frame
+    return frame[frame["province_name"].astype(str) == province]
+
+
+def near(layers: dict[str, gpd.GeoDataFrame], communes: gpd.GeoDataFrame, province: str | None):
+    """Features of ``layers`` touching ``communes`` (all of them when ``province`` is None)."""
+    if province is None:
+        return layers
+    area = communes.to_crs(4326).union_all()
+    return {name: gdf[gdf.to_crs(4326).intersects(area)] for name, gdf in layers.items()}
+
+
 def read_map_layers(ws: Workspace, run: ScoreRun) -> dict[str, gpd.GeoDataFrame]:
-    """The optional layers a map draws that ``ws`` has, plus the run's latest stored plan."""
-    layers = {name: ws.read_layer(name) for name in MAP_LAYERS if ws.has_layer(name)}
-    plan = latest_plan(ws, run.record.run_id)
-    if plan is not None:
-        layers["plan"] = plan
-    return layers
+    """The optional layers a map draws that ``ws`` has, plus the run's latest stored plans."""
+    layers = {n: f for n in MAP_LAYERS if (f := run_layer(ws, run.record, n)) is not None}
+    plans = run_plan_layers(ws, run)
+    return layers | {n: f for n, f in plans.items() if isinstance(f, gpd.GeoDataFrame)}
 
 
-def latest_plan(ws: Workspace, run_id: str) -> gpd.GeoDataFrame | None:
-    """Sites of the newest plan stored for ``run_id`` (name, kind, radius_km), or None."""
-    folder = ws.root / "runs" / run_id / "plans"
-    files = (
-        sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
-    )
-    if not files:
-        return None
-    record = ws.read_json(files[-1].relative_to(ws.root))
-    sites = pd.DataFrame(record.get("bases") or record.get("communes") or [])
-    if sites.empty:
-        return None
-    radius = (
-        (record.get("parameters") or {}).get("radius_km", 0.0)
-        if record.get("kind") == "patrol"
-        else 0.0
-    )
-    return gpd.GeoDataFrame(
-        sites.assign(radius_km=radius),
-        geometry=gpd.points_from_xy(sites["lon"], sites["lat"]),
-        crs=4326,
-    )
+def run_plan_layers(ws: Workspace, run: ScoreRun) -> dict[str, pd.DataFrame]:
+    """Layers of the newest stored plan of each kind made from ``run`` (maps.plan_layers)."""
+    records = latest_plans(ws, run.record.run_id)
+    if not records:
+        return {}
+    communes = ws.read_layer("communes") if "outreach" in records else None
+    return plan_frames(records, communes)
 
 
 def map_html(
@@ -61,20 +63,20 @@ def map_html(
     run_id: str | None = None,
     lang: str = "vi",
     offline: bool = False,
+    province: str | None = None,
 ) -> str:
-    """A run's interactive map (default: the profile's latest run) as one HTML document."""
+    """A run's interactive map (default: the latest run), only ``province``'s communes if given."""
     run = load_run(ws, profile.name, run_id)
-    communes = ws.read_layer("communes")
-    province = ", ".join(sorted(communes["province_name"].astype(str).unique()))
+    communes = in_province(run_layer(ws, run.record, "communes"), province)  # drawn: only these
+    places = ", ".join(sorted(communes["province_name"].astype(str).unique()))
     title = MapTitle(
-        heading=f"{text('title', lang)} · {profile.title.get(lang, profile.name)} · {province}",
+        heading=f"{text('title', lang)} · {profile.title.get(lang, profile.name)} · {places}",
         run_id=run.record.run_id,
         note=text("synthetic", lang) if run.record.synthetic else "",
         date=run.record.created_at[:10],
     )
-    m = build_map(
-        communes, run.table, read_map_layers(ws, run), title=title, lang=lang, offline=offline
-    )
+    layers = near(read_map_layers(ws, run), communes, province)
+    m = build_map(communes, run.table, layers, title=title, lang=lang, offline=offline)
     return render_html(m, offline=offline)
 
 
@@ -123,14 +125,39 @@ def write_run_export(
     request: ExportRequest,
     *,
     run_id: str | None = None,
+    province: str | None = None,
+    actor: str = "cli",
 ) -> Path:
-    """Export a stored run (default: the profile's latest) as ``request.fmt`` to ``output``."""
+    """Export a stored run (default: the profile's latest) as ``request.fmt`` to ``output``.
+
+    ``province`` limits the export to one province (a scoped key's); the export is recorded in
+    the audit trail with the small-count rule it used.
+    """
     run = load_run(ws, profile.name, run_id)
-    layers = {name: ws.read_layer(name) for name in ("border", "crossings") if ws.has_layer(name)}
-    return write_export(
+    scored = in_province(scored_communes(ws, run), province)
+    names = ("border", "crossings")
+    layers = {n: f for n in names if (f := run_layer(ws, run.record, n)) is not None}
+    path = write_export(
         output,
-        scored_communes(ws, run),
-        layers,
+        scored,
+        near(layers, scored, province) | run_plan_layers(ws, run),
         request=request,
         info=run_info(run, profile, lang=request.lang),
     )
+    rule = request.suppression
+    audit.info(
+        "export %s.%s",
+        profile.name,
+        request.fmt,
+        extra={
+            "actor": actor,
+            "endpoint": f"export {request.fmt}",
+            "parameters": (
+                f"run={run.record.run_id} province={request.province or province or ''} "
+                f"district={request.district or ''} top={request.top or ''} "
+                f"counts={'exact' if rule is None else rule.describe()}"
+            ),
+            "file": Path(output).name,
+        },
+    )
+    return path

@@ -32,10 +32,13 @@ class IndicatorOut(BaseModel):
     label_vi: str
     label_en: str
     unit: str
-    raw: float
-    normalised: float = Field(description="0-100")
+    raw: float | None = Field(description="in ``unit``; null when withheld (see ``withheld``)")
+    normalised: float | None = Field(description="0-100; null when withheld")
     weight: float = Field(description="share of the score, 0-1")
-    contribution: float = Field(description="points of the 0-100 score")
+    contribution: float | None = Field(description="points of the 0-100 score; null when withheld")
+    withheld: bool = Field(
+        False, description="true when this is a rate of a small count of people, hidden from you"
+    )
 
 
 class CommuneDetail(BaseModel):
@@ -63,6 +66,11 @@ class CommuneDetail(BaseModel):
     hotspot_label: str | None = None
     hotspot_label_en: str | None = None
     indicators: list[IndicatorOut]
+    repatriations_total: int | str | None = Field(
+        None,
+        description='people recorded over all periods; viewers see "<5" or a rounded value',
+    )
+    rate_withheld: bool = Field(False, description="true when a rate of people is hidden")
     notes: list[str]
     quality: list[str] = Field(default_factory=list, description="quality flags of the run")
 
@@ -102,3 +110,27 @@ class RunOut(BaseModel):
     quality: list[str] = Field(default_factory=list, description="indicator quality flags")
     treatments: dict[str, str] = Field(default_factory=dict, description="outlier treatment")
     top: list[dict[str, Any]] | None = Field(None, description="highest-ranked communes")
+
+
+class LayerOut(BaseModel):
+    """A stored layer's current version."""
+
+    name: str
+    kind: str = Field(description="vector (GeoJSON features), table (JSON rows) or raster")
+    version: str = Field(description="content hash of the stored layer")
+    features: int = Field(description="features or rows stored (1 for a raster)")
+    written_at: str
+    source: str = Field(description="the file it was read from")
+
+
+class UploadOut(BaseModel):
+    """What an upload stored: the new version and the validation report."""
+
+    layer: str
+    version: str
+    rows_stored: int
+    report: dict[str, Any] = Field(description="rows read and rejected, notes and problems")
+
+
+class RunRequest(ScoreRequest):
+    """A profile and optional custom weights to score with and store as a run (``POST /runs``)."""

@@ -7,14 +7,16 @@ to loopback answers reads as an anonymous viewer; a server bound to anything els
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from api.deps import SettingsDep, WorkspaceDep
 from api.keys import ROLES, Role, find_key
+from api.settings import Settings
 from geo.errors import RiskmapError
+from risk.privacy import Suppression
 
 
 class AuthenticationError(RiskmapError, PermissionError):
@@ -27,12 +29,13 @@ class PermissionDeniedError(RiskmapError, PermissionError):
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller: role, province scope (None = every province), key id and label."""
+    """The caller: role, province scope (None = every province), key id, label, count rule."""
 
     role: Role
     province: str | None = None
     key_id: str | None = None
     label: str = "anonymous"
+    suppression: Suppression = field(default_factory=Suppression)
 
     def allows(self, needed: Role) -> bool:
         """Whether the caller's role is at least ``needed``."""
@@ -43,8 +46,32 @@ class Principal:
         """Whether the caller may see exact small counts (analysts and admins)."""
         return self.allows("analyst")
 
+    def read_rule(self) -> Suppression | None:
+        """How counts reach this caller in API responses: exact (None) for analysts and up."""
+        return None if self.exact_counts else self.suppression
+
+    def export_rule(self, *, exact: bool = False) -> Suppression | None:
+        """How counts go into an export: suppressed unless an analyst asks for ``exact``."""
+        if not exact:
+            return self.suppression
+        if not self.exact_counts:
+            raise PermissionDeniedError(
+                f"the {self.role} role cannot export exact counts; leave out exact=true "
+                "for an export with small counts suppressed"
+            )
+        return None
+
 
 ANONYMOUS = Principal("viewer")
+
+
+def suppression_of(settings: Settings) -> Suppression:
+    """The small-count rule configured by ``RISKMAP_SUPPRESSION_MODE`` and friends."""
+    return Suppression(
+        mode=settings.suppression_mode,
+        threshold=settings.small_count_threshold,
+        round_base=settings.round_base,
+    )
 
 
 def presented_key(request: Request) -> str | None:
@@ -58,18 +85,19 @@ def presented_key(request: Request) -> str | None:
 def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> Principal:
     """The caller behind the request's key, or the anonymous viewer on a loopback server."""
     key = presented_key(request)
+    rule = suppression_of(settings)
     if key is None:
         if settings.require_keys:
             raise AuthenticationError(
                 "this server needs an API key: send "
                 "'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
             )
-        return ANONYMOUS
+        return replace(ANONYMOUS, suppression=rule)
     record = find_key(ws, key)
     if record is None:
         raise AuthenticationError("the API key is unknown or revoked")
     request.state.principal_label = record.label
-    return Principal(record.role, record.province, record.key_id, record.label)
+    return Principal(record.role, record.province, record.key_id, record.label, rule)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -42,7 +42,8 @@ def make_national(folder: Path, *, scale: float = 1.0, seed: int = 0) -> Nationa
     """Generate every layer at ``scale`` and write the population raster into ``folder``."""
     rng = np.random.default_rng(seed)
     side = np.sqrt(scale)
-    box = shapely.box(ORIGIN[0], ORIGIN[1], ORIGIN[0] + WIDTH_M * side, ORIGIN[1] + HEIGHT_M * side)
+    width, height = (np.round(m * side / PIXEL_M) * PIXEL_M for m in (WIDTH_M, HEIGHT_M))
+    box = shapely.box(ORIGIN[0], ORIGIN[1], ORIGIN[0] + width, ORIGIN[1] + height)  # whole pixels
     country = _country(box, side)
     cities = _uniform(rng, country, max(4, round(80 * side)))
     communes = _communes(rng, country, cities, round(FULL["communes"] * scale))
@@ -185,7 +186,7 @@ def _repatriations(rng, codes: np.ndarray) -> pd.DataFrame:
 def _write_population(path: Path, box, cities, rng) -> int:
     """Write people per 100 m pixel block by block (never the whole array in memory)."""
     west, south, east, north = box.bounds
-    width, height = int((east - west) // PIXEL_M), int((north - south) // PIXEL_M)
+    width, height = round((east - west) / PIXEL_M), round((north - south) / PIXEL_M)
     transform = from_origin(west, north, PIXEL_M, PIXEL_M)
     weight = rng.uniform(20, 200, len(cities))
     profile = {

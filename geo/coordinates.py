@@ -53,6 +53,16 @@ def coordinate_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
     return None
 
 
+def _parse_column(values: pd.Series) -> pd.Series:
+    """:func:`parse_number` of every cell; plain numbers in one vectorised pass."""
+    parsed = pd.to_numeric(values, errors="coerce")
+    if not pd.api.types.is_numeric_dtype(values):  # "105,5", 105°30'E: parse those one by one
+        parsed = parsed.astype(float).mask(values.map(type).eq(bool))  # True is not a number
+        rest = parsed.isna() & values.notna()
+        parsed[rest] = values[rest].map(parse_number).astype(float)
+    return parsed
+
+
 def points_from_columns(
     frame: pd.DataFrame, *, crs: CRS | None
 ) -> tuple[gpd.GeoDataFrame, list[Problem]]:
@@ -69,7 +79,7 @@ def points_from_columns(
     problems: list[Problem] = []
     numbers = {}
     for column in pair:
-        parsed = frame[column].map(parse_number)
+        parsed = _parse_column(frame[column])
         bad = parsed.isna() & frame[column].notna()
         problems += [
             Problem("is not a number (expected decimal degrees or metres)", row, column, str(v))

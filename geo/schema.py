@@ -18,6 +18,9 @@ VENUE_KINDS = ("karaoke", "massage", "guesthouse", "hotel", "homestay", "bar", "
 ZONE_KINDS = ("kcn", "kkt", "ccn")
 BORDER_KINDS = ("land", "sea")
 REPATRIATION_CATEGORIES = ("deported", "victim_returned", "case")
+#: Optional enforcement effort of a commune and period (patrol or inspection days), repeated on
+#: every row of that commune and period: recorded counts rise where guards look.
+EFFORT = "enforcement_days"
 
 _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 _CODE = re.compile(r"^\d{5}$")
@@ -67,7 +70,7 @@ LAYERS: dict[str, LayerSpec] = {
             "repatriations",
             (),
             ("commune_code", "period", "count"),
-            ("category", "sex", "age_band"),
+            ("category", "sex", "age_band", EFFORT),
             REPATRIATION_CATEGORIES,
         ),
     )
@@ -211,6 +214,48 @@ def _check_repatriations(frame: pd.DataFrame) -> list[Problem]:
     problems = _at(frame, bad, "count", lambda v: f'"{v}" is not a whole number of people >= 0')
     periods = frame["period"].astype(str)
     bad = ~periods.str.fullmatch(_PERIOD).to_numpy() & ~_blank(frame["period"])
-    return problems + _at(
+    problems += _at(
         frame, bad, "period", lambda v: f'"{v}" is not a year (YYYY) or month (YYYY-MM)'
     )
+    if EFFORT in frame.columns:
+        problems += _check_effort(frame)
+    return problems
+
+
+def _check_effort(frame: pd.DataFrame) -> list[Problem]:
+    """Effort is a number of days >= 0, one value per commune and period (blank: not recorded)."""
+    days = pd.to_numeric(frame[EFFORT], errors="coerce")
+    given = ~_blank(frame[EFFORT])
+    bad = given & ~(np.isfinite(days) & (days >= 0)).to_numpy()
+    problems = _at(
+        frame,
+        bad,
+        EFFORT,
+        lambda v: f'"{v}" is not a number of patrol or inspection days >= 0',
+    )
+    return problems + _effort_conflicts(frame, days.where(given & ~bad))
+
+
+def _effort_conflicts(frame: pd.DataFrame, days: pd.Series) -> list[Problem]:
+    """Rows whose effort differs from the first row of the same commune and period."""
+    keyed = pd.DataFrame(
+        {
+            "code": frame["commune_code"].astype(str).to_numpy(),
+            "period": frame["period"].astype(str).to_numpy(),
+            "days": days.to_numpy(dtype=float),
+            "row": row_numbers(frame),
+        }
+    ).dropna(subset=["days"])
+    first = keyed.groupby(["code", "period"], sort=False)[["days", "row"]].transform("first")
+    clash = keyed[keyed["days"] != first["days"]].join(first.add_suffix("_first"))
+    return [
+        Problem(
+            f'"{r.days:g}" differs from row {r.row_first} ({r.days_first:g}) for commune '
+            f"{r.code}, period {r.period}: effort is one value per commune and period; "
+            "repeat it on every row",
+            row=int(r.row),
+            column=EFFORT,
+            value=f"{r.days:g}",
+        )
+        for r in clash.itertuples()
+    ]

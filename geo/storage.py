@@ -11,10 +11,13 @@ import fcntl
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +26,7 @@ import rasterio
 from affine import Affine
 
 LOCK_NAME = ".riskmap.lock"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -65,19 +69,30 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 
 
 @contextmanager
-def writer_lock(root: Path) -> Iterator[None]:
-    """Hold the workspace's exclusive writer lock; clear temp files a killed writer left."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_NAME, "a+b") as handle:
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created if missing) while the block runs.
+
+    The lock is per open file, so it serialises threads of one process as well as processes;
+    the kernel drops it when a holder dies, even by SIGKILL.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            for stale in (*root.glob(".*.tmp.gpkg"), *root.glob(".*.tmp.tif")):
-                stale.unlink(missing_ok=True)
-            for stale in root.glob("versions/*/.*.tmp.*"):
-                stale.unlink(missing_ok=True)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def writer_lock(root: Path) -> Iterator[None]:
+    """Hold the workspace's exclusive writer lock; clear temp files a killed writer left."""
+    with file_lock(root / LOCK_NAME):
+        for stale in (*root.glob(".*.tmp.gpkg"), *root.glob(".*.tmp.tif")):
+            stale.unlink(missing_ok=True)
+        for stale in root.glob("versions/*/.*.tmp.*"):
+            stale.unlink(missing_ok=True)
+        yield
 
 
 def write_geotiff(path: Path, raster: Raster) -> None:
@@ -123,3 +138,44 @@ def file_hash(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()[:12]
+
+
+def stat_key(path: str | Path) -> tuple[int, int, int] | None:
+    """What identifies a file's contents: inode, mtime (ns) and size; None if it is missing.
+
+    Writers replace files whole (a new inode each time), so the key changes on every write.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class ReadCache:
+    """A small thread-safe LRU of values read from files, valid while the file is unchanged.
+
+    A value is kept only if the file's :func:`stat_key` was the same before and after the
+    read, so a value read while a writer swapped the file in is never served later.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._values: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, path: Path, what: Hashable, read: Callable[[], T]) -> T:
+        """``read()``'s value for ``what`` in ``path``, cached while ``path`` is unchanged."""
+        before = stat_key(path)
+        key = (os.path.abspath(path), before, what)
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]  # type: ignore[return-value]
+        value = read()
+        if before is not None and stat_key(path) == before:
+            with self._lock:
+                self._values[key] = value
+                while len(self._values) > self.size:
+                    self._values.popitem(last=False)
+        return value

@@ -15,7 +15,7 @@ from geo.names import KIND_ALIASES, kind_value
 from geo.report import WARNING, Problem
 from geo.schema import LAYERS, row_numbers
 
-NUMERIC = ("population", "area_km2", "daily_traffic", "workers")
+NUMERIC = ("population", "area_km2", "daily_traffic", "workers", "enforcement_days")
 SHARES = ("poverty_rate", "ethnic_minority_share", "migrant_share")
 _MONTH_YEAR = re.compile(r"^(?:T|Tháng\s*)?(\d{1,2})[/.\-](\d{4})$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-\d{2}(?:[ T].*)?)?$")
@@ -60,12 +60,14 @@ def _blank(value) -> bool:
 
 def _each(frame: pd.DataFrame, column: str, convert) -> list[Problem]:
     """Apply ``convert(value) -> (new, reason | None)`` to every non-blank cell of a column."""
-    out, problems = [], []
+    out, problems, seen = [], [], {}  # seen: each distinct value is converted once
     for row, value in zip(row_numbers(frame), frame[column].tolist(), strict=True):
         if _blank(value):
             out.append(None)
             continue
-        new, reason = convert(value)
+        if value not in seen:
+            seen[value] = convert(value)
+        new, reason = seen[value]
         out.append(new if reason is None else value)
         if reason is not None:
             problems.append(Problem(reason, int(row), column, str(value)))

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -28,9 +31,12 @@ from geo.errors import NotFoundError, WorkspaceError
 from geo.schema import REQUIRED_LAYERS, validate_layer
 from geo.storage import (
     Raster,
+    ReadCache,
     file_hash,
+    file_lock,
     frame_hash,
     replacing,
+    stat_key,
     write_geotiff,
     write_text_atomic,
     writer_lock,
@@ -45,6 +51,11 @@ GPKG_NAME = "layers.gpkg"
 VERSIONS_TABLE = "riskmap_layers"
 HISTORY_TABLE = "riskmap_history"
 ARCHIVE = "versions"
+#: Tables and layers read from ``layers.gpkg``, kept while the file is unchanged (every write
+#: replaces it whole), so a busy server does not re-read them on every request.
+_reads = ReadCache(size=32)
+#: Layers up to this many rows are kept in memory between reads (larger ones are re-read).
+CACHED_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -94,7 +105,8 @@ class Workspace:
                 f"workspace {ws.root} has no {GPKG_NAME}; it is not a riskmap "
                 "workspace or was never completed"
             )
-        missing = [name for name in require if name not in ws.versions()]
+        stored = ws.versions()
+        missing = [name for name in require if name not in stored]
         if missing:
             raise WorkspaceError(
                 f"workspace {ws.root} has no {missing[0]} layer; load it with "
@@ -108,7 +120,7 @@ class Workspace:
         ws = cls(root)
         if ws.gpkg.is_file():
             return cls.open(root, require=())
-        if ws.root.exists() and any(p.name != ".riskmap.lock" for p in ws.root.iterdir()):
+        if ws.root.exists() and any(not p.name.startswith(".riskmap") for p in ws.root.iterdir()):
             raise WorkspaceError(
                 f"{ws.root} is a folder with other files and no {GPKG_NAME}; "
                 "choose a new or empty folder for the workspace"
@@ -128,6 +140,9 @@ class Workspace:
         return [e for e in entries if name is None or e.name == name]
 
     def _table(self, table: str) -> list[LayerVersion]:
+        return list(_reads.get(self.gpkg, ("table", table), lambda: self._read_table(table)))
+
+    def _read_table(self, table: str) -> list[LayerVersion]:
         try:
             if table not in pyogrio.list_layers(self.gpkg)[:, 0]:
                 return []
@@ -140,6 +155,50 @@ class Workspace:
         frame["rows"] = frame["rows"].astype(int)
         return [LayerVersion(**row._asdict()) for row in frame[_FIELDS].itertuples(index=False)]
 
+    def kind(self, name: str) -> Literal["vector", "table", "raster"]:
+        """How layer ``name`` is stored: features with geometry, a plain table, or a GeoTIFF."""
+        if name not in self.versions():
+            raise NotFoundError(f'layer "{name}" is not in workspace {self.root}')
+        stored = dict(pyogrio.list_layers(self.gpkg))
+        if name not in stored:
+            return "raster"
+        return "table" if stored[name] is None else "vector"
+
+    def read_current(self, name: str, *, attempts: int = 5) -> tuple[LayerVersion, pd.DataFrame]:
+        """Layer ``name`` and the version it was read at (re-read if replaced meanwhile).
+
+        Each read opens one complete ``layers.gpkg`` (writers swap it in whole), so checking
+        the version before and after a read guarantees the frame is that version's.
+        """
+        for _ in range(attempts):
+            before = self.versions().get(name)
+            frame = self.read_layer(name)
+            if self.versions().get(name) == before:
+                return before, frame  # type: ignore[return-value]
+        raise WorkspaceError(f'layer "{name}" kept changing while it was read; try again')
+
+    @contextmanager
+    def layer_lock(self, name: str) -> Iterator[None]:
+        """Hold the lock that serialises whole uploads (check + store) of layer ``name``."""
+        with file_lock(self.root / f".riskmap-{name}.lock"):
+            yield
+
+    def stamp(self) -> tuple:
+        """A token that changes whenever stored layers, runs or keys change (stats only, cheap).
+
+        Built from the identity (inode, mtime, size) of ``layers.gpkg``, ``keys.json`` and
+        every run's ``record.json``; each is replaced whole on every write.
+        """
+        try:
+            runs = sorted(e.path for e in os.scandir(self.root / "runs") if e.is_dir())
+        except FileNotFoundError:
+            runs = []
+        return (
+            stat_key(self.gpkg),
+            stat_key(self.root / "keys.json"),
+            tuple((run, stat_key(os.path.join(run, "record.json"))) for run in runs),
+        )
+
     def has_layer(self, name: str) -> bool:
         """Whether layer ``name`` is stored in this workspace."""
         return name in self.versions()
@@ -149,14 +208,11 @@ class Workspace:
         current = self.versions().get(name)
         if current is None:
             raise NotFoundError(f'layer "{name}" is not in workspace {self.root}')
-        if version is None or version == current.version:
-            frame = pyogrio.read_dataframe(self.gpkg, layer=name)
-        else:
-            frame = pyogrio.read_dataframe(self._archived(name, version, raster=False))
-        for column in ("commune_code", "period"):
-            if column in frame.columns:
-                frame[column] = frame[column].astype(str)
-        return frame
+        if version not in (None, current.version):
+            return _read_frame(self._archived(name, version, raster=False), None)
+        if current.rows > CACHED_ROWS:
+            return _read_frame(self.gpkg, name)
+        return _reads.get(self.gpkg, ("layer", name), lambda: _read_frame(self.gpkg, name)).copy()
 
     def write_layers(
         self,
@@ -299,6 +355,15 @@ class Workspace:
             return json.loads(path.read_text(encoding="utf-8"))
         except ValueError as err:
             raise WorkspaceError(f"{path} is corrupt: {err}") from None
+
+
+def _read_frame(path: Path, layer: str | None) -> pd.DataFrame:
+    """A stored layer with its code columns as text."""
+    frame = pyogrio.read_dataframe(path, layer=layer)
+    for column in ("commune_code", "period"):
+        if column in frame.columns:
+            frame[column] = frame[column].astype(str)
+    return frame
 
 
 def _version_frame(rows: Iterable[LayerVersion]) -> pd.DataFrame:

@@ -8,15 +8,21 @@ covers, so small communes keep their partial pixels and the sums add up to the r
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import rasterio
+import rasterio.windows
 import shapely
 from numpy.typing import NDArray
+from rasterio.windows import Window
 
-from geo.errors import WorkspaceError
+from geo.errors import CRSError, InputFileError, WorkspaceError
+from geo.parallel import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +32,17 @@ DEFAULT_ENGINE = "exactextract"
 MISSING = -1.0
 #: Share of a polygon's area that must lie inside the raster's extent.
 MIN_INSIDE = 0.99
+#: Polygons per task when an executor splits the work (a band of the raster each).
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ZonalResult:
+    """Per polygon: raster sum, pixels with data covered, and share of area inside the raster."""
+
+    sums: NDArray[np.float64]  # raster units (e.g. people); 0 where no pixel has data
+    valid: NDArray[np.float64]  # pixels with data (exactextract: coverage fractions summed)
+    inside: NDArray[np.float64]  # 0-1
 
 
 def zonal_sum(
@@ -33,6 +50,7 @@ def zonal_sum(
     polygons: gpd.GeoSeries | gpd.GeoDataFrame,
     *,
     engine: str = DEFAULT_ENGINE,
+    executor: Executor | None = None,
 ) -> NDArray[np.float64]:
     """Sum of raster values inside each polygon (raster units, e.g. people).
 
@@ -46,61 +64,174 @@ def zonal_sum(
         ``"exactextract"``: every pixel weighted by the fraction of it inside the polygon (exact
         for partial pixels). ``"rasterstats"``: pixels whose centre lies in the polygon; a
         polygon too small to hold any centre is summed over every pixel it touches instead.
+    executor
+        None sums every polygon here in one pass over the file. An executor (see
+        :mod:`geo.parallel`) gets the polygons in spatial chunks of :data:`CHUNK`: each task
+        receives the raster's path, a pixel window and its polygons as WKB, reads the window
+        itself and returns sums equal to the one-pass ones.
 
     Returns
     -------
     numpy.ndarray
-        One sum per polygon. A polygon less than 99 % inside the raster's extent gets NaN, for
-        the caller to report: both engines would silently count the missing part as zero.
+        One sum per polygon. NaN for a polygon less than 99 % inside the raster's extent, or
+        with no pixel holding data (nodata everywhere): both engines would silently give 0.
+        :func:`zonal_stats` tells the two apart.
 
     Raises
     ------
     WorkspaceError
         If the raster cannot be read.
+    InputFileError
+        If the raster has no CRS or does not overlap any polygon (both extents are named).
     ValueError
         If ``engine`` is not one of :data:`ENGINES`.
     """
+    result = zonal_stats(raster, polygons, engine=engine, executor=executor)
+    sums = result.sums.copy()
+    sums[~(result.inside >= MIN_INSIDE) | ~(result.valid > 0)] = np.nan
+    return sums
+
+
+def zonal_stats(
+    raster: str | Path,
+    polygons: gpd.GeoSeries | gpd.GeoDataFrame,
+    *,
+    engine: str = DEFAULT_ENGINE,
+    executor: Executor | None = None,
+    chunk: int = CHUNK,
+) -> ZonalResult:
+    """Per polygon: sum, pixels with data and share inside the raster (see :func:`zonal_sum`)."""
     if engine not in ENGINES:
         raise ValueError(f'engine was "{engine}" but is expected to be one of {ENGINES}')
     geoms = polygons.geometry if isinstance(polygons, gpd.GeoDataFrame) else polygons
+    info = _raster_info(raster)
+    geoms = geoms.to_crs(info.crs)
+    inside = shapely.area(shapely.intersection(geoms.values, info.extent)) / shapely.area(
+        geoms.values
+    )
+    if len(geoms) and not (inside > 0).any():
+        raise InputFileError(
+            raster,
+            f"the raster covers {_extent(info.extent.bounds)} but the polygons cover "
+            f"{_extent(geoms.total_bounds)} (both in {info.crs}): it does not overlap any of "
+            "them; check the raster's CRS and that it is the right area",
+        )
+    if executor is None:
+        sums, valid = _sum_count(str(raster), geoms.values, engine, info.nodata, info.crs)
+    else:
+        sums, valid = _chunked(raster, geoms.values, engine, info, executor, chunk)
+    return ZonalResult(sums, valid, inside)
+
+
+@dataclass(frozen=True)
+class _Info:
+    crs: Any
+    extent: shapely.Polygon
+    nodata: float | None
+    transform: Any
+    shape: tuple[int, int]
+
+
+def _raster_info(raster) -> _Info:
     try:
         with rasterio.open(raster) as src:
-            crs, extent, nodata = src.crs, shapely.box(*src.bounds), src.nodata
+            info = _Info(src.crs, shapely.box(*src.bounds), src.nodata, src.transform, src.shape)
     except rasterio.errors.RasterioIOError as err:
         raise WorkspaceError(f"cannot read raster {raster}: {err}") from None
-    geoms = geoms.to_crs(crs)
+    if info.crs is None:
+        raise CRSError(raster, "the raster has no CRS; write it as a GeoTIFF with its CRS set")
+    return info
+
+
+def _extent(bounds) -> str:
+    x0, y0, x1, y1 = bounds
+    return f"x {x0:.6g} to {x1:.6g}, y {y0:.6g} to {y1:.6g}"
+
+
+def _sum_count(source, geoms: NDArray, engine: str, nodata: float | None, crs):
+    """Sums and pixels with data of ``geoms`` (in ``crs``) over ``source`` (path or NumPy)."""
     if engine == "exactextract":
-        sums = _exact_sum(raster, geoms)
-    else:
-        sums = _centre_sum(raster, geoms, MISSING if nodata is None else nodata)
-    inside = shapely.area(shapely.intersection(geoms.values, extent)) / shapely.area(geoms.values)
-    sums[~(inside >= MIN_INSIDE)] = np.nan
-    return sums
+        from exactextract import exact_extract
+
+        frame = gpd.GeoDataFrame(geometry=geoms, crs=crs)
+        stats = exact_extract(source, frame, ["sum", "count"], output="pandas")
+        return (
+            stats["sum"].to_numpy(dtype=float, copy=True),
+            stats["count"].to_numpy(dtype=float, copy=True),
+        )
+    return _centre_sum(source, geoms, MISSING if nodata is None else nodata)
 
 
-def _exact_sum(raster, geoms: gpd.GeoSeries) -> NDArray[np.float64]:
-    from exactextract import exact_extract
+def _chunked(raster, geoms: NDArray, engine: str, info: _Info, executor, chunk: int):
+    """Sums and counts computed by ``executor`` over spatial chunks of ``geoms``."""
+    bounds = shapely.bounds(geoms)
+    order = np.lexsort(((bounds[:, 0] + bounds[:, 2]), -(bounds[:, 1] + bounds[:, 3])))
+    parts = [order[a : a + chunk] for a in range(0, len(order), max(1, chunk))]
+    tasks = [
+        (
+            str(Path(raster).resolve()),
+            _window(bounds[part], info),
+            shapely.to_wkb(geoms[part]),
+            engine,
+        )
+        for part in parts
+    ]
+    sums, valid = np.zeros(len(geoms)), np.zeros(len(geoms))
+    for part, (s, v) in zip(parts, executor.map(_window_task, tasks), strict=True):
+        sums[part], valid[part] = s, v
+    return sums, valid
 
-    frame = gpd.GeoDataFrame(geometry=geoms.reset_index(drop=True))
-    stats = exact_extract(str(raster), frame, ["sum"], output="pandas")
-    return stats["sum"].to_numpy(dtype=float, copy=True)
+
+def _window(bounds: NDArray, info: _Info) -> tuple[int, int, int, int] | None:
+    """Pixel window (col, row, width, height) around ``bounds`` plus a pixel; None if outside."""
+    inv = ~info.transform
+    x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
+    x1, y1 = bounds[:, 2].max(), bounds[:, 3].max()
+    cols, rows = zip(*(inv * (x, y) for x in (x0, x1) for y in (y0, y1)), strict=True)
+    c0, r0 = max(0, math.floor(min(cols)) - 1), max(0, math.floor(min(rows)) - 1)
+    c1 = min(info.shape[1], math.ceil(max(cols)) + 1)
+    r1 = min(info.shape[0], math.ceil(max(rows)) + 1)
+    return (c0, r0, c1 - c0, r1 - r0) if c1 > c0 and r1 > r0 else None
 
 
-def _centre_sum(raster, geoms: gpd.GeoSeries, nodata: float) -> NDArray[np.float64]:
-    sums = _rasterstats_sum(raster, geoms, nodata=nodata, all_touched=False)
-    empty = np.isnan(sums)
+def _window_task(task: tuple[str, tuple | None, NDArray, str]) -> tuple[NDArray, NDArray]:
+    """Sums and counts of WKB polygons over one window of a raster file (runs on a worker)."""
+    path, window, wkb, engine = task
+    geoms = shapely.from_wkb(wkb)
+    if window is None:
+        return np.zeros(len(geoms)), np.zeros(len(geoms))
+    if engine != "exactextract":  # rasterstats reads a window per polygon itself
+        with rasterio.open(path) as src:
+            nodata = src.nodata
+        return _sum_count(path, geoms, engine, nodata, None)
+    from exactextract.raster import NumPyRasterSource
+
+    win = Window(*window)
+    with rasterio.open(path) as src:
+        values = src.read(1, window=win)
+        left, bottom, right, top = rasterio.windows.bounds(win, src.transform)
+        source = NumPyRasterSource(values, left, bottom, right, top, nodata=src.nodata)
+        return _sum_count(source, geoms, engine, src.nodata, src.crs)
+
+
+def _centre_sum(raster, geoms: NDArray, nodata: float) -> tuple[NDArray, NDArray]:
+    sums, valid = _rasterstats_sum(raster, geoms, nodata=nodata, all_touched=False)
+    empty = ~(valid > 0)
     if empty.any():
         logger.info("%d polygons hold no pixel centre; summing touched pixels", empty.sum())
-        sums[empty] = _rasterstats_sum(raster, geoms[empty], nodata=nodata, all_touched=True)
-    return sums
+        sums[empty], valid[empty] = _rasterstats_sum(
+            raster, geoms[empty], nodata=nodata, all_touched=True
+        )
+    return sums, valid
 
 
 def _rasterstats_sum(
-    raster, geoms: gpd.GeoSeries, *, nodata: float, all_touched: bool
-) -> NDArray[np.float64]:
-    from rasterstats import zonal_stats
+    raster, geoms: NDArray, *, nodata: float, all_touched: bool
+) -> tuple[NDArray, NDArray]:
+    from rasterstats import zonal_stats as rs_zonal_stats
 
-    stats = zonal_stats(
-        list(geoms.values), str(raster), stats=["sum"], nodata=nodata, all_touched=all_touched
+    stats = rs_zonal_stats(
+        list(geoms), str(raster), stats=["sum", "count"], nodata=nodata, all_touched=all_touched
     )
-    return np.array([np.nan if s["sum"] is None else s["sum"] for s in stats], dtype=float)
+    sums = np.array([s["sum"] or 0.0 for s in stats], dtype=float)
+    return sums, np.array([s["count"] or 0 for s in stats], dtype=float)

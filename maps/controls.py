@@ -122,20 +122,30 @@ class VenueKindLayer(JSCSSMixin, Layer):
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.featureGroup.subGroup({{ this.cluster.get_name() }},
   {{ this.rows|tojson }}.map(function (r) {
-    return L.circleMarker([r[0], r[1]], {radius: 5, weight: 1, color: "#333",
-      fillColor: {{ this.colour|tojson }}, fillOpacity: 0.9})
-      .bindTooltip(riskmap.esc(r[2]) + " (" + {{ this.kind_label|tojson }} + ")");
+    return L.circleMarker([r[0], r[1]], {radius: r[3] > 1 ? 5 + Math.min(7, Math.log2(r[3])) : 5,
+      weight: 1, color: "#333", fillColor: {{ this.colour|tojson }}, fillOpacity: 0.9, count: r[3]})
+      .bindTooltip((r[3] > 1 ? {{ this.count_text|tojson }}.replace("{n}", r[3].toLocaleString())
+        : riskmap.esc(r[2])) + " (" + {{ this.kind_label|tojson }} + ")");
   }));
 {% endmacro %}
 """)
     default_js = (("leaflet.featuregroup.subgroup", _SUBGROUP_JS),)
 
     def __init__(
-        self, cluster: Layer, rows: list[list], *, name: str, colour: str, kind_label: str
+        self,
+        cluster: Layer,
+        rows: list[list],
+        *,
+        name: str,
+        colour: str,
+        kind_label: str,
+        count_text: str = "{n}",
     ) -> None:
+        """``rows``: ``[lat, lon, name, count]``; a dot with count > 1 says ``count_text``."""
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "VenueKindLayer"
         self.cluster, self.rows, self.colour, self.kind_label = cluster, rows, colour, kind_label
+        self.count_text = count_text
 
 
 class OutlineMiniMap(JSCSSMixin, MacroElement):

@@ -13,7 +13,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,40 +22,30 @@ import pyogrio
 from matplotlib.backends.backend_pdf import PdfPages
 
 from geo.errors import NotFoundError, RiskmapError
+from maps.plan_layers import export_layers, plan_columns, plans_for_place
 from maps.report import ReportContent, report_pages
 from maps.static_map import Stamp, static_map_figure
 from risk.labels import indicator_label
 from risk.privacy import (
     SENSITIVE_COUNT_COLUMNS,
+    Suppression,
+    apply_suppression,
     check_no_identifiers,
-    check_suppressed,
-    suppress_small_counts,
+    check_rule,
 )
-from risk.results import CONTRIB, NORM, RAW, ScoreTable
+from risk.results import CONTRIB, EXPORT_COLUMNS, NORM, RAW, ScoreTable
 
 FORMATS = ("png", "pdf", "gpkg", "geojson", "csv")
-BASE_COLUMNS = (
-    "commune_code",
-    "commune_name",
-    "district_name",
-    "province_name",
-    "population",
-    "score",
-    "class",
-    "class_label_vi",
-    "class_label_en",
-    "rank",
-    "rank_p05",
-    "rank_p95",
-    "p_top_k",
-    "hotspot",
-    *SENSITIVE_COUNT_COLUMNS,
-)
+DEFAULT_RULE = Suppression()
+BASE_COLUMNS = tuple(dict.fromkeys((*EXPORT_COLUMNS, *SENSITIVE_COUNT_COLUMNS)))
 
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """What to export: format, language, which place, how many communes in the table."""
+    """What to export: format, language, which place, how many communes, how counts show.
+
+    ``suppression`` None means exact counts (only for an analyst who asked for them).
+    """
 
     fmt: str
     lang: str = "vi"
@@ -63,6 +53,7 @@ class ExportRequest:
     district: str | None = None
     top: int | None = None
     dpi: int = 200
+    suppression: Suppression | None = field(default_factory=Suppression)
 
 
 @dataclass(frozen=True)
@@ -113,12 +104,19 @@ def select_place(
     return scored.sort_values("rank").reset_index(drop=True)
 
 
-def attribute_frame(scored: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Scores, classes, ranks and every raw/normalised/contribution column; counts suppressed."""
+def attribute_frame(
+    scored: gpd.GeoDataFrame, rule: Suppression | None = DEFAULT_RULE
+) -> gpd.GeoDataFrame:
+    """Scores, classes, ranks and every raw/normalised/contribution column, counts under ``rule``.
+
+    ``rule`` None keeps exact counts and rates (an analyst's explicit request).
+    """
     indicator_cols = [c for c in scored.columns if c.startswith((RAW, NORM, CONTRIB))]
     keep = [c for c in BASE_COLUMNS if c in scored.columns] + indicator_cols
-    out = suppress_small_counts(scored[[*keep, "geometry"]], SENSITIVE_COUNT_COLUMNS)
-    check_suppressed(out, SENSITIVE_COUNT_COLUMNS)
+    out = scored[[*keep, "geometry"]]
+    if rule is not None:
+        out = apply_suppression(out, rule)
+        check_rule(out, rule)
     check_no_identifiers(out)
     return out
 
@@ -161,6 +159,7 @@ def write_export(
     if request.top is not None and request.top < 1:
         raise RiskmapError(f"top was {request.top} but is expected to be 1 or more")
     chosen = select_place(scored, province=request.province, district=request.district)
+    layers = plans_for_place(layers, chosen)
     writer = {
         "png": _write_png,
         "pdf": _write_pdf,
@@ -189,7 +188,7 @@ def place_label(scored: gpd.GeoDataFrame, request: ExportRequest) -> str:
 
 def _write_png(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
     fig = static_map_figure(
-        attribute_frame(scored),
+        attribute_frame(scored, request.suppression),
         layers,
         title=info.heading,
         subtitle=f"{place_label(scored, request)} · {info.profile_title} · {info.stamp.date}",
@@ -209,7 +208,7 @@ def _write_pdf(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo)
     content = ReportContent(
         title=info.heading,
         place=f"{place_label(scored, request)} · {info.profile_title} · {info.stamp.date}",
-        scored=attribute_frame(scored),
+        scored=attribute_frame(scored, request.suppression),
         layers=layers,
         table=ranked_table(scored, info, lang=request.lang, top=request.top or 20),
         weights=[(indicator_label(k, request.lang), w) for k, w in info.weights.items() if w > 0],
@@ -228,9 +227,11 @@ def _write_pdf(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo)
             pdf.savefig(page)
 
 
-def _stamp_record(info: RunInfo) -> dict:
+def _stamp_record(info: RunInfo, request: ExportRequest) -> dict:
     stamp = info.stamp
+    rule = request.suppression
     return {
+        "counts": "exact" if rule is None else rule.describe(),
         "run_id": stamp.run_id,
         "profile": stamp.profile,
         "weights_hash": stamp.weights_hash,
@@ -241,12 +242,15 @@ def _stamp_record(info: RunInfo) -> dict:
 
 
 def _top(scored: gpd.GeoDataFrame, request: ExportRequest) -> gpd.GeoDataFrame:
-    return attribute_frame(scored.head(request.top) if request.top else scored)
+    return attribute_frame(scored.head(request.top) if request.top else scored, request.suppression)
 
 
 def _write_gpkg(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
-    pyogrio.write_dataframe(_top(scored, request), tmp, layer="scores", driver="GPKG")
-    record = _stamp_record(info)
+    scores = plan_columns(_top(scored, request), layers)
+    pyogrio.write_dataframe(scores, tmp, layer="scores", driver="GPKG")
+    for name, frame in export_layers(layers).items():
+        pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", append=True)
+    record = _stamp_record(info, request)
     meta = pd.DataFrame(
         {"key": list(record), "value": [json.dumps(v, ensure_ascii=False) for v in record.values()]}
     )
@@ -254,13 +258,13 @@ def _write_gpkg(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo
 
 
 def _write_geojson(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
-    collection = _top(scored, request).to_geo_dict(drop_id=True)
-    collection["riskmap"] = _stamp_record(info)
+    collection = plan_columns(_top(scored, request), layers).to_geo_dict(drop_id=True)
+    collection["riskmap"] = _stamp_record(info, request)
     tmp.write_text(json.dumps(collection, ensure_ascii=False, allow_nan=False), encoding="utf-8")
 
 
 def _write_csv(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
-    frame = pd.DataFrame(_top(scored, request).drop(columns="geometry"))
+    frame = pd.DataFrame(plan_columns(_top(scored, request), layers).drop(columns="geometry"))
     tmp.write_text(frame.to_csv(index=False), encoding="utf-8-sig")
 
 

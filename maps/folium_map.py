@@ -7,10 +7,13 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element
 from folium.plugins import Fullscreen, MarkerCluster, MeasureControl
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
 
 from maps.controls import (
     HELPERS,
@@ -22,6 +25,7 @@ from maps.controls import (
 )
 from maps.legend import Legend, MetricScale
 from maps.offline import make_offline
+from maps.plan_layers import OUTREACH_STYLE, SEGMENT_CMAP, plan_text
 from maps.simplify import fit_zoom, simplify_coverage
 from maps.style import (
     BORDER_STYLE,
@@ -42,12 +46,18 @@ from risk.results import ScoreTable
 MAX_ZOOM = 18
 #: Venue clusters in slate grey, so they do not read as risk colours.
 CLUSTER_ICON = """function (cluster) {
-  var n = cluster.getChildCount(), s = n < 10 ? 26 : n < 100 ? 32 : 40;
+  var n = cluster.getAllChildMarkers().reduce(function (t, c) {
+    return t + (c.options.count || 1);  // a grouped dot counts its venues
+  }, 0);
+  var s = n < 10 ? 26 : n < 100 ? 32 : 40;
   return L.divIcon({className: "riskmap-cluster", iconSize: [s, s], html: '<div style="width:'
     + s + "px;height:" + s + "px;line-height:" + s + "px;border-radius:50%;"
     + "background:rgba(38,50,56,.8);color:#fff;font:bold 12px sans-serif;"
     + 'text-align:center;border:2px solid #fff">' + n + "</div>"});
 }"""
+#: Above this many venues the map draws a dot per grid cell of VENUE_CELL_KM km, with its count.
+VENUE_POINTS_MAX = 50_000
+VENUE_CELL_KM = 5
 OFFLINE_BACKGROUND = "<style>.folium-map { background: #eef1f4; }</style>"
 
 
@@ -84,10 +94,12 @@ def build_map(
     add_hotspots(m, communes, table, lang=lang)
     builders = {
         "border": add_border,
+        "border_segments": add_segments,
         "industrial_zones": add_zones,
+        "outreach_communes": add_outreach,
         "crossings": add_crossings,
         "venues": add_venues,
-        "plan": add_plan,
+        "patrol_bases": add_plan,
     }
     for name, add in builders.items():
         if name in layers and not layers[name].empty:
@@ -253,25 +265,51 @@ def add_crossings(m: folium.Map, crossings: gpd.GeoDataFrame, *, lang: str) -> N
 
 
 def add_venues(m: folium.Map, venues: gpd.GeoDataFrame, *, lang: str) -> None:
-    """Venues as dots coloured by kind in one cluster, one layer-control entry per kind."""
+    """Venues as dots coloured by kind in one cluster, one layer-control entry per kind.
+
+    Above :data:`VENUE_POINTS_MAX` venues (a national map), each kind is drawn as one dot per
+    grid cell of :data:`VENUE_CELL_KM` km with its count, so the map stays small enough to open.
+    """
     cluster = MarkerCluster(
         control=False,
         options={"disableClusteringAtZoom": 15},
         icon_create_function=CLUSTER_ICON,
     )
     cluster.add_to(m)
-    names = venues["name"].fillna("") if "name" in venues else pd.Series("", index=venues.index)
-    points = venues.geometry
-    for kind, idx in venues.groupby("kind").groups.items():
-        rows = [[round(points[i].y, 5), round(points[i].x, 5), str(names[i])] for i in idx]
+    grouped = len(venues) > VENUE_POINTS_MAX
+    for kind, frame in venues.groupby("kind"):
+        rows = _grouped_rows(frame) if grouped else _venue_rows(frame)
         label = kind_label(str(kind), lang)
+        how = f", {text('grouped_per', lang).format(km=VENUE_CELL_KM)}" if grouped else ""
         VenueKindLayer(
             cluster,
             rows,
-            name=f"{text('venue_kind', lang)}: {label} ({len(rows)})",
+            name=f"{text('venue_kind', lang)}: {label} ({len(frame):,}{how})",
             colour=VENUE_COLOURS.get(str(kind), VENUE_COLOURS["other"]),
             kind_label=label,
+            count_text=text("venues_grouped", lang).replace("{km}", str(VENUE_CELL_KM)),
         ).add_to(m)
+
+
+def _venue_rows(venues: gpd.GeoDataFrame) -> list[list]:
+    """``[lat, lon, name, 1]`` per venue, degrees rounded to 1e-5 (about 1 m)."""
+    names = venues["name"].fillna("").astype(str) if "name" in venues else [""] * len(venues)
+    lat = np.round(venues.geometry.y.to_numpy(), 5).tolist()
+    lon = np.round(venues.geometry.x.to_numpy(), 5).tolist()
+    return [[y, x, n, 1] for y, x, n in zip(lat, lon, names, strict=True)]
+
+
+def _grouped_rows(venues: gpd.GeoDataFrame) -> list[list]:
+    """``[lat, lon, "", N]`` per occupied grid cell, at the mean of its ``N`` venues."""
+    x, y = venues.geometry.x.to_numpy(), venues.geometry.y.to_numpy()
+    step = VENUE_CELL_KM / 111.0  # degrees of latitude; longitude cells are a little narrower
+    cells = pd.DataFrame({"x": x, "y": y, "i": np.floor(x / step), "j": np.floor(y / step)})
+    mean = cells.groupby(["i", "j"]).agg(x=("x", "mean"), y=("y", "mean"), n=("x", "size"))
+    lat, lon = (
+        np.round(mean["y"].to_numpy(), 4).tolist(),
+        np.round(mean["x"].to_numpy(), 4).tolist(),
+    )
+    return [[a, b, "", n] for a, b, n in zip(lat, lon, mean["n"].tolist(), strict=True)]
 
 
 def add_zones(m: folium.Map, zones: gpd.GeoDataFrame, *, lang: str) -> None:
@@ -290,18 +328,61 @@ def add_zones(m: folium.Map, zones: gpd.GeoDataFrame, *, lang: str) -> None:
 
 
 def add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, lang: str) -> None:
-    """Chosen patrol bases or outreach communes, with their coverage radius when given (km)."""
-    group = folium.FeatureGroup(name=text("plan", lang))
+    """Chosen patrol bases with their coverage circle (``radius_km``) and how often they stay."""
+    group = folium.FeatureGroup(name=plan_text("patrol_bases", lang))
     names = plan["name"] if "name" in plan else pd.Series("", index=plan.index)
     radius = plan["radius_km"] if "radius_km" in plan else pd.Series(0.0, index=plan.index)
-    for geom, name, km in zip(plan.geometry.representative_point(), names, radius, strict=True):
-        tip = f"{text('plan_site', lang)}: {name}"
+    for geom, name, km, freq in zip(
+        plan.geometry.representative_point(), names, radius, _frequency(plan, lang), strict=True
+    ):
+        tip = f"{text('plan_site', lang)}: {name}{freq}"
         if km and km > 0:
             folium.Circle([geom.y, geom.x], radius=float(km) * 1000, **PLAN_STYLE).add_to(group)
         folium.Marker(
             [geom.y, geom.x], tooltip=tip, icon=folium.Icon(color="green", icon="star", prefix="fa")
         ).add_to(group)
     group.add_to(m)
+
+
+def add_outreach(m: folium.Map, communes: gpd.GeoDataFrame, *, lang: str) -> None:
+    """Communes chosen for outreach, outlined in green, with how often they stay chosen."""
+    frame = communes.assign(
+        tip=[f"{n}{f}" for n, f in zip(communes["name"], _frequency(communes, lang), strict=True)]
+    )
+    folium.GeoJson(
+        frame[["tip", "geometry"]],
+        name=plan_text("outreach_communes", lang),
+        style_function=lambda f: OUTREACH_STYLE,
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(m)
+
+
+def add_segments(m: folium.Map, segments: gpd.GeoDataFrame, *, lang: str) -> None:
+    """Border segments coloured by score (0-100), tooltip with score, rank and crossings."""
+    cmap = colormaps[SEGMENT_CMAP]
+    tips = [
+        plan_text("segment", lang, segment=r.segment, score=r.score, rank=r.rank)
+        + (f" · {r.crossing_names}" if getattr(r, "crossing_names", "") else "")
+        for r in segments.itertuples()
+    ]
+    frame = segments.assign(
+        tip=tips, colour=[to_hex(cmap(float(s) / 100)) for s in segments["score"]]
+    )
+    folium.GeoJson(
+        frame[["tip", "colour", "geometry"]],
+        name=plan_text("border_segments", lang),
+        style_function=lambda f: {"color": f["properties"]["colour"], "weight": 6, "opacity": 0.9},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(m)
+
+
+def _frequency(frame: pd.DataFrame, lang: str) -> list[str]:
+    """Per row the text "(in the plan in 93 % of weight draws)", or "" without a frequency."""
+    freq = frame["frequency"] if "frequency" in frame else pd.Series(None, index=frame.index)
+    return [
+        "" if f is None or pd.isna(f) else f" ({plan_text('frequency', lang, share=float(f))})"
+        for f in freq
+    ]
 
 
 def render_html(m: folium.Map, *, offline: bool = False) -> str:

@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from geo.crs import to_metric
+from maps.plan_layers import draw_plan, plan_legend
 from maps.style import BORDER_STYLE, CLASS_COLOURS, kind_label, text
 from risk.labels import class_label
 
@@ -102,6 +103,7 @@ def _draw_context(ax: Axes, layers: Mapping[str, gpd.GeoDataFrame], crs) -> None
         for kind, part in crossings.to_crs(crs).groupby("kind"):
             colour, marker, size = CROSSING_MARKERS.get(kind, ("#000000", "o", 30))
             part.plot(ax=ax, color=colour, marker=marker, markersize=size, zorder=5)
+    draw_plan(ax, layers, crs)
 
 
 def _label_top(ax: Axes, metric: gpd.GeoDataFrame, top: int) -> None:
@@ -172,6 +174,7 @@ def add_legend(ax: Axes, layers: Mapping[str, gpd.GeoDataFrame], *, lang: str) -
             handles.append(
                 Line2D([], [], color=colour, marker=marker, lw=0, label=kind_label(kind, lang))
             )
+    handles += plan_legend(layers, lang=lang)
     ax.legend(
         handles=handles,
         title=text("legend", lang),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from risk.labels import HOTSPOT_LABELS, hotspot_label
+from risk.labels import kind_label as risk_kind_label
+
 #: Fill colour per risk class (1 = very low … 5 = very high), ColorBrewer YlOrRd.
 CLASS_COLOURS = {1: "#ffffb2", 2: "#fecc5c", 3: "#fd8d3c", 4: "#f03b20", 5: "#bd0026"}
 
@@ -74,6 +77,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fullscreen": "Toàn màn hình",
         "exit_fullscreen": "Thoát toàn màn hình",
         "venue_kind": "Cơ sở",
+        "venues_grouped": "{n} cơ sở trong ô {km} km",
+        "grouped_per": "gộp theo ô {km} km",
     },
     "en": {
         "title": "Human-trafficking risk map",
@@ -105,31 +110,9 @@ TEXT: dict[str, dict[str, str]] = {
         "fullscreen": "Full screen",
         "exit_fullscreen": "Exit full screen",
         "venue_kind": "Venues",
+        "venues_grouped": "{n} venues in a {km} km cell",
+        "grouped_per": "grouped in {km} km cells",
     },
-}
-
-KIND_LABELS: dict[str, dict[str, str]] = {
-    "international": {"vi": "Cửa khẩu quốc tế", "en": "International gate"},
-    "main": {"vi": "Cửa khẩu chính", "en": "Main gate"},
-    "secondary": {"vi": "Cửa khẩu phụ", "en": "Secondary gate"},
-    "opening": {"vi": "Lối mở", "en": "Informal opening"},
-    "trail": {"vi": "Đường mòn", "en": "Trail"},
-    "seaport": {"vi": "Cảng biển", "en": "Seaport"},
-    "karaoke": {"vi": "Karaoke", "en": "Karaoke"},
-    "massage": {"vi": "Xoa bóp", "en": "Massage"},
-    "guesthouse": {"vi": "Nhà nghỉ", "en": "Guesthouse"},
-    "hotel": {"vi": "Khách sạn", "en": "Hotel"},
-    "homestay": {"vi": "Homestay", "en": "Homestay"},
-    "bar": {"vi": "Quán bar", "en": "Bar"},
-    "cafe": {"vi": "Cà phê", "en": "Café"},
-    "other": {"vi": "Khác", "en": "Other"},
-    "hot_99": {"vi": "Điểm nóng, tin cậy 99%", "en": "Hotspot, 99% confidence"},
-    "hot_95": {"vi": "Điểm nóng, tin cậy 95%", "en": "Hotspot, 95% confidence"},
-    "hot_90": {"vi": "Điểm nóng, tin cậy 90%", "en": "Hotspot, 90% confidence"},
-    "cold_90": {"vi": "Điểm lạnh, tin cậy 90%", "en": "Cold spot, 90% confidence"},
-    "cold_95": {"vi": "Điểm lạnh, tin cậy 95%", "en": "Cold spot, 95% confidence"},
-    "cold_99": {"vi": "Điểm lạnh, tin cậy 99%", "en": "Cold spot, 99% confidence"},
-    "ns": {"vi": "Không có ý nghĩa thống kê", "en": "Not significant"},
 }
 
 #: Layer names a map says are missing when the workspace lacks them.
@@ -142,5 +125,7 @@ def text(key: str, lang: str) -> str:
 
 
 def kind_label(kind: str, lang: str) -> str:
-    """Label of a crossing or venue kind in ``lang``; the kind itself if unknown."""
-    return KIND_LABELS.get(kind, {}).get(lang, kind)
+    """Label of a crossing/venue kind or a Gi* class in ``lang`` (from :mod:`risk.labels`)."""
+    if kind in HOTSPOT_LABELS:
+        return hotspot_label(kind, lang)
+    return risk_kind_label(kind, lang)

@@ -7,11 +7,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+
+from geo.schema import EFFORT
+from risk.rates import effort_by_commune, period_years, spearman
 
 FRACTIONS = (0.10, 0.20)
 RANDOM_RANKINGS = 200
 BOOTSTRAP = 1000
+NOT_RECORDED = (
+    f"enforcement effort was not recorded (no {EFFORT} column in repatriations): the events "
+    "measure where guards looked as well as trafficking, and this backtest cannot tell the two "
+    "apart (docs/method.md §7)"
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,23 @@ def ratio_interval(
     return round(point, 4), round(float(low), 4), round(float(high), 4)
 
 
+@dataclass(frozen=True)
+class Effort:
+    """Effort per commune (days; NaN = not recorded): the year before the holdout, and in it."""
+
+    prior: NDArray[np.float64]
+    holdout: NDArray[np.float64]
+
+
+def holdout_effort(table: pd.DataFrame, holdout: int, commune_codes: ArrayLike) -> Effort | None:
+    """Effort per commune in ``holdout - 1`` and ``holdout`` (years); None if never recorded."""
+    if EFFORT not in table.columns or pd.to_numeric(table[EFFORT], errors="coerce").isna().all():
+        return None
+    year = np.floor(period_years(table["period"])).astype(int)
+    prior = effort_by_commune(table[year == holdout - 1], commune_codes)
+    return Effort(prior, effort_by_commune(table[year == holdout], commune_codes))
+
+
 def _take(d: Denominators, idx: NDArray[np.intp]) -> Denominators:
     return Denominators(d.area_km2[idx], d.population[idx])
 
@@ -121,17 +147,23 @@ def backtest(
     events: ArrayLike,
     denominators: Denominators,
     *,
+    effort: Effort | None = None,
     seed: int | None = 0,
 ) -> dict[str, object]:
     """Model and baselines scored against held-out ``events``; JSON-ready.
 
     ``baselines`` maps names to rankings (e.g. ``prior_counts``, ``venue_density``); a
     ``random`` baseline (mean of 200 random rankings) is added, and the bootstrap interval of
-    the model / ``prior_counts`` PAI ratio at the top 10 %.
+    the model / ``prior_counts`` PAI ratio at the top 10 %. With ``effort``, the ``prior_effort``
+    baseline (rank by the year before's effort) and an ``enforcement`` section are added (see
+    :func:`enforcement_view`); without it, ``enforcement`` says effort was not recorded.
     """
     e = np.asarray(events, dtype=float)
     rng = np.random.default_rng(seed)
-    out_baselines = {name: evaluate(r, e, denominators) for name, r in baselines.items()}
+    rankings = dict(baselines)
+    if effort is not None and np.isfinite(effort.prior).any():
+        rankings["prior_effort"] = np.nan_to_num(effort.prior, nan=-1.0)  # unrecorded: last
+    out_baselines = {name: evaluate(r, e, denominators) for name, r in rankings.items()}
     out_baselines["random"] = random_baseline(e, denominators, rankings=RANDOM_RANKINGS, rng=rng)
     result: dict[str, object] = {
         "communes": len(e),
@@ -140,7 +172,71 @@ def backtest(
         "model": evaluate(model, e, denominators),
         "baselines": out_baselines,
     }
-    if "prior_counts" in baselines:
-        point, low, high = ratio_interval(model, baselines["prior_counts"], e, rng=rng)
-        result["model_vs_prior_counts_pai_top10"] = {"ratio": point, "low_90": low, "high_90": high}
+    if "prior_counts" in rankings:
+        result["model_vs_prior_counts_pai_top10"] = _ratio(model, rankings["prior_counts"], e, rng)
+    result["enforcement"] = enforcement_view(model, e, effort, rankings.get("prior_effort"), rng)
     return result
+
+
+def _ratio(model, baseline, events, rng) -> dict[str, float]:
+    point, low, high = ratio_interval(model, baseline, events, rng=rng)
+    return {"ratio": point, "low_90": low, "high_90": high}
+
+
+def enforcement_view(
+    model: ArrayLike,
+    events: NDArray[np.float64],
+    effort: Effort | None,
+    prior_ranking: NDArray[np.float64] | None,
+    rng: np.random.Generator,
+) -> dict[str, object]:
+    """Does the model only rediscover where guards looked? Effort against held-out events.
+
+    Notes
+    -----
+    Over the communes with effort recorded in the holdout year: Spearman's ρ between effort and
+    people recorded, and between the model's score and effort; people recorded per 100 days of
+    effort inside the model's top 10 % and outside it; and the bootstrap 90 % interval of the
+    model / ``prior_effort`` PAI ratio (top 10 %), where ``prior_effort`` ranks communes by the
+    year before's effort (communes without a record last).
+    """
+    if effort is None:
+        return {"recorded": False, "column": EFFORT, "note": NOT_RECORDED}
+    m = np.asarray(model, dtype=float)
+    has = np.isfinite(effort.holdout)
+    share = captured(m, events, max(1, math.ceil(0.10 * len(m))))
+    out: dict[str, object] = {
+        "recorded": True,
+        "column": EFFORT,
+        "communes_with_effort": {
+            "prior": int(np.isfinite(effort.prior).sum()),
+            "holdout": int(has.sum()),
+        },
+        "effort_days_holdout": round(float(np.nansum(effort.holdout)), 2),
+        "people_per_100_days_holdout": _per_100(events[has].sum(), effort.holdout[has].sum()),
+        "spearman_effort_events": spearman(effort.holdout[has], events[has]),
+        "spearman_model_effort": spearman(m[has], effort.holdout[has]),
+        "people_per_100_days_model_top10": _per_100(
+            (share * events)[has].sum(), (share * effort.holdout)[has].sum()
+        ),
+        "people_per_100_days_outside_top10": _per_100(
+            ((1 - share) * events)[has].sum(), ((1 - share) * effort.holdout)[has].sum()
+        ),
+    }
+    if prior_ranking is not None:
+        out["model_vs_prior_effort_pai_top10"] = _ratio(m, prior_ranking, events, rng)
+    gaps = [f"no effort recorded in the {y} year" for y in _unrecorded_years(effort)]
+    if gaps:
+        out["note"] = "; ".join(gaps) + ": the comparisons that need it are left out"
+    return out
+
+
+def _unrecorded_years(effort: Effort) -> list[str]:
+    """Which of the two years ("prior", "holdout") has no effort recorded for any commune."""
+    years = {"prior": effort.prior, "holdout": effort.holdout}
+    return [name for name, days in years.items() if not np.isfinite(days).any()]
+
+
+def _per_100(people: float, days: float) -> float | None:
+    """People recorded per 100 days of effort; None when no effort was spent."""
+    return round(float(people) / float(days) * 100, 4) if days > 0 else None

@@ -7,18 +7,23 @@ Pure functions over arrays: risk weights, a candidates × demand coverage matrix
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from risk.errors import PlanError
+from risk.scoring import aggregate, normalised_matrix
+from risk.sensitivity import weight_draws
 
 METHODS = ("greedy", "exact")
 #: Largest candidates × demand matrix the exact solver is asked to handle.
-EXACT_LIMIT = 250_000
+EXACT_LIMIT = 1_000_000
 #: Greedy maximal covering is within (1 - 1/e) of the optimum (Nemhauser, Wolsey & Fisher 1978).
 GREEDY_BOUND = 1 - 1 / math.e
 
@@ -83,11 +88,12 @@ def _check_cover(weights, coverage, k, method) -> tuple[NDArray, NDArray]:
     return w, cover
 
 
-def _greedy(w: NDArray, cover: NDArray, k: int) -> list[int]:
+def _greedy(w: NDArray, cover: NDArray, k: int, dense: NDArray | None = None) -> list[int]:
+    """Greedy k-cover; ``dense`` is ``cover`` as floats, when the caller already has it."""
     remaining = w.copy()
     chosen: list[int] = []
     for _ in range(k):
-        gains = cover @ remaining
+        gains = (cover if dense is None else dense) @ remaining
         gains[chosen] = -1.0
         best = int(np.argmax(gains))  # ties: lowest index, so plans are reproducible
         chosen.append(best)
@@ -104,7 +110,10 @@ def _exact(w: NDArray, cover: NDArray, k: int) -> list[int]:
     n_cand, n_dem = cover.shape
     objective = np.concatenate([np.zeros(n_cand), -w])
     pick_k = LinearConstraint(np.concatenate([np.ones(n_cand), np.zeros(n_dem)])[None, :], k, k)
-    link = LinearConstraint(np.hstack([-cover.T.astype(float), np.eye(n_dem)]), -np.inf, 0)
+    link_matrix = sparse.hstack(
+        [-sparse.csr_array(cover.T.astype(float)), sparse.identity(n_dem, format="csr")]
+    )
+    link = LinearConstraint(link_matrix.tocsr(), -np.inf, 0)
     integrality = np.concatenate([np.ones(n_cand), np.zeros(n_dem)])
     result = milp(
         objective, constraints=[pick_k, link], integrality=integrality, bounds=Bounds(0, 1)
@@ -242,3 +251,72 @@ def selection_frequency(
         picked = set(plan(scores))
         hits += [j in picked for j in chosen]
     return hits / max(len(draws), 1)
+
+
+def score_draws(
+    raw: pd.DataFrame,
+    weights: Mapping[str, float],
+    params: Mapping[str, Any],
+    *,
+    draws: int,
+    seed: int = 0,
+) -> NDArray[np.float64]:
+    """``draws`` × communes scores (0-100) under weights drawn around ``weights``.
+
+    ``raw`` holds the raw indicators (columns named as ``weights``), normalised as the profile
+    does; weights come from :func:`risk.sensitivity.weight_draws` with the profile's
+    ``sensitivity_concentration``.
+    """
+    names = list(weights)
+    norm, _ = normalised_matrix(raw[names], params)
+    centre = np.array([weights[n] for n in names], dtype=float)
+    concentration = float(params.get("sensitivity_concentration", 100.0))
+    w = weight_draws(centre, draws, concentration, np.random.default_rng(seed))
+    method = params.get("aggregation", "arithmetic")
+    if method == "arithmetic":
+        return w @ norm.T
+    return np.stack([aggregate(norm, row, method)[0] for row in w])
+
+
+def cover_frequency(
+    draws: NDArray[np.float64], coverage: ArrayLike, k: int, chosen: tuple[int, ...]
+) -> NDArray[np.float64]:
+    """Share (0-1) of score draws (rows) whose greedy ``k``-cover also picks each of ``chosen``."""
+    cover = np.asarray(coverage, dtype=bool)
+    dense = cover.astype(float)
+    return selection_frequency(draws, lambda s: tuple(_greedy(s, cover, k, dense)), chosen)
+
+
+def budget_frequency(
+    value_draws: NDArray[np.float64],
+    costs: ArrayLike,
+    budget: float,
+    chosen: tuple[int, ...],
+    *,
+    groups: ArrayLike | None = None,
+) -> NDArray[np.float64]:
+    """Share (0-1) of value draws (rows) whose greedy budget choice also picks each of ``chosen``.
+
+    Each draw is re-planned greedily by value per unit of cost (one commune per group first,
+    when ``groups`` is given): an exact knapsack per draw would take seconds.
+    """
+    c = np.asarray(costs, dtype=float)
+    labels = None if groups is None else np.asarray(groups)
+    return selection_frequency(value_draws, lambda v: _greedy_budget(v, c, budget, labels), chosen)
+
+
+def _greedy_budget(v: NDArray, c: NDArray, budget: float, groups: NDArray | None) -> tuple:
+    order = np.argsort(-v / c, kind="stable")
+    picked, left = [], budget
+    if groups is not None:
+        for label in np.unique(groups):
+            best = order[groups[order] == label]
+            best = best[c[best] <= left]
+            if len(best):
+                picked.append(int(best[0]))
+                left -= c[best[0]]
+    for i in order:
+        if c[i] <= left and int(i) not in picked:
+            picked.append(int(i))
+            left -= c[i]
+    return tuple(picked)

@@ -52,6 +52,38 @@ DIMENSIONS = {name: spec.dimension for name, spec in INDICATORS.items()}
 VULNERABILITY_COLUMNS = ("poverty_rate", "ethnic_minority_share")
 
 
+@dataclass(frozen=True)
+class Depends:
+    """Layers (``population`` = people per commune) and parameters an indicator reads.
+
+    Its cached values are keyed by the versions of exactly these (see :mod:`risk.cache`).
+    """
+
+    layers: tuple[str, ...]
+    parameters: tuple[str, ...] = ()
+    #: Whether it measures the commune polygons (False: it only reads their attributes).
+    geometry: bool = True
+
+
+DEPENDS: dict[str, Depends] = {
+    "border_proximity": Depends(("communes", "border"), ("border_decay_km",)),
+    "border_length": Depends(("communes", "border")),
+    "crossing_access": Depends(
+        ("communes", "crossings"), ("crossing_kind_weights", "crossing_decay_km")
+    ),
+    "venue_pressure": Depends(
+        ("communes", "venues", "population"),
+        ("venue_kind_weights", "venue_spill_km", "venue_spill_weight", "min_population"),
+    ),
+    "industrial_area": Depends(("communes", "industrial_zones")),
+    "industrial_workers": Depends(("communes", "industrial_zones"), ("industrial_decay_km",)),
+    "repatriation_rate": Depends(
+        ("communes", "repatriations", "population"), ("half_life_years",), geometry=False
+    ),
+    "vulnerability": Depends(("communes",), geometry=False),
+}
+
+
 def decay_sum(distance_km: NDArray[np.float64], weights: ArrayLike, decay_km: float) -> NDArray:
     """Row sums of ``weights · exp(-distance / decay)`` over a communes × sites matrix."""
     w = np.asarray(weights, dtype=float)
@@ -88,6 +120,47 @@ def vulnerability(communes: pd.DataFrame) -> NDArray[np.float64] | None:
     return communes[present].astype(float).mean(axis=1).to_numpy()
 
 
+def available(name: str, layers: Mapping[str, pd.DataFrame], communes: pd.DataFrame) -> bool:
+    """Whether indicator ``name`` can be computed from ``layers`` and the communes' columns."""
+    layer = INDICATORS[name].layer
+    if layer is None:
+        return any(c in communes.columns for c in VULNERABILITY_COLUMNS)
+    frame = layers.get(layer)
+    return frame is not None and not frame.empty
+
+
+def missing_notes(names: list[str]) -> list[str]:
+    """Notes for indicators dropped because their layer (or columns) are missing, per layer."""
+    notes = []
+    for layer in dict.fromkeys(INDICATORS[n].layer for n in names):
+        if layer is None:
+            notes.append("no poverty_rate or ethnic_minority_share column: dropped vulnerability")
+        else:
+            dropped = [s.name for s in INDICATORS.values() if s.layer == layer]
+            notes.append(f"no {layer} layer: dropped {', '.join(dropped)}")
+    return notes
+
+
+def compute_indicator(
+    name: str,
+    communes: gpd.GeoDataFrame,
+    layers: Mapping[str, pd.DataFrame],
+    population: ArrayLike,
+    params: Mapping[str, Any],
+) -> tuple[NDArray[np.float64], list[str]]:
+    """One indicator per commune (units in :data:`INDICATORS`) and notes on what it assumed.
+
+    Reads only the layers and parameters :data:`DEPENDS` lists for ``name``; ``communes`` and
+    the vector ``layers`` must share one metric CRS (metres).
+    """
+    notes: list[str] = []
+    layer = INDICATORS[name].layer
+    frame = communes if layer is None else layers[layer]
+    pop = np.asarray(population, dtype=float)
+    values = _BUILDERS[name](communes, frame, pop, params, notes)
+    return np.asarray(values, dtype=float), notes
+
+
 def compute_indicators(
     communes: gpd.GeoDataFrame,
     layers: Mapping[str, pd.DataFrame],
@@ -100,51 +173,51 @@ def compute_indicators(
     Returns a frame indexed by ``commune_code`` and the notes (which indicators were dropped).
     """
     out: dict[str, NDArray] = {}
-    notes: list[str] = []
-    builders = {
-        "border": _border,
-        "crossings": _crossings,
-        "venues": _venues,
-        "industrial_zones": _industry,
-        "repatriations": _repatriations,
-    }
-    for layer, build in builders.items():
-        frame = layers.get(layer)
-        if frame is None or frame.empty:
-            dropped = [s.name for s in INDICATORS.values() if s.layer == layer]
-            notes.append(f"no {layer} layer: dropped {', '.join(dropped)}")
-            continue
-        out.update(build(communes, frame, np.asarray(population, dtype=float), params, notes))
-    vuln = vulnerability(communes)
-    if vuln is None:
-        notes.append("no poverty_rate or ethnic_minority_share column: dropped vulnerability")
-    else:
-        out["vulnerability"] = vuln
+    present = [n for n in INDICATORS if available(n, layers, communes)]
+    notes = missing_notes([n for n in INDICATORS if n not in present])
+    for name in present:
+        out[name], more = compute_indicator(name, communes, layers, population, params)
+        notes.extend(more)
     index = pd.Index(communes["commune_code"].astype(str), name="commune_code")
     return pd.DataFrame(out, index=index), notes
 
 
-def _border(communes, border, population, params, notes) -> dict[str, NDArray]:
-    land = border[border["kind"].fillna("land") == "land"] if "kind" in border else border
-    distance = measures.distance_to_km(communes.geometry, land.geometry)
-    return {
-        "border_proximity": border_proximity(distance, params["border_decay_km"]),
-        "border_length": measures.length_inside_km(communes.geometry, land.geometry),
-    }
+def _land(border: pd.DataFrame) -> pd.DataFrame:
+    return border[border["kind"].fillna("land") == "land"] if "kind" in border else border
 
 
-def _crossings(communes, crossings, population, params, notes) -> dict[str, NDArray]:
+def _border_proximity(communes, border, population, params, notes) -> NDArray:
+    distance = measures.distance_to_km(communes.geometry, _land(border).geometry)
+    return border_proximity(distance, params["border_decay_km"])
+
+
+def _border_length(communes, border, population, params, notes) -> NDArray:
+    return measures.length_inside_km(communes.geometry, _land(border).geometry)
+
+
+def _crossing_access(communes, crossings, population, params, notes) -> NDArray:
     kind_weight = crossings["kind"].map(params["crossing_kind_weights"]).to_numpy(dtype=float)
     distance = measures.distance_matrix_km(communes.geometry, crossings.geometry)
-    return {"crossing_access": decay_sum(distance, kind_weight, params["crossing_decay_km"])}
+    return decay_sum(distance, kind_weight, params["crossing_decay_km"])
 
 
-def _venues(communes, venues, population, params, notes) -> dict[str, NDArray]:
+def _venue_pressure(communes, venues, population, params, notes) -> NDArray:
     kind_weight = venues["kind"].map(params["venue_kind_weights"]).to_numpy(dtype=float)
     inside = measures.weighted_points_within(communes.geometry, venues.geometry, kind_weight)
     reach = measures.weighted_points_within(
         communes.geometry, venues.geometry, kind_weight, distance_m=params["venue_spill_km"] * 1000
     )
+    return venue_pressure(inside, reach, population, params, notes)
+
+
+def venue_pressure(
+    inside: NDArray, reach: NDArray, population: NDArray, params: Mapping[str, Any], notes: list
+) -> NDArray[np.float64]:
+    """Weighted venues per 10,000 people: those inside plus a share of those within reach.
+
+    ``inside`` and ``reach`` are kind-weighted counts inside each commune and within
+    ``venue_spill_km`` of it; the ones only within reach count ``venue_spill_weight`` each.
+    """
     weighted = inside + params["venue_spill_weight"] * (reach - inside)
     floored = int((population < params["min_population"]).sum())
     if floored:
@@ -152,11 +225,15 @@ def _venues(communes, venues, population, params, notes) -> dict[str, NDArray]:
             f"{floored} communes have fewer than {params['min_population']:g} people: "
             "venue pressure divides by that floor instead"
         )
-    return {"venue_pressure": per_10k(weighted, population, params["min_population"])}
+    return per_10k(weighted, population, params["min_population"])
 
 
-def _industry(communes, zones, population, params, notes) -> dict[str, NDArray]:
+def _industrial_area(communes, zones, population, params, notes) -> NDArray:
     polygons = zones[zones.geom_type.isin(["Polygon", "MultiPolygon"])]
+    return measures.area_share(communes.geometry, polygons.geometry)
+
+
+def _industrial_workers(communes, zones, population, params, notes) -> NDArray:
     workers = pd.to_numeric(zones.get("workers", pd.Series(np.nan, index=zones.index)))
     if workers.isna().any():
         notes.append(
@@ -164,14 +241,27 @@ def _industry(communes, zones, population, params, notes) -> dict[str, NDArray]:
             "counted as 0 workers"
         )
     distance = measures.distance_matrix_km(communes.geometry, zones.geometry)
-    return {
-        "industrial_area": measures.area_share(communes.geometry, polygons.geometry),
-        "industrial_workers": decay_sum(distance, workers.fillna(0), params["industrial_decay_km"]),
-    }
+    return decay_sum(distance, workers.fillna(0), params["industrial_decay_km"])
 
 
-def _repatriations(communes, table, population, params, notes) -> dict[str, NDArray]:
+def _repatriation_rate(communes, table, population, params, notes) -> NDArray:
     counts = decayed_counts(
         table, communes["commune_code"], half_life_years=params["half_life_years"]
     )
-    return {"repatriation_rate": eb_smoothed_rate(counts, population)}
+    return eb_smoothed_rate(counts, population)
+
+
+def _vulnerability(communes, _, population, params, notes) -> NDArray:
+    return vulnerability(communes)
+
+
+_BUILDERS = {
+    "border_proximity": _border_proximity,
+    "border_length": _border_length,
+    "crossing_access": _crossing_access,
+    "venue_pressure": _venue_pressure,
+    "industrial_area": _industrial_area,
+    "industrial_workers": _industrial_workers,
+    "repatriation_rate": _repatriation_rate,
+    "vulnerability": _vulnerability,
+}

@@ -1,11 +1,11 @@
-"""Risk classes and indicator names in Vietnamese and English."""
+"""Risk classes, indicator, kind and hot-spot names in Vietnamese and English."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from risk.breaks import fisher_jenks
 
 LANGS = ("vi", "en")
 CLASSIFICATIONS = ("quantile", "natural_breaks")
@@ -34,15 +34,33 @@ INDICATOR_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: Crossing and venue kind → label per language (map markers, legends, tooltips).
+KIND_LABELS: dict[str, dict[str, str]] = {
+    "international": {"vi": "Cửa khẩu quốc tế", "en": "International gate"},
+    "main": {"vi": "Cửa khẩu chính", "en": "Main gate"},
+    "secondary": {"vi": "Cửa khẩu phụ", "en": "Secondary gate"},
+    "opening": {"vi": "Lối mở", "en": "Informal opening"},
+    "trail": {"vi": "Đường mòn", "en": "Trail"},
+    "seaport": {"vi": "Cảng biển", "en": "Seaport"},
+    "karaoke": {"vi": "Karaoke", "en": "Karaoke"},
+    "massage": {"vi": "Xoa bóp", "en": "Massage"},
+    "guesthouse": {"vi": "Nhà nghỉ", "en": "Guesthouse"},
+    "hotel": {"vi": "Khách sạn", "en": "Hotel"},
+    "homestay": {"vi": "Homestay", "en": "Homestay"},
+    "bar": {"vi": "Quán bar", "en": "Bar"},
+    "cafe": {"vi": "Cà phê", "en": "Café"},
+    "other": {"vi": "Khác", "en": "Other"},
+}
+
 #: Getis-Ord Gi* class → label per language (hot/cold spots at 90/95/99 % confidence).
 HOTSPOT_LABELS: dict[str, dict[str, str]] = {
-    "hot_99": {"vi": "Điểm nóng (99 %)", "en": "Hot spot (99 %)"},
-    "hot_95": {"vi": "Điểm nóng (95 %)", "en": "Hot spot (95 %)"},
-    "hot_90": {"vi": "Điểm nóng (90 %)", "en": "Hot spot (90 %)"},
+    "hot_99": {"vi": "Điểm nóng, tin cậy 99%", "en": "Hot spot, 99% confidence"},
+    "hot_95": {"vi": "Điểm nóng, tin cậy 95%", "en": "Hot spot, 95% confidence"},
+    "hot_90": {"vi": "Điểm nóng, tin cậy 90%", "en": "Hot spot, 90% confidence"},
     "ns": {"vi": "Không có ý nghĩa thống kê", "en": "Not significant"},
-    "cold_90": {"vi": "Điểm lạnh (90 %)", "en": "Cold spot (90 %)"},
-    "cold_95": {"vi": "Điểm lạnh (95 %)", "en": "Cold spot (95 %)"},
-    "cold_99": {"vi": "Điểm lạnh (99 %)", "en": "Cold spot (99 %)"},
+    "cold_90": {"vi": "Điểm lạnh, tin cậy 90%", "en": "Cold spot, 90% confidence"},
+    "cold_95": {"vi": "Điểm lạnh, tin cậy 95%", "en": "Cold spot, 95% confidence"},
+    "cold_99": {"vi": "Điểm lạnh, tin cậy 99%", "en": "Cold spot, 99% confidence"},
 }
 
 
@@ -56,13 +74,9 @@ def class_breaks(scores: ArrayLike, method: str = "quantile") -> NDArray[np.floa
         return np.quantile(x, [0.2, 0.4, 0.6, 0.8])
     if method != "natural_breaks":
         raise ValueError(f'classification was "{method}", expected one of {CLASSIFICATIONS}')
-    import mapclassify
-
     if len(x) > JENKS_SAMPLE:  # exact Fisher-Jenks is O(n²): use evenly spaced quantiles
         x = np.quantile(x, np.linspace(0, 1, JENKS_SAMPLE))
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Numba not installed")
-        upper = mapclassify.FisherJenks(x, k=5).bins[:4]  # inclusive upper bounds, classes 1-4
+    upper = fisher_jenks(x, k=5)[:4]  # inclusive upper bounds, classes 1-4
     return np.nextafter(upper, np.inf)
 
 
@@ -84,3 +98,8 @@ def hotspot_label(hotspot: str, lang: str = "vi") -> str:
 def indicator_label(name: str, lang: str = "vi") -> str:
     """Label of indicator ``name`` in ``lang``; the raw name if none is defined."""
     return INDICATOR_LABELS.get(name, {}).get(lang, name)
+
+
+def kind_label(kind: str, lang: str = "vi") -> str:
+    """Label of a crossing or venue kind in ``lang``; the kind itself if unknown."""
+    return KIND_LABELS.get(kind, {}).get(lang, kind)

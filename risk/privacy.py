@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import RiskmapError
+from risk.results import CONTRIB, NORM, RAW
 
 
 class PrivacyError(RiskmapError, ValueError):
@@ -16,6 +18,16 @@ class PrivacyError(RiskmapError, ValueError):
 
 #: Counts from 1 to ``DEFAULT_THRESHOLD - 1`` are shown as "<5" to viewers and in exports.
 DEFAULT_THRESHOLD = 5
+MODES = ("threshold", "round")
+#: Columns of score frames that count people (deported, returned victims): always suppressed.
+SENSITIVE_COUNT_COLUMNS = ("repatriations_total", "repatriations", "victims", "deported")
+#: The count whose smallness decides whether a commune's rates are withheld.
+COUNT_COLUMN = "repatriations_total"
+#: Indicators that are rates of those people: their raw, normalised and contribution columns
+#: are withheld (null) wherever the count behind them is not shown exactly.
+RATE_INDICATORS = ("repatriation_rate",)
+#: Boolean column telling a reader that a row's rates were withheld, not missing.
+WITHHELD_FLAG = "rate_withheld"
 
 #: Column names that would identify a person; they never belong in a layer, a response or a file.
 IDENTIFIER_COLUMNS = frozenset(
@@ -59,18 +71,9 @@ def suppress_small_counts(
         raise ValueError(f"threshold was {threshold} but is expected to be at least 1")
     out = frame.copy()
     for column in (c for c in columns if c in out.columns):
-        values = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(values) | (values < 0)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise PrivacyError(
-                f'column "{column}", row {row + 1}: count was {out[column].iloc[row]!r} '
-                "but is expected to be a number of people, 0 or more"
-            )
+        values = _counts(out, column)
         small = (values > 0) & (values < threshold)
-        shown = np.where(
-            small, suppressed_label(threshold), np.round(values).astype(int).astype(str)
-        )
+        shown = np.where(small, suppressed_label(threshold), values.astype(int).astype(str))
         out[column] = pd.Series(shown, index=out.index, dtype=object)
     return out
 
@@ -99,5 +102,108 @@ def check_no_identifiers(frame: pd.DataFrame) -> None:
             )
 
 
-#: Columns of score frames that count people (deported, returned victims): always suppressed.
-SENSITIVE_COUNT_COLUMNS = ("repatriations_total", "repatriations", "victims", "deported")
+@dataclass(frozen=True)
+class Suppression:
+    """How counts of people reach viewers and exports.
+
+    ``mode="threshold"`` shows counts 1..threshold-1 as "<threshold" and withholds their rates;
+    ``mode="round"`` rounds every count down to a multiple of ``round_base`` and withholds every
+    rate (the rates are time-decayed and smoothed, so they cannot be recomputed from rounded
+    counts and would give the exact count away).
+    """
+
+    mode: str = "threshold"
+    threshold: int = DEFAULT_THRESHOLD
+    round_base: int = 5
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f'suppression mode was "{self.mode}" but is expected to be in {MODES}')
+        if self.threshold < 1:
+            raise ValueError(f"threshold was {self.threshold} but is expected to be at least 1")
+        if self.round_base < 2:
+            raise ValueError(f"round_base was {self.round_base} but is expected to be at least 2")
+
+    def describe(self) -> str:
+        """The rule in a few words for the audit trail, e.g. "threshold <5"."""
+        if self.mode == "round":
+            return f"round down to {self.round_base}"
+        return f"threshold {suppressed_label(self.threshold)}"
+
+    def shown(self, counts: np.ndarray) -> pd.Series:
+        """What readers see for ``counts`` (whole people, >= 0): text labels or rounded numbers."""
+        if self.mode == "round":
+            return pd.Series((counts // self.round_base * self.round_base).astype(np.int64))
+        small = (counts > 0) & (counts < self.threshold)
+        text = np.round(counts).astype(np.int64).astype(str)
+        return pd.Series(np.where(small, suppressed_label(self.threshold), text), dtype=object)
+
+    def withheld(self, counts: np.ndarray) -> np.ndarray:
+        """Which rows' rates must be withheld: those whose count is not shown exactly."""
+        if self.mode == "round":
+            return np.ones(len(counts), dtype=bool)
+        return (counts > 0) & (counts < self.threshold)
+
+
+def rate_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns of ``frame`` that hold a rate of people (raw, normalised, contribution)."""
+    names = [p + i for i in RATE_INDICATORS for p in (RAW, NORM, CONTRIB)]
+    return [c for c in names if c in frame.columns]
+
+
+def apply_suppression(frame: pd.DataFrame, rule: Suppression) -> pd.DataFrame:
+    """A copy of ``frame`` with counts of people shown under ``rule`` and their rates withheld.
+
+    Every column of :data:`SENSITIVE_COUNT_COLUMNS` present is replaced by what ``rule`` shows;
+    rate columns (:func:`rate_columns`) become null on the rows ``rule`` withholds, and when
+    there are rate columns the boolean :data:`WITHHELD_FLAG` column says which rows those are.
+    A frame with rates but no :data:`COUNT_COLUMN` has every rate withheld. Missing or negative
+    counts raise :class:`PrivacyError`.
+    """
+    out = frame.copy()
+    for column in (c for c in SENSITIVE_COUNT_COLUMNS if c in out.columns):
+        out[column] = rule.shown(_counts(out, column)).set_axis(out.index)
+    rates = rate_columns(out)
+    if COUNT_COLUMN in frame.columns:
+        hide = rule.withheld(_counts(frame, COUNT_COLUMN))
+    else:
+        hide = np.full(len(out), bool(rates))
+    for column in rates:
+        out[column] = out[column].astype(float).mask(hide)
+    if rates:
+        out[WITHHELD_FLAG] = hide
+    return out
+
+
+def _counts(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Counts of ``column`` as floats; PrivacyError on a missing or negative one."""
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise PrivacyError(
+            f'column "{column}", row {row + 1}: count was {frame[column].iloc[row]!r} '
+            "but is expected to be a number of people, 0 or more"
+        )
+    return np.round(values)
+
+
+def check_rule(frame: pd.DataFrame, rule: Suppression) -> None:
+    """Raise :class:`PrivacyError` if ``frame`` shows a count or rate that ``rule`` hides."""
+    if rule.mode == "threshold":
+        check_suppressed(frame, SENSITIVE_COUNT_COLUMNS, rule.threshold)
+    else:
+        for column in (c for c in SENSITIVE_COUNT_COLUMNS if c in frame.columns):
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+            off = np.isfinite(values) & (values % rule.round_base != 0)
+            if off.any():
+                row = int(np.flatnonzero(off)[0])
+                raise PrivacyError(
+                    f'column "{column}", row {row + 1} is not rounded to {rule.round_base}'
+                )
+    hidden = frame[WITHHELD_FLAG].to_numpy(bool) if WITHHELD_FLAG in frame.columns else None
+    for column in rate_columns(frame):
+        shown = frame[column].notna().to_numpy() & (True if hidden is None else hidden)
+        if shown.any():
+            row = int(np.flatnonzero(shown)[0])
+            raise PrivacyError(f'column "{column}", row {row + 1} shows a withheld rate')

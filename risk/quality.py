@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from collections.abc import Mapping
 
 import numpy as np
@@ -13,6 +16,10 @@ MIN_AVAILABILITY = 0.66
 MAX_SAME = 0.5
 #: Two indicators of one dimension are flagged when Spearman's ρ is above / below these.
 RHO_HIGH, RHO_LOW = 0.9, -0.4
+#: Indicator sets whose flags are remembered.
+MEMO_SIZE = 16
+_memo: dict[bytes, tuple[str, ...]] = {}
+_memo_lock = threading.Lock()
 
 
 def availability(indicators: pd.DataFrame) -> dict[str, float]:
@@ -23,6 +30,22 @@ def availability(indicators: pd.DataFrame) -> dict[str, float]:
 
 
 def quality_flags(indicators: pd.DataFrame, dimensions: Mapping[str, str]) -> list[str]:
+    """:func:`_quality_flags`, remembered for the last indicator sets (re-scoring repeats them)."""
+    values = np.ascontiguousarray(indicators.to_numpy(dtype=float))
+    about = json.dumps([list(map(str, indicators.columns)), sorted(dimensions.items())])
+    key = hashlib.blake2b(values.tobytes() + about.encode(), digest_size=16).digest()
+    with _memo_lock:
+        if key in _memo:
+            return list(_memo[key])
+    flags = _quality_flags(indicators, dimensions)
+    with _memo_lock:
+        _memo[key] = tuple(flags)
+        while len(_memo) > MEMO_SIZE:
+            _memo.pop(next(iter(_memo)))
+    return flags
+
+
+def _quality_flags(indicators: pd.DataFrame, dimensions: Mapping[str, str]) -> list[str]:
     """Plain-language flags: low availability, mostly identical values, redundant pairs.
 
     Notes
@@ -36,11 +59,12 @@ def quality_flags(indicators: pd.DataFrame, dimensions: Mapping[str, str]) -> li
         if share < MIN_AVAILABILITY:
             flags.append(f"{name}: only {share:.0%} of communes have a value (< 66 %)")
     for name in indicators.columns:
-        counts = indicators[name].dropna().value_counts()
-        if len(counts) and counts.iloc[0] / len(indicators) > MAX_SAME:
+        x = indicators[name].to_numpy(dtype=float)
+        values, counts = np.unique(x[~np.isnan(x)], return_counts=True)
+        if len(counts) and counts.max() / len(x) > MAX_SAME:
             flags.append(
-                f"{name}: {counts.iloc[0] / len(indicators):.0%} of communes share one value "
-                f"({counts.index[0]:g})"
+                f"{name}: {counts.max() / len(x):.0%} of communes share one value "
+                f"({values[counts.argmax()]:g})"
             )
     flags.extend(_correlated_pairs(indicators, dimensions))
     return flags

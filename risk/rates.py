@@ -1,4 +1,4 @@
-"""Time-decayed counts, rates per 10,000 people and empirical-Bayes smoothing."""
+"""Time-decayed counts, rates per 10,000 people, empirical-Bayes smoothing, enforcement effort."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from geo.errors import LayerError
+from geo.schema import EFFORT
 
 PER = 10_000.0
 
@@ -83,3 +84,68 @@ def eb_smoothed_rate(counts: ArrayLike, population: ArrayLike) -> NDArray[np.flo
         w = np.where(n > 0, s2 / (s2 + m / np.where(n > 0, n, 1.0)), 0.0)
     w = np.nan_to_num(w, nan=0.0)  # s2 = m = 0: nothing recorded anywhere, all rates are 0
     return (w * r + (1 - w) * m) * PER
+
+
+def effort_by_commune(table: pd.DataFrame, commune_codes: ArrayLike) -> NDArray[np.float64]:
+    """Enforcement effort per commune (days) summed over the periods of ``table``; NaN if none.
+
+    Effort is one value per commune and period, repeated on every row of that commune and
+    period (:data:`geo.schema.EFFORT`), so each commune-period counts once. A commune with no
+    recorded effort in ``table`` gets NaN (not recorded), never 0.
+    """
+    codes = pd.Index(np.asarray(commune_codes, dtype=str))
+    pairs = _effort_pairs(table)
+    out = np.full(len(codes), np.nan)
+    if pairs.empty:
+        return out
+    where = _commune_rows(pairs, codes)
+    seen = np.bincount(where, minlength=len(codes)) > 0
+    days = np.bincount(where, weights=pairs[EFFORT].to_numpy(dtype=float), minlength=len(codes))
+    out[seen] = days[seen]
+    return out
+
+
+def _effort_pairs(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per commune and period with recorded effort and the people recorded there."""
+    if EFFORT not in table.columns or table.empty:
+        return pd.DataFrame(columns=["commune_code", "period", EFFORT, "count"])
+    frame = table.assign(
+        commune_code=table["commune_code"].astype(str),
+        period=table["period"].astype(str),
+        **{EFFORT: pd.to_numeric(table[EFFORT], errors="coerce")},
+    )
+    grouped = frame.groupby(["commune_code", "period"], sort=True)
+    pairs = grouped.agg(**{EFFORT: (EFFORT, "first"), "count": ("count", "sum")})
+    return pairs.dropna(subset=[EFFORT]).reset_index()
+
+
+def effort_note(table: pd.DataFrame) -> str:
+    """Run note saying whether enforcement effort is recorded and how closely counts follow it."""
+    pairs = _effort_pairs(table)
+    if pairs.empty:
+        return (
+            f"enforcement effort not recorded (no {EFFORT} in repatriations): the people "
+            "recorded measure where guards looked as well as trafficking (docs/method.md §7)"
+        )
+    years = np.floor(period_years(pairs["period"])).astype(int)
+    days, people = float(pairs[EFFORT].sum()), float(pairs["count"].sum())
+    rate = f", {people / days * 100:.1f} people recorded per 100 days" if days > 0 else ""
+    rho = spearman(pairs[EFFORT], pairs["count"])
+    follow = (
+        f"Spearman ρ between effort and people recorded = {rho:.2f}"
+        if rho is not None
+        else "no correlation: effort or counts are the same everywhere"
+    )
+    return (
+        f"enforcement effort recorded for {len(pairs)} commune-periods "
+        f"({years.min()}-{years.max()}, {days:,.0f} days{rate}); {follow}; the repatriation "
+        "rate partly measures where guards looked (docs/method.md §7)"
+    )
+
+
+def spearman(a: ArrayLike, b: ArrayLike) -> float | None:
+    """Spearman's rank correlation of ``a`` and ``b`` (-1 to 1), None if either is constant."""
+    x, y = pd.Series(np.asarray(a, dtype=float)), pd.Series(np.asarray(b, dtype=float))
+    if len(x) < 3 or x.nunique() < 2 or y.nunique() < 2:
+        return None
+    return round(float(x.rank().corr(y.rank())), 4)

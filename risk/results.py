@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,14 @@ SCORE_COLUMNS = ("commune_code", "score", "class", "class_label_vi", "class_labe
 #: Columns added by the analyses of a run: rank interval and top-k probability (sensitivity),
 #: Getis-Ord Gi* class, and people recorded over all periods (sensitive: suppress small values).
 ANALYSIS_COLUMNS = ("rank_p05", "rank_p95", "p_top_k", "hotspot", "repatriations_total")
+#: Where a commune is: the communes layer's columns joined onto every served result.
+PLACE_COLUMNS = ("commune_code", "commune_name", "district_name", "province_name")
+#: What the API and exports show of a scored commune, in this order (the one list of them).
+RESULT_COLUMNS = (*PLACE_COLUMNS, *SCORE_COLUMNS[1:], *ANALYSIS_COLUMNS)
+#: Ranked tables: the same columns with the rank first.
+RANKING_COLUMNS = ("rank", *(c for c in RESULT_COLUMNS if c != "rank"))
+#: Report exports: the result columns with the population (people) after the place.
+EXPORT_COLUMNS = (*PLACE_COLUMNS, "population", *RESULT_COLUMNS[len(PLACE_COLUMNS) :])
 
 
 def raw_col(indicator: str) -> str:
@@ -78,16 +86,23 @@ class ScoreTable:
         order = np.argsort(-contribs, axis=1, kind="stable")[:, :top]
         return [[names[j] for j in row if contribs[i, j] > 0] for i, row in enumerate(order)]
 
-    def reasons(self, commune_code: str, lang: str = "vi", top: int = 3) -> list[str]:
-        """A commune's ``top`` drivers in words: label, points and share of its score."""
+    def reasons(
+        self, commune_code: str, lang: str = "vi", top: int = 3, *, withheld: Iterable[str] = ()
+    ) -> list[str]:
+        """A commune's ``top`` drivers in words: label, points and share of its score.
+
+        Indicators in ``withheld`` (rates of a small count of people) are named without points.
+        """
         row = self.frame.iloc[self.row_of(commune_code)]
         total = float(row["score"])
         parts = sorted(
             ((float(row[contrib_col(n)]), n) for n in self.indicators), key=lambda p: -p[0]
         )
-        template = REASON[lang]
+        hidden = set(withheld)
         return [
-            template.format(
+            indicator_label(name, lang)
+            if name in hidden
+            else REASON[lang].format(
                 label=indicator_label(name, lang),
                 points=points,
                 share=points / total if total > 0 else 0.0,

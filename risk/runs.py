@@ -61,7 +61,7 @@ def load_run(ws: Workspace, profile: str | None, run_id: str | None = None) -> S
         what = f"run {run_id}" if run_id else "run"
         of = f' of profile "{profile}"' if profile else ""
         hint = "list them with 'riskmap runs'"
-        if profile:
+        if profile and not run_id:
             hint = f"score it first with 'riskmap score --profile {profile}'"
         raise NotFoundError(f"no {what}{of} in workspace {ws.root}; {hint}")
     record = runs[-1]
@@ -71,6 +71,15 @@ def load_run(ws: Workspace, profile: str | None, run_id: str | None = None) -> S
         frame, record.weights, record.breaks, record.notes, record.quality, record.treatments
     )
     return ScoreRun(record, table)
+
+
+def run_layer(ws: Workspace, record: RunRecord, name: str) -> pd.DataFrame | None:
+    """Layer ``name`` as the run scored it (its recorded version, archived if since replaced).
+
+    None when the run had no such layer, so a re-drawn run never shows a layer added later.
+    """
+    version = record.layer_versions.get(name)
+    return None if version is None else ws.read_layer(name, version)
 
 
 @lru_cache(maxsize=1)

@@ -54,16 +54,17 @@ def score(indicators: pd.DataFrame, profile: Profile, *, notes: Iterable[str] = 
     norm, treatments = normalised_matrix(usable[names], params, notes=notes)
     w = np.array([weights[n] for n in names])
     total, contrib = aggregate(norm, w, params["aggregation"])
-    frame = pd.DataFrame({"commune_code": usable.index.astype(str)})
-    for j, name in enumerate(names):
-        frame[raw_col(name)] = usable[name].to_numpy(dtype=float)
-        frame[norm_col(name)] = norm[:, j]
-        frame[contrib_col(name)] = contrib[:, j]
-    frame["score"] = total
+    columns: dict[str, object] = {"commune_code": usable.index.astype(str)}
+    for j, name in enumerate(names):  # one frame built at once: a column at a time is slower
+        columns[raw_col(name)] = usable[name].to_numpy(dtype=float)
+        columns[norm_col(name)] = norm[:, j]
+        columns[contrib_col(name)] = contrib[:, j]
+    frame = pd.DataFrame(columns | {"score": total})
     breaks = class_breaks(total, params["classification"])
     frame["class"] = classify(total, breaks)
-    frame["class_label_vi"] = frame["class"].map(lambda c: CLASS_LABELS[c]["vi"])
-    frame["class_label_en"] = frame["class"].map(lambda c: CLASS_LABELS[c]["en"])
+    for lang in ("vi", "en"):  # one lookup per class, not per commune
+        labels = np.array([None, *(CLASS_LABELS[c][lang] for c in range(1, 6))], dtype=object)
+        frame[f"class_label_{lang}"] = labels[frame["class"].to_numpy()]
     frame["rank"] = rank(total, frame["commune_code"].to_numpy())
     return ScoreTable(
         frame=frame,

@@ -115,3 +115,15 @@ def make_population(
     cols, rows = int(np.ceil((east - west) / pixel_m)), int(np.ceil((north - south) / pixel_m))
     values = np.full((rows, cols), per_pixel, dtype=np.float32)
     return values, from_origin(west, north, pixel_m, pixel_m)
+
+
+def make_effort_repatriations(codes, *, seed: int = 3) -> pd.DataFrame:
+    """Counts 2022-2025 for every commune with patrol days; records follow the patrols."""
+    rng = np.random.default_rng(seed)
+    days = dict(zip(codes, rng.uniform(5, 60, len(codes)).round(1), strict=True))
+    rows = [
+        {"commune_code": c, "period": str(y), "count": int(rng.poisson(days[c] / 10))}
+        for y in (2022, 2023, 2024, 2025)
+        for c in codes
+    ]
+    return pd.DataFrame(rows).assign(enforcement_days=lambda f: f["commune_code"].map(days))

@@ -37,3 +37,19 @@ def backtest(
     for name, m in rows.items():
         pai = f"PAI top 10 % {m['pai_top10']:5.2f}  top 20 % {m['pai_top20']:5.2f}"
         say(f"  {name:<14} {pai}  hit rate top 10 % {m['hit_rate_top10']:.0%}")
+    say(effort_line(result["enforcement"]))
+
+
+def effort_line(view: dict) -> str:
+    """One line on enforcement effort: not recorded, or how the model compares with it."""
+    if not view["recorded"]:
+        return f"  effort: {view['note']}"
+    rho = view["spearman_effort_events"]
+    line = f"  effort: ρ(effort, people recorded) = {'n/a' if rho is None else f'{rho:.2f}'}"
+    ratio = view.get("model_vs_prior_effort_pai_top10")
+    if ratio:
+        line += (
+            f"; model / last year's effort PAI top 10 % = {ratio['ratio']:.2f} "
+            f"(90 % interval {ratio['low_90']:.2f}-{ratio['high_90']:.2f})"
+        )
+    return line

@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
+from api.commands.map import RunOpt, RunProfileOpt, profile_for
 from api.logs import audit_to
 from api.options import (
     DEFAULT_WS,
     LangOpt,
     OverwriteOpt,
-    ProfileOpt,
     WorkspaceOpt,
     refuse_clobber,
     say,
@@ -35,8 +35,8 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="Output file.")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="File format.")],
     workspace: WorkspaceOpt = DEFAULT_WS,
-    profile: ProfileOpt = "patrol",
-    run: Annotated[str | None, typer.Option(help="Run id (default: latest).")] = None,
+    profile: RunProfileOpt = None,
+    run: RunOpt = None,
     province: Annotated[str | None, typer.Option(help="Only this province.")] = None,
     district: Annotated[str | None, typer.Option(help="Only this district.")] = None,
     top: Annotated[int | None, typer.Option(min=1, help="Communes in the table / file.")] = None,
@@ -44,16 +44,16 @@ def export(
     lang: LangOpt = "vi",
     overwrite: OverwriteOpt = False,
 ) -> None:
-    """Export a stored run for a report (map, ranked table, method, stamp)."""
+    """Export a stored run for a report (map, ranked table, method, stamp): its own scores."""
     from api.render import write_run_export
     from maps.export import ExportRequest
-    from risk.profiles import load_profile
 
     refuse_clobber(output, overwrite)
     request = ExportRequest(
         fmt=fmt.value, lang=lang, province=province, district=district, top=top, dpi=dpi
     )
     ws = Workspace.open(workspace)
+    chosen = profile_for(ws, profile, run)
     with audit_to(ws.root):
-        path = write_run_export(ws, load_profile(profile), output, request, run_id=run)
+        path = write_run_export(ws, chosen, output, request, run_id=run)
     say(f"{fmt.value} export written to {path} ({path.stat().st_size / 1e6:.2f} MB)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,34 +12,62 @@ from api.options import (
     LangOpt,
     OutputOpt,
     OverwriteOpt,
-    ProfileOpt,
     WorkspaceOpt,
     refuse_clobber,
     say,
 )
 from geo.workspace import Workspace
 
+if TYPE_CHECKING:
+    from risk.profiles import Profile
+
+RunOpt = Annotated[
+    str | None, typer.Option(help="Run id (default: the profile's latest; see 'riskmap runs').")
+]
+RunProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        help="Profile name or YAML file (default: the run's own with --run, else patrol).",
+    ),
+]
+
+
+def profile_for(ws: Workspace, profile: str | None, run: str | None) -> Profile:
+    """The profile named; with only ``run``, the stored run's own, so any run re-draws as is."""
+    from risk.errors import ProfileError
+    from risk.profiles import load_profile, profile_from_dict
+    from risk.runs import load_run
+
+    if profile is not None or run is None:
+        return load_profile(profile or "patrol")
+    record = load_run(ws, None, run).record
+    try:
+        return load_profile(record.profile)
+    except ProfileError:  # scored from a YAML file that is not at hand: the record suffices
+        data = {"name": record.profile, "weights": record.weights, "parameters": record.parameters}
+        return profile_from_dict(data, source=f"run {run}")
+
 
 def map_(
     workspace: WorkspaceOpt = DEFAULT_WS,
-    profile: ProfileOpt = "patrol",
+    profile: RunProfileOpt = None,
     output: OutputOpt = None,
-    run: Annotated[str | None, typer.Option(help="Run id (default: latest).")] = None,
+    run: RunOpt = None,
     lang: LangOpt = "vi",
     offline: Annotated[
         bool, typer.Option(help="No internet needed: no background tiles, scripts inlined.")
     ] = False,
     overwrite: OverwriteOpt = False,
 ) -> None:
-    """Draw the interactive map of a stored run."""
+    """Draw the interactive map of a stored run (its own scores and commune polygons)."""
     from api.render import write_map
-    from risk.profiles import load_profile
 
     refuse_clobber(output, overwrite)
     ws = Workspace.open(workspace)
+    chosen = profile_for(ws, profile, run)
     with audit_to(ws.root):
-        path = write_map(
-            ws, load_profile(profile), run_id=run, lang=lang, output=output, offline=offline
-        )
+        path = write_map(ws, chosen, run_id=run, lang=lang, output=output, offline=offline)
     size = path.stat().st_size / 1e6
     say(f"{'offline ' if offline else ''}map written to {path} ({size:.1f} MB)")

@@ -1,4 +1,4 @@
-"""``riskmap plan patrol|outreach``: patrol bases and outreach communes from a stored run."""
+"""``riskmap plan patrol|outreach|segments``: bases, outreach communes, border segments."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ app = typer.Typer(help="Turn a stored run into a patrol or outreach plan.", no_a
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the plan as JSON on stdout.")]
 RunOpt = Annotated[str | None, typer.Option(help="Run id (default: the profile's latest).")]
+DrawsOpt = Annotated[
+    int, typer.Option(help="Weight draws to say how often each choice stays (0: skip).")
+]
+SeedOpt = Annotated[int, typer.Option(help="Seed of the weight draws (and exploration).")]
+#: Rows of a ranking printed as text (the JSON has them all).
+SHOW = 10
 
 
 @app.command("patrol")
@@ -29,6 +35,8 @@ def patrol(
         str, typer.Option(help="crossings, communes, crossings+communes, or a layer name.")
     ] = "crossings+communes",
     run: RunOpt = None,
+    draws: DrawsOpt = 200,
+    seed: SeedOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Choose k patrol bases that cover the most risk within a radius."""
@@ -37,7 +45,15 @@ def patrol(
     ws = Workspace.open(workspace)
     sites = ws.read_layer(candidates) if ws.has_layer(candidates) else candidates
     plan = patrol_plan(
-        ws, profile, k=k, radius_km=radius_km, method=method, candidates=sites, run_id=run
+        ws,
+        profile,
+        k=k,
+        radius_km=radius_km,
+        method=method,
+        candidates=sites,
+        run_id=run,
+        draws=draws,
+        seed=seed,
     )
     _finish(ws, plan, as_json)
 
@@ -54,8 +70,9 @@ def outreach(
     explore_share: Annotated[
         float, typer.Option(help="Share of the budget (0-0.5) for communes drawn at random.")
     ] = 0.0,
-    seed: Annotated[int | None, typer.Option(help="Seed of the exploration draw.")] = None,
+    seed: SeedOpt = 0,
     run: RunOpt = None,
+    draws: DrawsOpt = 200,
     as_json: JsonOpt = False,
 ) -> None:
     """Choose the communes a budget reaches with the most risk-weighted vulnerable people."""
@@ -73,19 +90,59 @@ def outreach(
         explore_share=explore_share,
         seed=seed,
         run_id=run,
+        draws=draws,
     )
     _finish(ws, plan, as_json)
 
 
-def _finish(ws: Workspace, plan, as_json: bool) -> None:
+@app.command("segments")
+def segments(
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    length_km: Annotated[float, typer.Option(help="Length of a border segment, km.")] = 5.0,
+    reach_km: Annotated[
+        float, typer.Option(help="Communes within this distance of a segment count, km.")
+    ] = 10.0,
+    profile: Annotated[str, typer.Option("--profile", "-p")] = "patrol",
+    run: RunOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cut the border into segments and rank them, and the crossings, by the risk around them."""
+    from risk.segment_plan import segments_plan
+
+    ws = Workspace.open(workspace)
+    plan = segments_plan(ws, profile, length_km=length_km, reach_km=reach_km, run_id=run)
+    path = _store(ws, plan, as_json)
+    for seg in plan.segments[:SHOW]:
+        say(
+            f"  {seg['rank']}. segment {seg['segment']} ({seg['kind']}, km {seg['start_km']:.1f}-"
+            f"{seg['end_km']:.1f}): score {seg['score']:.0f}, {seg['communes']} communes in reach"
+            + (f", crossings: {seg['crossing_names']}" if seg["crossing_names"] else "")
+        )
+    for x in plan.crossings[:SHOW]:
+        say(f"  crossing {x['rank']}. {x['name']} ({x['kind']}): score {x['score']:.0f}")
+    for note in plan.notes:
+        say(f"  note: {note}")
+    say(
+        f"{len(plan.segments)} segments of {length_km:g} km and {len(plan.crossings)} crossings "
+        f"ranked; stored in {Path(ws.root) / path}"
+    )
+
+
+def _store(ws: Workspace, plan, as_json: bool) -> str:
     from risk.plans import save_plan
 
     with audit_to(ws.root):
         path = save_plan(ws, plan)
     if as_json:
         typer.echo(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
+    return path
+
+
+def _finish(ws: Workspace, plan, as_json: bool) -> None:
+    path = _store(ws, plan, as_json)
     for site in plan.sites:
-        say(f"  {site.name} ({site.kind}): +{site.added_share:.1%}")
+        kept = "" if site.frequency is None else f", in the plan in {site.frequency:.0%} of draws"
+        say(f"  {site.name} ({site.kind}): +{site.added_share:.1%}{kept}")
     base = (
         ""
         if plan.baseline_covered_share is None

@@ -34,6 +34,7 @@ def score(
     as_json: JsonOpt = False,
 ) -> None:
     """Score every commune of a workspace with a profile and store the run."""
+    from api.deps import executor_scope
     from api.settings import get_settings
     from risk.pipeline import score_workspace
     from risk.profiles import load_profile, load_weights, parse_settings
@@ -45,8 +46,9 @@ def score(
     if settings:
         chosen = chosen.with_settings(parse_settings(settings))
     ws = Workspace.open(workspace)
-    with audit_to(ws.root):
-        run = score_workspace(ws, chosen, zonal_engine=get_settings().zonal_engine)
+    config = get_settings()
+    with audit_to(ws.root), executor_scope(config) as executor:
+        run = score_workspace(ws, chosen, zonal_engine=config.zonal_engine, executor=executor)
     summary = run_summary(run)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))

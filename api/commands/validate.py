@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands.ingest import (
+from api.commands.reporting import (
     ColumnsOpt,
     CrsOpt,
     FileArg,

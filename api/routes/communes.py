@@ -1,4 +1,9 @@
-"""One commune's score with its explanation, rank interval and hot-spot class."""
+"""One commune's score with its explanation, rank interval and hot-spot class.
+
+A commune outside the key's province answers 404 exactly like a code that does not exist, so a
+key learns nothing about other provinces. Viewers see small counts of people suppressed and the
+rates behind them withheld.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +13,35 @@ import pandas as pd
 from fastapi import APIRouter, Path
 
 from api.deps import ProfileDep, WorkspaceDep
+from api.disclosure import disclose
 from api.schemas import CommuneDetail, IndicatorOut
+from api.security import PrincipalDep, in_scope
 from geo.errors import NotFoundError
 from risk.indicators import INDICATORS
 from risk.labels import HOTSPOT_LABELS, indicator_label
 from risk.pipeline import ScoreRun, load_run
+from risk.privacy import COUNT_COLUMN, RATE_INDICATORS, WITHHELD_FLAG
+from risk.results import raw_col
 
 router = APIRouter(tags=["communes"])
 
 
 @router.get("/communes/{code}", response_model=CommuneDetail, response_model_by_alias=True)
 def get_commune(
-    ws: WorkspaceDep, profile: ProfileDep, code: str = Path(description="GSO commune code")
+    ws: WorkspaceDep,
+    profile: ProfileDep,
+    principal: PrincipalDep,
+    code: str = Path(description="GSO commune code", max_length=20),
 ) -> CommuneDetail:
     """Score, class, rank range, hot-spot class and the reasons for commune ``code``."""
     run = load_run(ws, profile.name)
-    try:
-        row = run.table.row_of(code)
-    except KeyError:
-        raise NotFoundError(f'commune "{code}" is not in workspace {ws.root}') from None
-    place = ws.read_layer("communes").set_index("commune_code").loc[code]
+    places = in_scope(ws.read_layer("communes"), principal).set_index("commune_code")
+    if code not in places.index or code not in set(run.table.frame["commune_code"]):
+        raise NotFoundError(f'commune "{code}" is not in workspace "{ws.root.name}"')
+    place = places.loc[code]
+    row = run.table.row_of(code)
+    shown = disclose(run.table.frame.iloc[[row]], principal.read_rule()).iloc[0]
+    withheld = [i for i in RATE_INDICATORS if i in run.table.weights and _hidden(shown, i)]
     scores = run.table.frame.iloc[row]
     return CommuneDetail.model_validate(
         {
@@ -43,9 +57,11 @@ def get_commune(
             "rank": int(scores["rank"]),
             "communes": len(run.table.frame),
             "drivers": run.table.drivers()[row],
-            "reasons": run.table.reasons(code, "vi"),
-            "reasons_en": run.table.reasons(code, "en"),
-            "indicators": _indicators(run, code),
+            "reasons": run.table.reasons(code, "vi", withheld=withheld),
+            "reasons_en": run.table.reasons(code, "en", withheld=withheld),
+            "indicators": _indicators(run, code, withheld),
+            "repatriations_total": _count(shown),
+            "rate_withheld": bool(shown.get(WITHHELD_FLAG, False)),
             "notes": list(run.record.notes),
             "quality": list(run.record.quality),
             **_analyses(scores, run),
@@ -53,20 +69,38 @@ def get_commune(
     )
 
 
-def _indicators(run: ScoreRun, code: str) -> list[IndicatorOut]:
-    return [
-        IndicatorOut(
-            indicator=c.indicator,
-            label_vi=indicator_label(c.indicator, "vi"),
-            label_en=indicator_label(c.indicator, "en"),
-            unit=INDICATORS[c.indicator].unit,
-            raw=c.raw,
-            normalised=c.normalised,
-            weight=c.weight,
-            contribution=c.contribution,
+def _hidden(shown: pd.Series, indicator: str) -> bool:
+    """Whether the disclosed row withholds ``indicator``'s rate."""
+    column = raw_col(indicator)
+    return column in shown.index and pd.isna(shown[column])
+
+
+def _count(shown: pd.Series) -> int | str | None:
+    """People recorded, as the caller may see them (exact, "<5" or rounded)."""
+    if COUNT_COLUMN not in shown.index:
+        return None
+    value = shown[COUNT_COLUMN]
+    return value if isinstance(value, str) else int(value)
+
+
+def _indicators(run: ScoreRun, code: str, withheld: list[str]) -> list[IndicatorOut]:
+    out = []
+    for c in run.table.explain(code):
+        hide = c.indicator in withheld
+        out.append(
+            IndicatorOut(
+                indicator=c.indicator,
+                label_vi=indicator_label(c.indicator, "vi"),
+                label_en=indicator_label(c.indicator, "en"),
+                unit=INDICATORS[c.indicator].unit,
+                raw=None if hide else c.raw,
+                normalised=None if hide else c.normalised,
+                weight=c.weight,
+                contribution=None if hide else c.contribution,
+                withheld=hide,
+            )
         )
-        for c in run.table.explain(code)
-    ]
+    return out
 
 
 def _analyses(scores: pd.Series, run: ScoreRun) -> dict[str, Any]:

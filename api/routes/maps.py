@@ -1,4 +1,9 @@
-"""Interactive maps (HTML), the dashboard at ``/``, and the map assets it loads."""
+"""Interactive maps (HTML), the dashboard at ``/``, and the map assets it loads.
+
+``router`` serves data (maps of the caller's province only) and needs a key where keys are
+required; ``static_router`` serves the dashboard page, its script and Leaflet, which hold no data,
+so a browser can load the page and then ask for a key.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
 from api.deps import SettingsDep, WorkspaceDep
+from api.security import PrincipalDep
 from geo.errors import NotFoundError
 from maps.offline import STATIC_DIR, assets_installed, vendor_file
 from maps.style import CLASS_COLOURS
@@ -16,6 +22,7 @@ from risk.labels import CLASS_LABELS, INDICATOR_LABELS
 from risk.profiles import load_profile
 
 router = APIRouter(tags=["maps"])
+static_router = APIRouter(include_in_schema=False)
 DASHBOARD_DIR = STATIC_DIR / "dashboard"
 DASHBOARD_FILES = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
 #: Leaflet from our server when npm installed it, else from its CDN (the page then needs internet).
@@ -33,23 +40,30 @@ def get_map(
     profile: str,
     ws: WorkspaceDep,
     settings: SettingsDep,
+    principal: PrincipalDep,
     lang: Annotated[Literal["vi", "en"], Query(description="Label language")] = "vi",
     offline: Annotated[bool, Query(description="No tiles, every script inlined")] = False,
 ) -> HTMLResponse:
-    """The interactive map of ``profile``'s latest run (the stored file, or drawn now)."""
+    """The interactive map of ``profile``'s latest run: the key's province only.
+
+    The stored map file (every province) is served only to keys without a province scope.
+    """
     from api.render import map_html
 
     loaded = load_profile(profile, settings.profiles_dir)
     path = ws.root / "maps" / f"{loaded.name}.html"
-    if path.is_file() and lang == "vi" and not offline:
+    if path.is_file() and lang == "vi" and not offline and principal.province is None:
         return HTMLResponse(path.read_text(encoding="utf-8"))
-    return HTMLResponse(map_html(ws, loaded, lang=lang, offline=offline))
+    return HTMLResponse(
+        map_html(ws, loaded, lang=lang, offline=offline, province=principal.province)
+    )
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def dashboard() -> HTMLResponse:
+@static_router.get("/", response_class=HTMLResponse)
+def dashboard(settings: SettingsDep) -> HTMLResponse:
     """The dashboard: profile, weight sliders, map, ranking, explanations, downloads."""
     config = {
+        "keys": settings.require_keys,  # ask for a key before the first request
         "labels": INDICATOR_LABELS,
         "classes": {str(c): labels for c, labels in CLASS_LABELS.items()},
         "colours": {str(c): colour for c, colour in CLASS_COLOURS.items()},
@@ -61,7 +75,7 @@ def dashboard() -> HTMLResponse:
     return HTMLResponse(page.replace("</head>", f"{script}\n</head>"))
 
 
-@router.get("/dashboard/{name}", include_in_schema=False)
+@static_router.get("/dashboard/{name}")
 def dashboard_file(name: str) -> FileResponse:
     """The dashboard's own script and stylesheet."""
     if name not in DASHBOARD_FILES:
@@ -69,7 +83,7 @@ def dashboard_file(name: str) -> FileResponse:
     return FileResponse(DASHBOARD_DIR / name, media_type=DASHBOARD_FILES[name])
 
 
-@router.get("/vendor/{path:path}", include_in_schema=False)
+@static_router.get("/vendor/{path:path}")
 def vendor(path: str) -> FileResponse:
     """Leaflet and plugin files installed by npm (only the packages riskmap uses)."""
     try:

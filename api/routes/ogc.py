@@ -13,6 +13,7 @@ import geopandas as gpd
 from fastapi import APIRouter, Query, Request
 
 from api.deps import WorkspaceDep
+from api.disclosure import disclose
 from api.responses import GeoJSONResponse
 from api.security import Principal, PrincipalDep, in_scope
 from geo.errors import NotFoundError
@@ -97,8 +98,10 @@ def items(
     ws: WorkspaceDep,
     principal: PrincipalDep,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
-    limit: Annotated[int, Query(description=f"Page size, clamped to 1-{MAX_LIMIT}")] = 100,
-    offset: Annotated[int, Query(description="Features to skip")] = 0,
+    limit: Annotated[
+        int, Query(ge=1, description=f"Page size, at least 1; above {MAX_LIMIT} clamped")
+    ] = 100,
+    offset: Annotated[int, Query(le=10_000_000, description="Features to skip")] = 0,
 ) -> GeoJSONResponse:
     """Features of a collection, filtered by ``bbox`` and paged with ``limit``/``offset``."""
     gdf = _features(ws, collection_id, principal)
@@ -148,7 +151,10 @@ def _features(
         else [str(i + 1) for i in range(len(gdf))]
     )
     gdf = gdf.to_crs(4326).assign(id=list(map(str, ids))).reset_index(drop=True)
-    return gdf if principal is None else _scoped(ws, gdf, principal)
+    if principal is None:
+        return gdf
+    gdf = _scoped(ws, gdf, principal)
+    return disclose(gdf, principal.read_rule()) if collection_id.startswith("scores-") else gdf
 
 
 def _scoped(ws: Workspace, gdf: gpd.GeoDataFrame, principal: Principal) -> gpd.GeoDataFrame:

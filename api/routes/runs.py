@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
-from api.deps import WorkspaceDep
-from api.schemas import RunOut
-from risk.pipeline import list_runs, load_run
+from api.deps import SettingsDep, WorkspaceDep, executor_from
+from api.schemas import RunOut, RunRequest
+from api.security import AnalystDep, PermissionDeniedError, Principal
+from geo.workspace import Workspace
+from risk.pipeline import list_runs, load_run, score_workspace
+from risk.profiles import load_profile
 from risk.summary import run_summary
 
 router = APIRouter(tags=["runs"])
@@ -26,3 +29,36 @@ def get_run(
 ) -> RunOut:
     """One stored run's record with its quality flags, notes and top communes."""
     return RunOut.model_validate(run_summary(load_run(ws, None, run_id)))
+
+
+@router.post("/runs", response_model=RunOut, status_code=201)
+def post_run(
+    body: RunRequest,
+    response: Response,
+    ws: WorkspaceDep,
+    settings: SettingsDep,
+    principal: AnalystDep,
+) -> RunOut:
+    """Score every commune with a profile (and custom weights) and store the run (analysts)."""
+    _check_whole_workspace(ws, principal)
+    profile = load_profile(body.profile, settings.profiles_dir)
+    if body.weights is not None:
+        profile = profile.with_weights(body.weights)
+    actor = f"api:{principal.label or principal.key_id}"
+    engine, executor = settings.zonal_engine, executor_from(settings)
+    run = score_workspace(ws, profile, zonal_engine=engine, actor=actor, executor=executor)
+    response.headers["Location"] = f"/runs/{run.record.run_id}"
+    return RunOut.model_validate(run_summary(run))
+
+
+def _check_whole_workspace(ws: Workspace, principal: Principal) -> None:
+    """A run scores every commune: a province key may store one only if they are all its own."""
+    if principal.province is None:
+        return
+    provinces = set(ws.read_layer("communes")["province_name"].astype(str))
+    others = sorted(provinces - {principal.province})
+    if others:
+        raise PermissionDeniedError(
+            f"a run scores every commune of the workspace, including {', '.join(others)}; "
+            f'a key limited to "{principal.province}" cannot store one'
+        )

@@ -1,61 +1,95 @@
-"""Scores as GeoJSON: a stored run (GET), or custom weights scored on the fly (POST)."""
+"""Scores as GeoJSON: a stored run (GET), or custom weights scored on the fly (POST).
+
+Both answer with the caller's communes only (a province key sees its province), filtered by
+``province``, ``district``, ``class`` and ``bbox`` and paged with ``limit``/``offset`` the way
+OGC API - Features pages items (``numberMatched``, ``numberReturned``, ``next``/``prev`` links).
+Viewers see small counts of people suppressed.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
+from typing import Annotated, Any
 
 import geopandas as gpd
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
 
-from api.deps import ProfileDep, SettingsDep, WorkspaceDep
+from api.deps import ProfileDep, SettingsDep, WorkspaceDep, executor_from
+from api.disclosure import MAX_OFFSET, PlaceDep, Selection, disclose, narrow
 from api.responses import GeoJSONResponse
 from api.schemas import ScoreRequest
+from api.security import PrincipalDep
 from risk.pipeline import ScoreRun, load_run, score_workspace, scored_communes
 from risk.profiles import load_profile
+from risk.results import RESULT_COLUMNS
 
 router = APIRouter(tags=["scores"])
-
-PROPERTIES = [
-    "commune_code",
-    "commune_name",
-    "district_name",
-    "province_name",
-    "score",
-    "class",
-    "class_label_vi",
-    "class_label_en",
-    "rank",
-    "rank_p05",
-    "rank_p95",
-    "p_top_k",
-    "hotspot",
+MAX_LIMIT = 20_000
+GEOJSON = "application/geo+json"
+LimitQuery = Annotated[
+    int | None, Query(ge=1, le=MAX_LIMIT, description="Page size (default: every commune)")
 ]
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Communes to skip")]
 
 
 @router.get("/scores", response_class=GeoJSONResponse)
-def get_scores(ws: WorkspaceDep, profile: ProfileDep) -> GeoJSONResponse:
-    """Every commune's score, class and rank from the latest stored run of ``profile``."""
+def get_scores(
+    request: Request,
+    ws: WorkspaceDep,
+    profile: ProfileDep,
+    principal: PrincipalDep,
+    place: PlaceDep,
+    limit: LimitQuery = None,
+    offset: OffsetQuery = 0,
+) -> GeoJSONResponse:
+    """The caller's communes with score, class and rank from ``profile``'s latest stored run."""
     run = load_run(ws, profile.name)
-    return GeoJSONResponse(_collection(scored_communes(ws, run), run, stored=True))
+    page = narrow(scored_communes(ws, run), principal, replace(place, limit=limit, offset=offset))
+    body = _collection(page, run, principal.read_rule(), stored=True)
+    return GeoJSONResponse(body | {"links": _links(request, page)})
 
 
 @router.post("/scores", response_class=GeoJSONResponse)
-def post_scores(body: ScoreRequest, ws: WorkspaceDep, settings: SettingsDep) -> GeoJSONResponse:
-    """Score every commune with a profile and custom weights; nothing is stored."""
+def post_scores(
+    body: ScoreRequest,
+    request: Request,
+    ws: WorkspaceDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    place: PlaceDep,
+    limit: LimitQuery = None,
+    offset: OffsetQuery = 0,
+) -> GeoJSONResponse:
+    """Score every commune with a profile and custom weights; the caller's are returned."""
     profile = load_profile(body.profile, settings.profiles_dir)
     if body.weights is not None:
         profile = profile.with_weights(body.weights)
-    run = score_workspace(ws, profile, zonal_engine=settings.zonal_engine, store=False)
-    return GeoJSONResponse(_collection(scored_communes(ws, run, run.communes), run, stored=False))
+    run = score_workspace(
+        ws,
+        profile,
+        zonal_engine=settings.zonal_engine,
+        store=False,
+        executor=executor_from(settings),
+    )
+    page = narrow(
+        scored_communes(ws, run, run.communes),
+        principal,
+        replace(place, limit=limit, offset=offset),
+    )
+    out = _collection(page, run, principal.read_rule(), stored=False)
+    return GeoJSONResponse(out | {"links": _links(request, page)})
 
 
-def _collection(gdf: gpd.GeoDataFrame, run: ScoreRun, *, stored: bool) -> dict[str, Any]:
-    """A FeatureCollection of the score columns, with the run's profile and weights on top."""
-    gdf = gdf[[c for c in PROPERTIES if c in gdf.columns] + ["geometry"]]
-    gdf = gdf.rename(columns={"class_label_vi": "class_label"})
+def _collection(page: Selection, run: ScoreRun, rule, *, stored: bool) -> dict[str, Any]:
+    """A FeatureCollection of the result columns, with the run's profile and weights on top."""
+    gdf = gpd.GeoDataFrame(page.frame)
+    gdf = gdf[[c for c in RESULT_COLUMNS if c in gdf.columns] + ["geometry"]]
+    gdf = disclose(gdf, rule).rename(columns={"class_label_vi": "class_label"})
     gdf["score"] = gdf["score"].round(2)
     collection = gdf.to_geo_dict(drop_id=True)
     collection.update(
+        numberMatched=page.matched,
+        numberReturned=len(gdf),
         profile=run.record.profile,
         weights=dict(run.record.weights),
         stored=stored,
@@ -64,3 +98,15 @@ def _collection(gdf: gpd.GeoDataFrame, run: ScoreRun, *, stored: bool) -> dict[s
         notes=list(run.record.notes),
     )
     return collection
+
+
+def _links(request: Request, page: Selection) -> list[dict[str, str]]:
+    """``self``, and ``next``/``prev`` when there are more pages (OGC API - Features style)."""
+    links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
+    for rel, offset in (("next", page.next_offset), ("prev", page.prev_offset)):
+        if offset is not None:
+            url = request.url.include_query_params(offset=offset)
+            if page.limit is not None:
+                url = url.include_query_params(limit=page.limit)
+            links.append({"href": str(url), "rel": rel, "type": GEOJSON})
+    return links

@@ -11,7 +11,7 @@ from shapely import affinity
 
 from geo.schema import VENUE_KINDS
 from geo.synthetic.communes import containing
-from geo.synthetic.landscape import Land, metric_frame, remoteness, uniform_in
+from geo.synthetic.landscape import Land, exactly_in, metric_frame, remoteness, uniform_in
 from geo.synthetic.names import NameBook
 
 _BRANDS = ("Hoa Sen", "Bình An", "Hồng Nhung", "Thanh Tâm", "Ánh Dương", "Hải Âu", "Sao Mai",
@@ -165,7 +165,7 @@ def draw_repatriations(
 
 def _networks(rng: Generator, land: Land, xy: np.ndarray) -> np.ndarray:
     """Hidden log-risk of three smooth regional hot spots (recruiter networks); no layer has it."""
-    centres = uniform_in(rng, land.province, 3)
+    centres = exactly_in(rng, land.province, 3)
     spread = rng.uniform(6000.0, 12000.0, 3)
     weight = rng.uniform(0.5, 0.9, 3)
     d2 = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)

@@ -94,6 +94,14 @@ def uniform_in(rng: Generator, area: shapely.Geometry, n: int) -> np.ndarray:
     return pts[shapely.contains_xy(area, pts[:, 0], pts[:, 1])]
 
 
+def exactly_in(rng: Generator, area: shapely.Geometry, n: int) -> np.ndarray:
+    """``n`` points inside ``area`` (metres): :func:`uniform_in`, drawn again while short."""
+    pts = uniform_in(rng, area, n)
+    while len(pts) < n:
+        pts = np.concatenate([pts, uniform_in(rng, area, n)])
+    return pts[:n]
+
+
 def thin(candidates: np.ndarray, radius: np.ndarray, fixed: np.ndarray) -> np.ndarray:
     """Greedy Poisson-disc thinning: keep a candidate if no kept point is nearer than the radii."""
     kept = np.empty((len(fixed) + len(candidates), 2))

@@ -14,6 +14,9 @@ def test_etag_and_if_none_match(client):
     tag = first.headers["etag"]
     again = client.get("/scores", params={"profile": "patrol"}, headers={"If-None-Match": tag})
     assert again.status_code == 304 and again.content == b""
+    for response in (first, again):  # answers depend on the key: no shared cache may keep them
+        assert "Authorization" in response.headers["vary"]
+        assert response.headers["cache-control"] == "private"
     other = client.get("/scores", params={"profile": "outreach"})
     assert other.headers["etag"] != tag
     assert client.get("/maps/patrol").headers["etag"]
@@ -22,6 +25,7 @@ def test_etag_and_if_none_match(client):
 def test_large_geojson_is_gzipped(client):
     response = client.get("/scores", headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["vary"] == "Accept-Encoding, Authorization, X-API-Key"
     assert response.json()["type"] == "FeatureCollection"
 
 
@@ -42,3 +46,41 @@ def test_writes_through_the_api_are_audited(scored_workspace):
     assert entry["endpoint"] == "POST /scores" and entry["status"] == 200
     shown = riskmap("audit", "-w", scored_workspace.root, "--last", "1")
     assert shown.returncode == 0 and "POST /scores" in shown.stdout
+
+
+def test_repeated_reads_are_answered_from_the_cache_until_the_workspace_changes(
+    scored_workspace, tmp_path
+):
+    from api.keys import create_key, revoke_key
+    from tests.factories import make_communes
+
+    key, record = create_key(scored_workspace, role="analyst", label="cache")
+    headers = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app(Settings(workspace=scored_workspace.root))) as client:
+        first = client.get("/layers/communes", headers=headers).json()
+        assert client.get("/layers/communes", headers=headers).json() == first
+        make_communes(seed=7).to_file(tmp_path / "xa.gpkg")
+        with open(tmp_path / "xa.gpkg", "rb") as fh:
+            posted = client.post(
+                "/layers/communes", files={"file": ("xa.gpkg", fh.read())}, headers=headers
+            ).json()
+        after = client.get("/layers/communes", headers=headers).json()
+        assert after["version"] == posted["version"] != first["version"]  # a write shows at once
+        run = client.post("/runs", json={"profile": "patrol"}, headers=headers).json()
+        assert client.get("/scores", headers=headers).json()["run_id"] == run["run_id"]
+        revoke_key(scored_workspace, record.key_id)
+        assert client.get("/layers/communes", headers=headers).status_code == 401
+
+
+def test_each_key_gets_only_answers_computed_for_it(scored_workspace):
+    from api.keys import create_key
+
+    viewer = {"X-API-Key": create_key(scored_workspace, role="viewer")[0]}
+    analyst = {"X-API-Key": create_key(scored_workspace, role="analyst")[0]}
+    with TestClient(create_app(Settings(workspace=scored_workspace.root))) as client:
+        exact = client.get("/layers/repatriations", headers=analyst)
+        refused = client.get("/layers/repatriations", headers=viewer)
+        again = client.get("/layers/repatriations", headers=analyst)
+    assert exact.status_code == again.status_code == 200 and again.json() == exact.json()
+    assert refused.status_code == 403  # not the analyst's cached rows
+    assert all(isinstance(row["count"], int) for row in exact.json()["rows"])

@@ -7,6 +7,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -94,21 +95,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def live_server(scored_workspace):
-    """The riskmap API on a free loopback port, serving ``scored_workspace``."""
+@contextmanager
+def serving(settings):
+    """The riskmap API for ``settings`` on a free loopback port; yields its base URL."""
     import uvicorn
 
     from api.app import create_app
-    from api.settings import Settings
 
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings(workspace=scored_workspace.root)),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -116,6 +111,17 @@ def live_server(scored_workspace):
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(scored_workspace):
+    """The riskmap API on a free loopback port, serving ``scored_workspace``."""
+    from api.settings import Settings
+
+    with serving(Settings(workspace=scored_workspace.root)) as url:
+        yield url

@@ -62,6 +62,22 @@ CASES = {
         lambda f: f.assign(period=["2023-13", *f["period"][1:]]),
         r'row 1, column "period": "2023-13" is not a year',
     ),
+    "negative effort": (
+        "repatriations",
+        lambda f: f.assign(enforcement_days=[-3, *[10] * (len(f) - 1)]),
+        r'row 1, column "enforcement_days": "-3" is not a number of patrol or inspection days',
+    ),
+    "effort not a number": (
+        "repatriations",
+        lambda f: f.assign(enforcement_days=["nhiều", *[None] * (len(f) - 1)]),
+        r'row 1, column "enforcement_days": "nhiều" is not a number of patrol or inspection',
+    ),
+    "two efforts for one commune and period": (
+        "repatriations",
+        lambda f: f.assign(commune_code="90001", period="2024", enforcement_days=range(len(f))),
+        r'row 2, column "enforcement_days": "1" differs from row 1 \(0\) for commune 90001, '
+        r"period 2024: effort is one value per commune and period",
+    ),
     "personal id": (
         "repatriations",
         lambda f: f.assign(ho_ten="Nguyễn Văn A"),

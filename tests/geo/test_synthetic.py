@@ -316,3 +316,11 @@ def test_other_seed_gives_another_province(province: SyntheticProvince) -> None:
         province.population, other.population
     )
     assert not province.venues["name"].equals(other.venues["name"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [4, 6])
+def test_seeds_whose_first_hot_spot_draw_falls_outside_still_build(seed: int) -> None:
+    # these seeds once drew fewer than three hidden hot-spot centres inside the province
+    province = make_province(seed=seed)
+    assert province.repatriations["count"].sum() > 0

@@ -5,8 +5,9 @@ import rasterio
 import shapely
 from rasterio.transform import from_origin
 
-from geo.errors import WorkspaceError
-from geo.zonal import zonal_sum
+from geo.errors import CRSError, InputFileError, WorkspaceError
+from geo.parallel import executor_for
+from geo.zonal import zonal_stats, zonal_sum
 
 CRS = "EPSG:32648"
 
@@ -63,8 +64,9 @@ def test_rasterstats_gives_a_polygon_smaller_than_a_pixel_the_pixel_it_touches(r
 
 @ENGINES
 def test_polygon_outside_the_raster_is_nan_not_zero(raster, engine):
-    outside = gpd.GeoSeries([shapely.box(5000, 5000, 6000, 6000)], crs=CRS)
-    assert np.isnan(zonal_sum(raster, outside, engine=engine)).all()
+    polys = gpd.GeoSeries([shapely.box(0, 800, 200, 1000), shapely.box(5000, 5000, 6000, 6000)])
+    sums = zonal_sum(raster, polys.set_crs(CRS), engine=engine)
+    assert sums[0] == pytest.approx(22) and np.isnan(sums[1])
 
 
 def test_unknown_engine_is_refused(raster):
@@ -77,3 +79,94 @@ def test_unreadable_raster_is_a_workspace_error(tmp_path):
     bad.write_text("not a tiff")
     with pytest.raises(WorkspaceError, match=r"cannot read raster .*bad\.tif"):
         zonal_sum(bad, gpd.GeoSeries([shapely.box(0, 0, 1, 1)], crs=CRS))
+
+
+def write_raster(path, values, *, crs=CRS, nodata=None, transform=None):
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=values.shape[0],
+        width=values.shape[1],
+        count=1,
+        dtype="float32",
+        crs=crs,
+        nodata=nodata,
+        transform=transform or from_origin(0, 1000, 100, 100),
+    ) as dst:
+        dst.write(values.astype(np.float32), 1)
+    return path
+
+
+def random_cells(n=40, seed=0, size=1000.0):
+    """Voronoi cells of seeded random points over the raster: odd shapes, partial pixels."""
+    rng = np.random.default_rng(seed)
+    points = shapely.multipoints(rng.uniform(0, size, (n, 2)))
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(points, extend_to=shapely.box(0, 0, size, size))
+    )
+    return gpd.GeoSeries(shapely.intersection(cells, shapely.box(0, 0, size, size)), crs=CRS)
+
+
+@pytest.mark.parametrize("engine", ["exactextract", "rasterstats"])
+def test_chunked_windows_give_the_one_pass_sums(tmp_path, engine):
+    values = np.random.default_rng(1).gamma(2.0, 10.0, (10, 10))
+    raster = write_raster(tmp_path / "pop.tif", values)
+    cells = random_cells()
+    one_pass = zonal_sum(raster, cells, engine=engine)
+    with executor_for("local", workers=2) as ex:
+        chunked = zonal_stats(raster, cells, engine=engine, executor=ex, chunk=7).sums
+    np.testing.assert_allclose(chunked, one_pass, rtol=1e-9)
+    assert one_pass.sum() == pytest.approx(
+        values.sum(), rel=1e-6 if engine == "exactextract" else 1
+    )
+
+
+def test_a_raster_in_another_crs_is_met_by_reprojecting_the_polygons(tmp_path):
+    """The raster in VN-2000 / UTM 48N, the polygons in WGS 84 UTM 48N and in degrees."""
+    values = np.ones((10, 10))
+    raster = write_raster(
+        tmp_path / "vn2000.tif",
+        values,
+        crs="EPSG:3405",
+        transform=from_origin(500_000, 2_300_000, 100, 100),
+    )
+    square = gpd.GeoSeries([shapely.box(500_200, 2_299_200, 500_600, 2_299_800)], crs="EPSG:3405")
+    for polys in (square.to_crs(CRS), square.to_crs(4326)):
+        assert zonal_sum(raster, polys) == pytest.approx([24.0], rel=1e-3)
+
+
+def test_a_raster_that_overlaps_no_polygon_names_itself_and_both_extents(raster):
+    far = gpd.GeoSeries([shapely.box(50_000, 50_000, 51_000, 51_000)], crs=CRS)
+    with pytest.raises(
+        InputFileError,
+        match=r"pop\.tif: the raster covers x 0 to 1000, y 0 to 1000 but the polygons cover "
+        r"x 50000 to 51000, y 50000 to 51000 \(both in EPSG:32648\): it does not overlap",
+    ):
+        zonal_sum(raster, far)
+
+
+def test_a_raster_without_crs_is_refused(tmp_path):
+    path = tmp_path / "nocrs.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", height=2, width=2, count=1, dtype="float32"
+    ) as dst:
+        dst.write(np.ones((1, 2, 2), dtype=np.float32))
+    with pytest.raises(CRSError, match=r"nocrs\.tif: the raster has no CRS"):
+        zonal_sum(path, gpd.GeoSeries([shapely.box(0, 0, 1, 1)], crs=CRS))
+
+
+@pytest.mark.parametrize("engine", ["exactextract", "rasterstats"])
+@pytest.mark.parametrize("missing", [-9999.0, np.nan], ids=["nodata", "nan"])
+def test_a_polygon_over_nodata_only_is_nan_not_zero(tmp_path, engine, missing):
+    values = np.arange(100, dtype=float).reshape(10, 10)
+    values[:, :5] = missing  # the left half holds no data
+    nodata = None if np.isnan(missing) else missing
+    raster = write_raster(tmp_path / "pop.tif", values, nodata=nodata)
+    polys = gpd.GeoSeries([shapely.box(0, 0, 400, 1000), shapely.box(600, 0, 1000, 1000)], crs=CRS)
+    result = zonal_stats(raster, polys, engine=engine)
+    assert result.valid[0] == 0 and result.valid[1] > 0
+    sums = zonal_sum(raster, polys, engine=engine)
+    assert np.isnan(sums[0]) and sums[1] == pytest.approx(
+        sum(r * 10 + c for r in range(10) for c in range(6, 10))
+    )

@@ -90,15 +90,55 @@ def test_hotspots_and_rank_intervals_are_shown_when_the_run_has_them(scored_work
     assert html.count('"hotspot": "hot_99"') == 2
 
 
-def test_a_stored_patrol_plan_is_drawn(scored_workspace, run):
-    import geopandas as gpd
-    import shapely
+def test_stored_plans_are_drawn_bases_circles_outreach_outlines_and_segments(scored_workspace, run):
+    from maps.plan_layers import plan_frames
+    from risk.plans import outreach_plan, patrol_plan
+    from risk.segment_plan import segments_plan
 
-    plan = gpd.GeoDataFrame(
-        {"name": ["Đồn Biên phòng A"], "radius_km": [5.0]},
-        geometry=[shapely.Point(106.95, 21.68)],
-        crs=4326,
+    records = {
+        "patrol": patrol_plan(scored_workspace, "patrol", k=2, radius_km=5, draws=20).to_dict(),
+        "outreach": outreach_plan(scored_workspace, "patrol", budget=100, draws=0).to_dict(),
+        "segments": segments_plan(scored_workspace, "patrol", length_km=5).to_dict(),
+    }
+    layers = plan_frames(records, scored_workspace.read_layer("communes"))
+    html = draw(scored_workspace, run, layers=layers)
+    for label in (
+        '"Điểm đặt tổ tuần tra"',
+        '"Xã được chọn tuyên truyền"',
+        '"Đoạn biên giới (màu đậm: điểm cao)"',
+    ):
+        assert label in html, label
+    assert html.count("L.circle(") == 2 and "số lần rút trọng số" in html
+    assert "Đoạn 1: điểm" in html  # segment tooltips: score and rank
+    english = draw(scored_workspace, run, layers=layers, lang="en")
+    assert '"Border segments (darker: higher score)"' in english
+    assert "of weight draws" in english
+
+
+def test_a_national_venue_layer_is_drawn_as_counted_cells(monkeypatch):
+    import folium
+    import geopandas as gpd
+    import numpy as np
+
+    from maps import folium_map
+
+    rng = np.random.default_rng(3)
+    lon, lat = 105.0 + rng.uniform(0, 0.1, 300), 21.0 + rng.uniform(0, 0.1, 300)
+    venues = gpd.GeoDataFrame(
+        {"kind": ["karaoke"] * 200 + ["massage"] * 100, "name": [f"v{i}" for i in range(300)]},
+        geometry=gpd.points_from_xy(lon, lat),
+        crs="EPSG:4326",
     )
-    html = draw(scored_workspace, run, layers={"plan": plan})
-    assert '"Kế hoạch tuần tra / tuyên truyền"' in html and "Đồn Biên phòng A" in html
-    assert "L.circle(" in html
+    monkeypatch.setattr(folium_map, "VENUE_POINTS_MAX", 100)
+    m = folium.Map()
+    folium_map.add_venues(m, venues, lang="en")
+    html = m.get_root().render()
+    names = [c.layer_name for c in m._children.values() if type(c).__name__ == "VenueKindLayer"]
+    assert [n.split(": ")[1].split(" (")[1] for n in names] == [
+        "200, grouped in 5 km cells)",
+        "100, grouped in 5 km cells)",
+    ]
+    assert "v17" not in html  # no single venue is written out
+    assert "venues in a 5 km cell" in html
+    karaoke = folium_map._grouped_rows(venues[venues["kind"] == "karaoke"])
+    assert sum(r[3] for r in karaoke) == 200 and 1 < len(karaoke) < 200

@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from risk.covering import (
     GREEDY_BOUND,
+    budget_frequency,
+    cover_frequency,
     coverage_within,
     max_cover,
     select_under_budget,
@@ -116,3 +118,20 @@ def test_selection_frequency_counts_draws_that_keep_each_choice():
     draws = np.array([[3.0, 1.0, 2.0], [1.0, 3.0, 2.0], [3.0, 2.0, 1.0], [3.0, 1.0, 0.0]])
     top1 = lambda s: (int(np.argmax(s)),)  # noqa: E731
     assert selection_frequency(draws, top1, (0, 1)).tolist() == [0.75, 0.25]
+
+
+def test_cover_frequency_replans_each_draw_greedily():
+    # site 0 covers demand 0, site 1 demand 1, site 2 demand 2; k = 1 picks the heaviest
+    cover = np.eye(3, dtype=bool)
+    draws = np.array([[5.0, 1.0, 1.0], [5.0, 6.0, 1.0], [9.0, 1.0, 1.0], [1.0, 1.0, 7.0]])
+    assert cover_frequency(draws, cover, 1, (0,)).tolist() == [0.5]
+    assert cover_frequency(draws, cover, 2, (0, 1)).tolist() == [1.0, 0.75]
+
+
+def test_budget_frequency_by_value_per_cost_and_one_per_group():
+    costs = np.array([1.0, 1.0, 2.0])
+    draws = np.array([[3.0, 1.0, 5.0], [1.0, 3.0, 1.0]])  # value per cost: 3,1,2.5 then 1,3,0.5
+    assert budget_frequency(draws, costs, 3, (0, 1, 2)).tolist() == [1.0, 0.5, 0.5]
+    # one per group: group B (commune 2) must be in, so commune 0 or 1 only when it fits
+    grouped = budget_frequency(draws, costs, 3, (0, 2), groups=["A", "A", "B"])
+    assert grouped.tolist() == [0.5, 1.0]

@@ -97,3 +97,33 @@ def test_every_method_gives_bounded_scores_summing_contributions_and_a_rank_perm
     assert np.allclose(parts, out["score"], rtol=1e-9, atol=1e-9)
     assert sorted(out["rank"]) == list(range(1, len(out) + 1))
     assert set(out["class"]) <= {1, 2, 3, 4, 5}
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(4, 300), shape=st.floats(0.2, 5.0))
+def test_skew_and_kurtosis_match_scipys_unbiased_estimates(seed, n, shape):
+    from scipy import stats as scipy_stats
+
+    x = np.random.default_rng(seed).gamma(shape, 2.0, n)
+    skew, kurt = skew_kurt(x)
+    assert skew == pytest.approx(scipy_stats.skew(x, bias=False), rel=1e-9, abs=1e-12)
+    assert kurt == pytest.approx(scipy_stats.kurtosis(x, bias=False), rel=1e-9, abs=1e-12)
+
+
+def test_winsorising_never_flattens_an_indicator_to_one_value():
+    # nine zeros, a one and a far outlier: clipping the outlier to 1 still looks outlying, and
+    # clipping again would leave only zeros; the log transform keeps the order instead
+    x = np.array([0.0] * 20 + [1.0, 1.0, 50.0])
+    treated, how = treat_outliers(x)
+    assert how == "log"
+    assert np.argmax(treated) == 22 and np.ptp(treated) > 0
+
+
+def test_raising_the_top_value_keeps_it_at_the_top():
+    frame = pd.DataFrame(
+        {"border_length": [0.0] * 20 + [1.0, 1.0, 1.2]}, index=[f"9{i:04d}" for i in range(23)]
+    )
+    profile = PATROL.with_weights({"border_length": 1.0})
+    for top in (1.2, 60.0):
+        frame.iloc[22, 0] = top
+        assert score(frame, profile).frame["score"].iloc[22] == 100.0

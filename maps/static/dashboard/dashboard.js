@@ -10,7 +10,9 @@
       rank: "Hạng", commune: "Xã", district: "Huyện", score: "Điểm", "class": "Mức",
       computing: "Đang tính lại…", updated: "Đã cập nhật", custom: "trọng số tuỳ chỉnh (chưa lưu)",
       stored: "lần tính đã lưu", drivers: "Yếu tố chính", indicator: "Chỉ số", points: "điểm",
-      zero: "Cần ít nhất một trọng số lớn hơn 0.", error: "Lỗi", synthetic: "DỮ LIỆU MÔ PHỎNG"},
+      zero: "Cần ít nhất một trọng số lớn hơn 0.", error: "Lỗi", synthetic: "DỮ LIỆU MÔ PHỎNG",
+      key: "Khóa API", use_key: "Dùng khóa", forget_key: "Quên khóa",
+      need_key: "Máy chủ này cần khóa API: nhập khóa của đơn vị.", withheld: "ẩn (số người nhỏ)"},
     en: {title: "Human-trafficking risk by commune", profile: "Profile", lang: "Language",
       weights: "Weights", weights_hint: "Move a slider: scores are recomputed at once (not stored).",
       reset: "Profile weights", downloads: "Download", downloads_hint: "From the profile's stored run.",
@@ -18,10 +20,14 @@
       rank: "Rank", commune: "Commune", district: "District", score: "Score", "class": "Class",
       computing: "Recomputing…", updated: "Updated", custom: "custom weights (not stored)",
       stored: "stored run", drivers: "Main drivers", indicator: "Indicator", points: "points",
-      zero: "At least one weight must be above 0.", error: "Error", synthetic: "SYNTHETIC DATA"}
+      zero: "At least one weight must be above 0.", error: "Error", synthetic: "SYNTHETIC DATA",
+      key: "API key", use_key: "Use key", forget_key: "Forget key",
+      need_key: "This server needs an API key: enter your office's key.",
+      withheld: "withheld (small count)"}
   };
+  var KEY = "riskmap-key";  // sessionStorage: the key lives only as long as the tab
   var state = {lang: "vi", profiles: {}, profile: null, weights: {}, data: null, layer: null,
-    selected: null, timer: null, request: 0};
+    selected: null, timer: null, request: 0, key: sessionStorage.getItem(KEY) || ""};
   var map = L.map("map", {zoomControl: true, maxZoom: 18, preferCanvas: true});
   L.control.scale({imperial: false}).addTo(map);
   var legend = L.control({position: "bottomright"});
@@ -39,13 +45,31 @@
   function status(text, isError) {
     $("status").textContent = text || ""; $("status").style.color = isError ? "#ff8a80" : "#ffd27f";
   }
-  function api(url, options) {
-    return fetch(url, options).then(function (r) {
-      if (r.ok) { return r.json(); }
+  function authorised(options) {
+    var out = Object.assign({}, options || {});
+    out.headers = Object.assign({}, out.headers || {});
+    if (state.key) { out.headers.Authorization = "Bearer " + state.key; }
+    return out;
+  }
+  function send(url, options) {
+    return fetch(url, authorised(options)).then(function (r) {
+      if (r.ok) { return r; }
+      if (r.status === 401) { askForKey(); }
       return r.json().catch(function () { return {}; }).then(function (p) {
         throw new Error(p.detail || (r.status + " " + r.statusText));
       });
     });
+  }
+  function api(url, options) { return send(url, options).then(function (r) { return r.json(); }); }
+
+  function askForKey() {
+    useKey("");  // a key the server refused is forgotten
+    $("keyform").hidden = false; $("key").focus();
+  }
+  function useKey(key) {
+    state.key = key;
+    if (key) { sessionStorage.setItem(KEY, key); } else { sessionStorage.removeItem(KEY); }
+    $("keyform").hidden = !!key; $("forget").hidden = !key;
   }
 
   function relabel() {
@@ -95,10 +119,23 @@
   }
 
   function renderDownloads() {
+    if (!state.profile) { $("downloads").innerHTML = ""; return; }
     $("downloads").innerHTML = ["pdf", "png", "gpkg", "geojson", "csv"].map(function (f) {
-      return '<a download href="/exports/' + state.profile + "." + f + "?lang=" + state.lang
-        + '" data-format="' + f + '">' + f.toUpperCase() + "</a>";
+      return '<a download="riskmap-' + state.profile + "." + f + '" href="/exports/' + state.profile
+        + "." + f + "?lang=" + state.lang + '" data-format="' + f + '">' + f.toUpperCase() + "</a>";
     }).join("");
+    $("downloads").querySelectorAll("a").forEach(function (a) {
+      a.addEventListener("click", function (e) {
+        if (!state.key) { return; }  // no key: the browser downloads the link itself
+        e.preventDefault();  // a link cannot send the key, so fetch the file and save it
+        send(a.getAttribute("href")).then(function (r) { return r.blob(); }).then(function (blob) {
+          var url = URL.createObjectURL(blob), save = document.createElement("a");
+          save.href = url; save.download = a.getAttribute("download");
+          document.body.appendChild(save); save.click(); save.remove();
+          setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+        }).catch(function (err) { status(t("error") + ": " + err.message, true); });
+      });
+    });
   }
 
   function rescore() {
@@ -168,12 +205,15 @@
     var current = state.data.features.filter(function (f) { return f.properties.commune_code === code; })[0];
     api("/communes/" + encodeURIComponent(code) + "?profile=" + encodeURIComponent(state.profile)).then(function (d) {
       var w = normalised(), p = current ? current.properties : d;
-      // contributions add up to the score: share out the current score by weight × normalised value
-      var raw = d.indicators.map(function (i) { return i.normalised * (w[i.indicator] || 0); });
+      var hidden = d.indicators.some(function (i) { return i.withheld; });
+      // contributions add up to the score: share out the current score by weight × normalised
+      // value; a withheld rate (a small count of people) is not shared out, so the rest stand as is
+      var raw = d.indicators.map(function (i) { return i.withheld ? 0 : i.normalised * (w[i.indicator] || 0); });
       var total = raw.reduce(function (s, v) { return s + v; }, 0);
       var rows = d.indicators.map(function (i, k) {
         return {name: i.indicator, label: state.lang === "vi" ? i.label_vi : i.label_en,
-          points: total > 0 ? p.score * raw[k] / total : 0};
+          withheld: i.withheld,
+          points: hidden ? raw[k] : (total > 0 ? p.score * raw[k] / total : 0)};
       }).sort(function (a, b) { return b.points - a.points; });
       var drivers = rows.filter(function (r) { return r.points > 0; }).slice(0, 3);
       $("detail").innerHTML = "<h3>" + esc(d.commune_name) + "</h3><div>" + esc(d.district_name || "")
@@ -181,6 +221,9 @@
         + " · " + t("rank") + " " + p.rank + "</p><h2>" + t("drivers") + '</h2><ol id="drivers">'
         + drivers.map(function (r) { return "<li>" + esc(r.label) + "</li>"; }).join("") + "</ol><table><tbody>"
         + rows.map(function (r) {
+          if (r.withheld) {
+            return "<tr><td>" + esc(r.label) + '</td><td class="withheld">' + t("withheld") + "</td></tr>";
+          }
           return "<tr><td>" + esc(r.label) + '</td><td><span class="bar" style="width:' + Math.round(p.score > 0 ? r.points / p.score * 120 : 0)
             + 'px"></span> ' + r.points.toFixed(1) + " " + t("points") + "</td></tr>";
         }).join("") + "</tbody></table>";
@@ -193,17 +236,34 @@
   }
 
   $("profile").addEventListener("change", function (e) { setProfile(e.target.value); });
+  $("keyform").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var key = $("key").value.trim();
+    if (key) { useKey(key); $("key").value = ""; start(); }
+  });
+  $("forget").addEventListener("click", function () { useKey(""); location.reload(); });
   $("lang").addEventListener("change", function (e) { state.lang = e.target.value; relabel(); });
   $("reset").addEventListener("click", function () { setProfile(state.profile); });
 
-  api("/profiles").then(function (list) {
-    list.forEach(function (p) {
-      state.profiles[p.name] = p;
-      var o = document.createElement("option"); o.value = p.name; $("profile").appendChild(o);
+  function start() {
+    return api("/profiles").then(function (list) {
+      $("profile").innerHTML = ""; state.profiles = {};
+      list.forEach(function (p) {
+        state.profiles[p.name] = p;
+        var o = document.createElement("option"); o.value = p.name; $("profile").appendChild(o);
+      });
+      state.profile = state.profiles.patrol ? "patrol" : list[0].name;
+      $("profile").value = state.profile;
+      relabel();
+      return setProfile(state.profile);
+    }).catch(function (e) {
+      status(t("error") + ": " + e.message + ($("keyform").hidden ? "" : " · " + t("need_key")), true);
     });
-    state.profile = state.profiles.patrol ? "patrol" : list[0].name;
-    $("profile").value = state.profile;
-    relabel();
-    return setProfile(state.profile);
-  }).catch(function (e) { status(t("error") + ": " + e.message, true); });
+  }
+  $("forget").hidden = !state.key;
+  if (CFG.keys && !state.key) {  // no request without a key: the server would only say 401
+    askForKey(); relabel(); status(t("need_key"));
+  } else {
+    start();
+  }
 })();

@@ -1,0 +1,269 @@
+"""Load test: ``riskmap serve`` on loopback in its own process, many concurrent clients.
+
+``python -m benchmarks.load`` builds the demo workspace in a temporary folder (or uses
+``--workspace``), starts the server as a real subprocess, and drives ``--clients`` concurrent
+clients (asyncio + httpx2, each one request at a time, keep-alive) for ``--seconds`` or
+``--max-requests`` requests in all, whichever comes first, against a province's scores
+(``/scores?province=...``), the whole workspace's scores (``/scores``) and commune details
+(``/communes/{code}``). Requests per second, p50/p95/p99 latency per endpoint and the error
+count go into ``benchmarks/results.json`` under ``"load"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import uvloop
+
+from benchmarks.record import RESULTS, update_results
+
+TARGET_P95_MS = 150.0
+
+
+@dataclass
+class Tally:
+    """Latencies (ms) and errors of one endpoint."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    def summary(self, seconds: float) -> dict[str, float | int]:
+        """Requests, requests/s, p50/p95/p99 and max latency (ms), errors."""
+        ms = np.asarray(self.latencies) if self.latencies else np.zeros(1)
+        p50, p95, p99 = np.percentile(ms, [50, 95, 99])
+        return {
+            "requests": len(self.latencies),
+            "rps": round(len(self.latencies) / seconds, 1),
+            "p50_ms": round(float(p50), 1),
+            "p95_ms": round(float(p95), 1),
+            "p99_ms": round(float(p99), 1),
+            "max_ms": round(float(ms.max()), 1),
+            "errors": self.errors,
+        }
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def riskmap_bin() -> str:
+    """The ``riskmap`` console script of this interpreter's environment."""
+    return str(Path(sys.executable).with_name("riskmap"))
+
+
+@contextmanager
+def serving(workspace: Path, *, port: int | None = None, timeout: float = 120) -> Iterator[str]:
+    """Run ``riskmap serve`` on loopback for the block; yield its base URL."""
+    import httpx2
+
+    port = port or free_port()
+    proc = subprocess.Popen(
+        [riskmap_bin(), "serve", "--workspace", str(workspace), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"riskmap serve exited: {proc.stderr.read().decode()[-2000:]}")
+            try:
+                if httpx2.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"riskmap serve did not answer on {base} in {timeout:.0f} s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def build_demo_workspace(folder: Path) -> Path:
+    """``riskmap demo --no-serve`` into ``folder/demo``; return the workspace."""
+    root = folder / "demo"
+    subprocess.run(
+        [riskmap_bin(), "-q", "demo", "--no-serve", "--workspace", str(root)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return root
+
+
+def targets(base: str, province: str, codes: list[str]) -> Iterator[tuple[str, str]]:
+    """Endless round robin of (endpoint name, URL): province scores, all scores, communes."""
+    communes = itertools.cycle(codes)
+    for _ in itertools.count():
+        yield "scores_province", f"{base}/scores?province={province}"
+        yield "scores_all", f"{base}/scores"
+        yield "commune", f"{base}/communes/{next(communes)}"
+
+
+async def _client(client, plan, stop_at: float, budget: list[int], tallies) -> None:
+    import httpx2
+
+    while time.monotonic() < stop_at and budget[0] > 0:
+        budget[0] -= 1
+        name, url = next(plan)
+        start = time.perf_counter()
+        try:
+            response = await client.get(url)
+            status = response.status_code
+        except httpx2.HTTPError:
+            status = 0
+        tally = tallies[name]
+        tally.latencies.append((time.perf_counter() - start) * 1000)
+        tally.statuses[status] = tally.statuses.get(status, 0) + 1
+        tally.errors += status != 200
+
+
+async def drive(
+    base: str, province: str, codes: list[str], *, clients: int, seconds: float, max_requests: int
+) -> tuple[dict[str, Tally], float]:
+    """Run ``clients`` concurrent clients; return the tallies and the seconds taken."""
+    import httpx2
+
+    tallies = {name: Tally() for name in ("scores_province", "scores_all", "commune")}
+    limits = httpx2.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx2.AsyncClient(limits=limits, timeout=60) as client:
+        plans = [targets(base, province, codes[i:] + codes[:i]) for i in range(clients)]
+        for k, plan in enumerate(plans):  # stagger so clients do not all ask the same thing
+            for _ in range(k % 3):
+                next(plan)
+        start = time.monotonic()
+        budget = [max_requests]
+        await asyncio.gather(
+            *(_client(client, plan, start + seconds, budget, tallies) for plan in plans)
+        )
+        return tallies, time.monotonic() - start
+
+
+def workspace_facts(base: str) -> tuple[str, list[str]]:
+    """The first province of the served workspace and every commune code."""
+    import httpx2
+
+    body = httpx2.get(f"{base}/scores", timeout=120).json()
+    props = [f["properties"] for f in body["features"]]
+    provinces = sorted({str(p["province_name"]) for p in props})
+    return provinces[0], [str(p["commune_code"]) for p in props]
+
+
+def run(
+    workspace: Path,
+    *,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    out: Path | None = RESULTS,
+) -> dict:
+    """Serve ``workspace``, load it, and return the figures (recorded in ``out`` unless None)."""
+    with serving(workspace) as base:
+        province, codes = workspace_facts(base)
+        uvloop.run(drive(base, province, codes, clients=2, seconds=2, max_requests=30))  # warm
+        tallies, took = uvloop.run(  # the clients share the machine: keep them cheap
+            drive(
+                base, province, codes, clients=clients, seconds=seconds, max_requests=max_requests
+            )
+        )
+    figures = {"clients": clients, "communes": len(codes), "province": province}
+    figures |= _figures(tallies, took)
+    if out is not None:
+        update_results({"load": figures}, out)
+    return figures
+
+
+def _figures(tallies: dict[str, Tally], took: float) -> dict:
+    """Totals, per-endpoint summaries and whether the target was met."""
+    per = {name: t.summary(took) for name, t in tallies.items()}
+    total = sum(t["requests"] for t in per.values())
+    errors = sum(t["errors"] for t in per.values())
+    return {
+        "seconds": round(took, 1),
+        "requests": total,
+        "rps": round(total / took, 1),
+        "errors": errors,
+        "statuses": _statuses(tallies),
+        "endpoints": per,
+        "target_p95_ms_province_scores": TARGET_P95_MS,
+        "target_met": per["scores_province"]["p95_ms"] < TARGET_P95_MS and errors == 0,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "note": "the server and the clients share one machine (see machine, load_average_1m)",
+    }
+
+
+def _statuses(tallies: dict[str, Tally]) -> dict[str, int]:
+    merged: dict[str, int] = {}
+    for tally in tallies.values():
+        for status, n in tally.statuses.items():
+            merged[str(status)] = merged.get(str(status), 0) + n
+    return merged
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: build or take a workspace, load it, print and record the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workspace", type=Path, help="Workspace to serve (default: new demo)")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="Results file to update")
+    parser.add_argument("--no-record", action="store_true", help="Do not write results")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="riskmap-load-") as tmp:
+        workspace = args.workspace or build_demo_workspace(Path(tmp))
+        figures = run(
+            workspace,
+            clients=args.clients,
+            seconds=args.seconds,
+            max_requests=args.max_requests,
+            out=None if args.no_record else args.out,
+        )
+    _print(figures)
+    return 0 if figures["errors"] == 0 else 1
+
+
+def _print(figures: dict) -> None:
+    out = sys.stdout
+    out.write(
+        f"{figures['clients']} clients, {figures['seconds']} s, {figures['requests']} requests, "
+        f"{figures['rps']} req/s, {figures['errors']} errors ({figures['communes']} communes)\n"
+    )
+    for name, t in figures["endpoints"].items():
+        out.write(
+            f"  {name:<16} {t['requests']:>6} req {t['rps']:>7} req/s  p50 {t['p50_ms']:>7} ms  "
+            f"p95 {t['p95_ms']:>7} ms  p99 {t['p99_ms']:>7} ms  errors {t['errors']}\n"
+        )
+    met = "met" if figures["target_met"] else "NOT met"
+    out.write(f"target (0 errors, province scores p95 < {TARGET_P95_MS:.0f} ms): {met}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Cache of per-commune values (indicators, population, neighbours), in memory and on disk.
+
+An entry is keyed by what its values depend on: the versions (content hashes) of exactly the
+layers it reads, the profile parameters it reads, the zonal engine and the code version. A new
+version of one layer therefore misses only the entries that read it, and new weights or
+method parameters miss nothing. Entries persist in the workspace as
+``cache/indicators/<name>-<key>.parquet`` (written to a temp file and renamed, so a reader
+never sees half a file; shared by every process on the workspace) and in a per-process LRU.
+
+A persisted entry is trusted only if it parses, its page checksums verify, it names the key
+it was asked for and the digest of its values matches; anything else is recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from geo.storage import replacing
+from risk.runs import code_version
+
+logger = logging.getLogger(__name__)
+
+#: Folder of persisted entries, inside the workspace.
+CACHE_DIR = Path("cache") / "indicators"
+#: Bump when the meaning of a cached value changes without a code version change.
+SCHEMA = 1
+#: Entries kept in memory per process (an indicator of 10,000 communes is about 0.3 MB).
+MEMORY_SIZE = 256
+_META = b"riskmap"
+
+_memory: OrderedDict[tuple[str, str], Entry] = OrderedDict()
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Cached values: a frame indexed like the communes, and notes made computing it."""
+
+    frame: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+
+def cache_key(
+    name: str,
+    versions: Mapping[str, str],
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    engine: str = "",
+) -> str:
+    """File-safe key of entry ``name`` for these layer ``versions``, ``parameters`` and engine."""
+    payload = json.dumps(
+        [SCHEMA, code_version(), name, dict(versions), dict(parameters or {}), engine],
+        sort_keys=True,
+        default=str,
+    )
+    return f"{name}-{hashlib.sha256(payload.encode()).hexdigest()[:24]}"
+
+
+class IndicatorCache:
+    """Per-process LRU in front of the entries persisted under ``root/cache/indicators``.
+
+    ``root=None`` keeps entries in memory only (a workspace that must not be written to).
+    """
+
+    def __init__(self, root: str | Path | None) -> None:
+        self.root = None if root is None else Path(root)
+
+    def path(self, key: str) -> Path:
+        """Where entry ``key`` is persisted."""
+        if self.root is None:
+            raise ValueError("this cache keeps entries in memory only")
+        return self.root / CACHE_DIR / f"{key}.parquet"
+
+    def get(self, key: str) -> Entry | None:
+        """The entry stored under ``key``, or None when absent or not to be trusted."""
+        slot = (str(self.root), key)
+        with _lock:
+            if slot in _memory:
+                _memory.move_to_end(slot)
+                return _memory[slot]
+        entry = None if self.root is None else _read(self.path(key), key)
+        if entry is not None:
+            self._remember(slot, entry)
+        return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        """Store ``entry`` under ``key`` in memory and, atomically, on disk."""
+        self._remember((str(self.root), key), entry)
+        if self.root is None:
+            return
+        try:
+            _write(self.path(key), key, entry)
+        except OSError as err:  # a read-only workspace still scores, just without the cache
+            logger.warning("could not persist cache entry %s: %s", key, err)
+
+    def _remember(self, slot: tuple[str, str], entry: Entry) -> None:
+        with _lock:
+            _memory[slot] = entry
+            _memory.move_to_end(slot)
+            while len(_memory) > MEMORY_SIZE:
+                _memory.popitem(last=False)
+
+
+def clear_memory() -> None:
+    """Forget every entry held in this process (persisted entries stay)."""
+    with _lock:
+        _memory.clear()
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    values = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    return hashlib.sha256(values + ",".join(map(str, frame.columns)).encode()).hexdigest()
+
+
+def _write(path: Path, key: str, entry: Entry) -> None:
+    table = pa.Table.from_pandas(entry.frame, preserve_index=True)
+    meta = {"key": key, "notes": list(entry.notes), "digest": _digest(entry.frame)}
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), _META: json.dumps(meta).encode()}
+    )
+    with replacing([path]) as (tmp,):
+        pq.write_table(table, tmp, write_page_checksum=True)
+    logger.debug("cached %s", path.name)
+
+
+def _read(path: Path, key: str) -> Entry | None:
+    if not path.is_file():
+        return None
+    try:
+        table = pq.read_table(path, page_checksum_verification=True)
+        meta = json.loads(table.schema.metadata[_META])
+        frame = table.to_pandas()
+        trusted = meta["key"] == key and meta["digest"] == _digest(frame)
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as err:
+        logger.warning("cache entry %s is unreadable (%s); recomputing it", path.name, err)
+        return None
+    if not trusted:
+        logger.warning("cache entry %s does not match its key or digest; recomputing", path.name)
+        return None
+    return Entry(frame, tuple(meta["notes"]))

@@ -1,0 +1,41 @@
+import json
+
+from tests.api.test_cli import one_error_line, riskmap
+from tests.api.test_routes import assert_problem
+
+
+def test_segments_over_http_rank_segments_and_crossings(client):
+    body = client.get("/plans/segments", params={"length_km": 5, "reach_km": 5}).json()
+    assert body["kind"] == "segments" and body["parameters"]["length_km"] == 5
+    assert [s["rank"] for s in body["segments"]] == list(range(1, len(body["segments"]) + 1))
+    assert all(0 <= s["score"] <= 100 for s in body["segments"])
+    assert len(body["crossings"]) == 3 and body["crossings"][0]["rank"] == 1
+    assert client.get("/plans/segments", params={"length_km": 0}).status_code == 422
+
+
+def test_patrol_and_outreach_over_http_report_how_often_choices_stay(client):
+    patrol = client.get("/plans/patrol", params={"k": 2, "radius_km": 6, "draws": 30}).json()
+    assert all(0 <= b["frequency"] <= 1 for b in patrol["bases"])
+    assert patrol["parameters"]["draws"] == 30
+    outreach = client.get(
+        "/plans/outreach", params={"profile": "outreach", "budget": 100, "draws": 0}
+    ).json()
+    assert all(c["frequency"] is None for c in outreach["communes"])
+    assert_problem(client.get("/plans/patrol", params={"k": 99}), 422, "k is 99")
+    assert client.get("/plans/patrol", params={"radius_km": -5}).status_code == 422
+
+
+def test_plan_segments_command_prints_ranks_and_stores_the_plan(scored_workspace):
+    ws = scored_workspace.root
+    result = riskmap("plan", "segments", "-w", ws, "--length-km", 5, "--json")
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["segments"] and plan["crossings"]
+    assert "1. segment" in result.stderr and "crossing 1." in result.stderr
+    assert list((ws / "runs" / plan["run_id"] / "plans").glob("segments-*.json"))
+    one_error_line(
+        riskmap("plan", "segments", "-w", ws, "--length-km", 0),
+        "segment length is 0.0 km, expected a number > 0",
+    )
+    patrol = riskmap("plan", "patrol", "-w", ws, "--k", 2, "--radius-km", 6, "--draws", 20)
+    assert "in the plan in" in patrol.stderr and "% of draws" in patrol.stderr
