@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import logging
@@ -91,6 +92,7 @@ class ETagCache:
         self.app = app
         self.cache = cache
         self.root = root
+        self._pending: dict[tuple, asyncio.Event] = {}  # keys being answered right now
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer from the cache, or let the app answer and tag (and maybe keep) a 200."""
@@ -99,12 +101,13 @@ class ETagCache:
             return
         request = Request(scope)
         key = self.cache.key(request, self.root)
+        if key is not None and key in self._pending:  # the same read is being answered:
+            await self._pending[key].wait()  # wait for it rather than compute it again
         hit = self.cache.get(key)
         if hit is None:
-            hit = await self._answer(scope, receive, send)
+            hit = await self._answer_once(key, scope, receive, send)
             if hit is None:
                 return  # not a 200: already sent as the app made it
-            self.cache.put(key, hit)
         body, headers = hit
         tag = headers["etag"]
         if tag in request.headers.get("if-none-match", ""):
@@ -116,6 +119,21 @@ class ETagCache:
             vary = f"Accept-Encoding, {KEY_HEADERS}"
             headers = {**headers, "content-encoding": "gzip", "vary": vary}
         await Response(body, status_code=200, headers=headers)(scope, receive, send)
+
+    async def _answer_once(self, key, scope: Scope, receive: Receive, send: Send) -> Answer | None:
+        """:meth:`_answer`, kept under ``key``; other requests for ``key`` wait meanwhile."""
+        if key is None:
+            return await self._answer(scope, receive, send)
+        done = self._pending.setdefault(key, asyncio.Event())
+        try:
+            hit = await self._answer(scope, receive, send)
+            if hit is not None:
+                self.cache.put(key, hit)
+            return hit
+        finally:
+            if self._pending.get(key) is done:
+                del self._pending[key]
+            done.set()
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> Answer | None:
         """The app's 200 answer with its ETag, or None once a non-200 answer has been sent."""

@@ -84,3 +84,45 @@ def test_each_key_gets_only_answers_computed_for_it(scored_workspace):
     assert exact.status_code == again.status_code == 200 and again.json() == exact.json()
     assert refused.status_code == 403  # not the analyst's cached rows
     assert all(isinstance(row["count"], int) for row in exact.json()["rows"])
+
+
+def test_concurrent_reads_of_one_answer_compute_it_once(tmp_path):
+    import asyncio
+
+    from api.middleware import ETagCache, ResponseCache
+
+    calls = []
+
+    async def slow_app(scope, receive, send):
+        calls.append(scope["path"])
+        await asyncio.sleep(0.05)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"ok": true}'})
+
+    cache = ETagCache(slow_app, cache=ResponseCache(), root=tmp_path)
+
+    async def get(path):
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "query_string": b"",
+            "headers": [],
+            "root_path": "",
+        }
+        await cache(scope, receive, send)
+        return next(m["status"] for m in sent if m["type"] == "http.response.start")
+
+    async def main():
+        return await asyncio.gather(*(get("/scores") for _ in range(20)), get("/rankings"))
+
+    assert asyncio.run(main()) == [200] * 21
+    assert calls == ["/scores", "/rankings"]  # twenty readers of /scores, one computation
