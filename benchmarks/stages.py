@@ -20,18 +20,11 @@ import pandas as pd
 import pyogrio
 
 from benchmarks.national import National, make_national
+from geo.schema import VECTOR_LAYERS
 
 T = TypeVar("T")
 #: Layers in the order a user ingests them (communes first: the others are checked against them).
-INGEST_ORDER = (
-    "communes",
-    "border",
-    "crossings",
-    "venues",
-    "industrial_zones",
-    "repatriations",
-    "population",
-)
+INGEST_ORDER = (*VECTOR_LAYERS, "population")
 #: Indicator builders of ``risk.indicators.compute_indicators``, by the layer each one needs.
 INDICATOR_LAYERS = ("border", "crossings", "venues", "industrial_zones", "repatriations")
 PROFILE = "patrol"

@@ -109,8 +109,9 @@ def patrol_plan(
     crossings near them are candidates.
     """
     run = load_run(ws, profile, run_id)
-    demand = _demand(ws, run, province)
-    sites = _candidates(ws, demand, candidates, province)
+    communes = province_communes(to_metric(ws.read_layer("communes")), province)
+    demand = _demand(communes, run)
+    sites = _candidates(ws, demand, candidates, communes if province else None)
     distance = measures.distance_matrix_km(sites.geometry, demand.geometry)
     coverage = coverage_within(distance, radius_km)
     cover = max_cover(demand["score"], coverage, k, method=method)
@@ -161,7 +162,7 @@ def outreach_plan(
     if not 0 <= explore_share <= 0.5:
         raise PlanError(f"exploration share is {explore_share}, expected 0 to 0.5")
     run = load_run(ws, profile, run_id)
-    demand = _demand(ws, run, province)
+    demand = _demand(province_communes(to_metric(ws.read_layer("communes")), province), run)
     values, notes = _outreach_values(demand, demand["score"].to_numpy(dtype=float))
     costs = _costs(demand, cost_column, fixed_cost, cost_per_1000)
     groups = demand["district_name"].to_numpy() if per_district else None
@@ -259,9 +260,8 @@ def _draws_note(draws: int, how: str) -> str:
     )
 
 
-def _demand(ws: Workspace, run: ScoreRun, province: str | None) -> gpd.GeoDataFrame:
-    """Communes (of ``province``) as metric representative points with their run scores."""
-    communes = province_communes(to_metric(ws.read_layer("communes")), province)
+def _demand(communes: gpd.GeoDataFrame, run: ScoreRun) -> gpd.GeoDataFrame:
+    """``communes`` (metric) as representative points with their run scores."""
     frame = communes.drop(columns=["population"], errors="ignore").merge(
         run.table.frame, on="commune_code", how="inner", validate="1:1"
     )
@@ -270,7 +270,8 @@ def _demand(ws: Workspace, run: ScoreRun, province: str | None) -> gpd.GeoDataFr
     return frame.set_geometry(frame.geometry.representative_point())
 
 
-def _candidates(ws: Workspace, demand: gpd.GeoDataFrame, which, province) -> gpd.GeoDataFrame:
+def _candidates(ws: Workspace, demand: gpd.GeoDataFrame, which, area) -> gpd.GeoDataFrame:
+    """Candidate sites; with ``area`` (a province's communes), only the crossings near it."""
     if isinstance(which, gpd.GeoDataFrame):
         return _named_points(which.to_crs(demand.crs), "post")
     parts = which.split("+")
@@ -283,10 +284,8 @@ def _candidates(ws: Workspace, demand: gpd.GeoDataFrame, which, province) -> gpd
     frames = []
     if "crossings" in parts and ws.has_layer("crossings"):
         crossings = ws.read_layer("crossings").to_crs(demand.crs)
-        if province is not None:
-            crossings = near(
-                crossings, province_communes(to_metric(ws.read_layer("communes")), province)
-            )
+        if area is not None:
+            crossings = near(crossings, area)
         frames.append(_named_points(crossings, None))
     if "communes" in parts:
         centres = demand[["commune_code", "commune_name", "geometry"]].rename(

@@ -31,14 +31,12 @@ from geo.limits import Limits
 from geo.query import MAX_LIMIT, parse_bbox, query
 from geo.schema import LAYERS
 from geo.workspace import Workspace
-from risk.privacy import SENSITIVE_COUNT_COLUMNS, apply_suppression
 
 router = APIRouter(tags=["layers"])
 
 KNOWN = (*LAYERS, *RASTER_LAYERS)
-#: The column counting people, per layer: shown to viewers with small counts suppressed.
-SENSITIVE = {"repatriations": "count"}
-COUNTED = SENSITIVE_COUNT_COLUMNS[1]  # the name risk.privacy suppresses
+#: Layers that count people per commune and period: their rows are for analysts only.
+SENSITIVE = frozenset({"repatriations"})
 MAX_OFFSET = 10_000_000
 LayerName = Annotated[
     str, Path(pattern=r"^[a-z_]{1,40}$", description=f"Layer: {', '.join(KNOWN)}")
@@ -68,7 +66,7 @@ def _count(ws: Workspace, name: str, principal: Principal) -> int:
     """Features or rows of layer ``name`` the caller may see (1 for a raster)."""
     if ws.kind(name) == "raster":
         return 1
-    return len(_for_caller(ws, name, ws.read_layer(name), principal))
+    return len(_for_caller(ws, ws.read_layer(name), principal))
 
 
 @router.get("/layers/{name}", response_class=GeoJSONResponse)
@@ -93,7 +91,7 @@ def get_layer(
             "see suppressed commune totals in GET /scores"
         )
     version, frame = ws.read_current(name)
-    frame = _for_caller(ws, name, frame, principal)
+    frame = _for_caller(ws, frame, principal)
     table = not isinstance(frame, gpd.GeoDataFrame)
     if table and bbox:
         raise QueryError(f'bbox filters features; layer "{name}" is a table without geometry')
@@ -159,23 +157,13 @@ def post_layer(
     )
 
 
-def _for_caller(
-    ws: Workspace, name: str, frame: pd.DataFrame, principal: Principal
-) -> pd.DataFrame:
-    """Rows of the caller's province, with small counts suppressed for viewers."""
-    if principal.province is not None:
-        if "province_name" in frame.columns:
-            frame = in_scope(frame, principal)
-        else:
-            communes = ws.read_layer("communes")
-            frame = frame.drop(index=outside_rows(frame, principal.province, communes))
-    rule = principal.read_rule()
-    if rule is not None and name in SENSITIVE:
-        # shown under the server's rule ("<5", or rounded down) like every other count
-        column = SENSITIVE[name]
-        frame = apply_suppression(frame.rename(columns={column: COUNTED}), rule)
-        frame = frame.rename(columns={COUNTED: column})
-    return frame
+def _for_caller(ws: Workspace, frame: pd.DataFrame, principal: Principal) -> pd.DataFrame:
+    """Rows of the caller's province (viewers never get the rows of a SENSITIVE layer)."""
+    if principal.province is None:
+        return frame
+    if "province_name" in frame.columns:
+        return in_scope(frame, principal)
+    return frame.drop(index=outside_rows(frame, principal.province, ws.read_layer("communes")))
 
 
 def _rows(frame: gpd.GeoDataFrame) -> dict[str, Any]:

@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -49,18 +47,14 @@ def test_weights_that_matter_widen_the_rank_interval():
     assert (result.rank_p95 - result.rank_p05).max() > 10
 
 
-def test_thousand_draws_over_ten_thousand_communes_is_fast():
+def test_thousand_draws_over_ten_thousand_communes_give_an_interval_for_each():
+    # the time this takes is measured by `make bench` (montecarlo_1000_s), not asserted here
     data = frame(10_000, names=("border_proximity", "crossing_access", "vulnerability"))
     w = {"border_proximity": 0.3, "crossing_access": 0.5, "vulnerability": 0.2}
-    start = time.perf_counter()
     result = sensitivity(data, w, {**PATROL.parameters, "sensitivity_draws": 1000})
-    elapsed = time.perf_counter() - start
-    # the unavoidable core: one sort of 1,000 × 10,000 scores (scales with a busy machine)
-    scores = np.random.default_rng(0).random((1000, 10_000), dtype=np.float32)
-    start = time.perf_counter()
-    np.argsort(scores, axis=1)
-    assert elapsed < max(2.0, 4 * (time.perf_counter() - start))
-    assert len(result.rank_p05) == 10_000
+    assert result.draws == 1000 and len(result.rank_p05) == 10_000
+    assert (result.rank_p05 <= result.rank_p95).all()
+    assert abs(result.p_top_k.sum() - result.k) < 1e-6  # k communes are in the top k each draw
 
 
 def test_threads_give_the_same_intervals_as_one_pass():
