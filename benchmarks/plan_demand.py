@@ -342,6 +342,26 @@ def markdown(figures: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def markdown_others(figures: dict[str, Any]) -> str:
+    """Outreach and border-segment figures per province and rule (seed 0), as a table."""
+    lines = [
+        "| province | rule | outreach: top decile chosen | outreach: near top | "
+        "segments: top decile reached | segments near top |",
+        "|---|---|---|---|---|---|",
+    ]
+    for province, data in figures.items():
+        if not isinstance(data, dict) or "outreach" not in data:
+            continue
+        for i, (rule, seg) in enumerate(data["segments"].items()):
+            out = data["outreach"].get(rule)
+            reached = f"{out['top_chosen']:.0%} | {out['near_top']:.0%}" if out else "n/a | n/a"
+            lines.append(
+                f"| {'' if i else province} | {rule} | {reached} | {seg['top_reached']:.0%} | "
+                f"{seg['bases_near_top']}/{K} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def _seeds(figures: dict[str, Any]) -> int:
     return next(d["over_seeds"]["seeds"] for d in figures.values() if isinstance(d, dict))
 
@@ -360,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = measure(path, args.seeds)
     if not args.no_write:
         RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    sys.stdout.write(markdown(figures))
+    sys.stdout.write(markdown(figures) + "\n" + markdown_others(figures))
     return 0
 
 

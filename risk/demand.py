@@ -34,6 +34,9 @@ from risk.errors import PlanError
 
 RULES = ("score", "score_area", "above_threshold", "top_first", "expected_events")
 DEFAULT_RULE = "top_first"
+#: Default rule per plan: border segments are ranked one by one, not covered, and all lie on the
+#: border, so summed scores already put them near the top decile (docs/method.md).
+DEFAULTS = {"patrol": DEFAULT_RULE, "outreach": DEFAULT_RULE, "segments": "score"}
 #: Share of the communes (highest scores) a plan must aim at: the top decile.
 TOP_SHARE = 0.10
 #: Below-threshold communes together weigh at most this share of the lowest priority commune.
