@@ -301,7 +301,13 @@ def robustness(per_seed: list[dict[str, Any]]) -> dict[str, Any]:
 def measure(path: Path, seeds: int) -> dict[str, Any]:
     """Figures for every province of ``path``: seed 0 in full, patrol over ``seeds`` seeds."""
     communes, border = read_realdata(path)
-    figures: dict[str, Any] = {"default_rule": DEFAULT_RULE, "k": K, "radius_km": RADIUS_KM}
+    figures: dict[str, Any] = {
+        "about": f"{path.name}: real communes and border; synthetic crossings and repatriations "
+        "(seeded); plans measured by outline coverage within radius_km",
+        "default_rule": DEFAULT_RULE,
+        "k": K,
+        "radius_km": RADIUS_KM,
+    }
     for province in sorted(communes["province_name"].unique()):
         per_seed = []
         for seed in range(seeds):

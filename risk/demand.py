@@ -174,7 +174,7 @@ def _tiered(s: NDArray, top: NDArray, tie_break: bool) -> NDArray[np.float64]:
 
 
 def _scores(scores: ArrayLike) -> NDArray[np.float64]:
-    s = np.asarray(scores, dtype=float)
+    s = np.array(scores, dtype=float)  # a copy: weights never alias the caller's scores
     if s.ndim != 1 or len(s) == 0:
         raise PlanError("scores must be a non-empty list of numbers, one per commune")
     if not (np.isfinite(s).all() and (s >= 0).all()):
