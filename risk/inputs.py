@@ -90,7 +90,7 @@ def read_inputs(
     statistics in chunks (see :mod:`geo.parallel`).
     """
     src = _Sources(ws, tables or {}, executor)
-    store = IndicatorCache(ws.root if cache else None)
+    store = IndicatorCache(ws if cache else None)
     population = _cached_population(store, src, zonal_engine, cache=cache)
     indicators, notes = _cached_indicators(store, src, population, profile.parameters, cache)
     reps = src.layer("repatriations") if src.present("repatriations") else None

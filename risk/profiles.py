@@ -84,8 +84,11 @@ class Profile:
     title: Mapping[str, str] = field(default_factory=dict)
     rationale: str = ""
 
-    def weights_hash(self) -> str:
-        """Short hash of weights and parameters: equal hashes mean equal models."""
+    def model_hash(self) -> str:
+        """Short hash of weights and parameters: equal hashes mean equal models.
+
+        Runs store it as ``weights_hash`` (the record key older runs were written with).
+        """
         blob = json.dumps({"w": dict(self.weights), "p": dict(self.parameters)}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 

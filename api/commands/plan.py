@@ -40,7 +40,7 @@ def patrol(
     as_json: JsonOpt = False,
 ) -> None:
     """Choose k patrol bases that cover the most risk within a radius."""
-    from risk.plans import patrol_plan
+    from risk.plans.patrol import patrol_plan
 
     ws = Workspace.open(workspace)
     sites = ws.read_layer(candidates) if ws.has_layer(candidates) else candidates
@@ -76,7 +76,7 @@ def outreach(
     as_json: JsonOpt = False,
 ) -> None:
     """Choose the communes a budget reaches with the most risk-weighted vulnerable people."""
-    from risk.plans import outreach_plan
+    from risk.plans.outreach import outreach_plan
 
     ws = Workspace.open(workspace)
     plan = outreach_plan(
@@ -107,7 +107,7 @@ def segments(
     as_json: JsonOpt = False,
 ) -> None:
     """Cut the border into segments and rank them, and the crossings, by the risk around them."""
-    from risk.segment_plan import segments_plan
+    from risk.plans.segments import segments_plan
 
     ws = Workspace.open(workspace)
     plan = segments_plan(ws, profile, length_km=length_km, reach_km=reach_km, run_id=run)
@@ -129,7 +129,7 @@ def segments(
 
 
 def _store(ws: Workspace, plan, as_json: bool) -> str:
-    from risk.plans import save_plan
+    from risk.store import save_plan
 
     with audit_to(ws.root):
         path = save_plan(ws, plan)

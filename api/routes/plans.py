@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import ProfileDep, WorkspaceDep
 from api.security import PrincipalDep
-from risk.plans import outreach_plan, patrol_plan
-from risk.segment_plan import segments_plan
+from risk.plans.outreach import outreach_plan
+from risk.plans.patrol import patrol_plan
+from risk.plans.segments import segments_plan
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 

@@ -11,8 +11,9 @@ from api.deps import ProfileDep, WorkspaceDep
 from api.disclosure import MAX_OFFSET, PlaceDep, disclose, narrow, records
 from api.security import PrincipalDep
 from risk.labels import indicator_label
-from risk.pipeline import load_run, scored_communes
+from risk.pipeline import scored_communes
 from risk.results import RANKING_COLUMNS
+from risk.store import load_run
 
 router = APIRouter(tags=["rankings"])
 

@@ -68,4 +68,4 @@ def test_custom_weights_are_checked_like_a_file():
     with pytest.raises(ProfileError, match="weights sum to 2"):
         load_profile("patrol").with_weights({"border_proximity": 2.0})
     changed = load_profile("patrol").with_weights({"border_proximity": 1.0})
-    assert changed.weights_hash() != load_profile("patrol").weights_hash()
+    assert changed.model_hash() != load_profile("patrol").model_hash()
