@@ -3,6 +3,10 @@
 :func:`read_inputs` reads the layers a score needs and computes what :mod:`risk.cache` does
 not already hold for the current layer versions and parameters; :func:`cached_inputs` keeps
 the assembled inputs in memory so that re-scoring with new weights touches no file.
+
+This is the adapter between the workspace and the pure cores (:mod:`risk.indicators`,
+:mod:`geo.zonal`, :mod:`geo.measures`): it reads layers and the population raster, and
+persists derived values only through :class:`risk.cache.IndicatorCache`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""Risk profiles: indicator weights and model parameters, loaded and checked from YAML."""
+"""Risk profiles: indicator weights and model parameters, loaded and checked from YAML.
+
+:func:`profile_from_dict` is the pure core (a mapping in, a checked :class:`Profile` out);
+:func:`load_profile`, :func:`load_weights` and :func:`list_profiles` are the thin adapters that
+read the YAML files.
+"""
 
 from __future__ import annotations
 
