@@ -25,7 +25,7 @@ from api.routes import (
 )
 from api.security import get_principal
 from api.settings import Settings, get_settings
-from risk.pipeline import code_version
+from risk.version import code_version
 
 
 @asynccontextmanager

@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from geo.errors import NotFoundError, RiskmapError
-from geo.workspace import Workspace
+from geo.storage import private_file
+from geo.workspace import KEYS_FILE, Workspace
 
 Role = Literal["viewer", "analyst", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "analyst", "admin")
-KEYS_FILE = "keys.json"
 PREFIX = "rmk_"
 
 
@@ -107,8 +107,7 @@ def _store(ws: Workspace, records: list[KeyRecord], actor: str) -> None:
 @contextmanager
 def _locked(ws: Workspace) -> Iterator[None]:
     """Serialise read-modify-write of the key file between processes."""
-    ws.root.mkdir(parents=True, exist_ok=True)
-    with open(ws.root / ".keys.lock", "w") as lock:
+    with open(private_file(ws.root / ".keys.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from geo.storage import private_file
+from geo.workspace import AUDIT_LOG
+
 AUDIT_FIELDS = ("layer", "rows", "version", "file", "actor", "endpoint", "parameters", "status")
 
 
@@ -24,6 +27,14 @@ class AuditFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _PrivateFileHandler(logging.FileHandler):
+    """A log file readable by its owner only (0600), created at the first record."""
+
+    def _open(self):
+        private_file(Path(self.baseFilename))
+        return super()._open()
+
+
 def configure_logging(verbosity: int = 0) -> None:
     """Console logging: warnings by default, info with -v, debug with -vv, errors only with -q."""
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
@@ -36,7 +47,7 @@ def configure_logging(verbosity: int = 0) -> None:
 def audit_to(folder: Path) -> Iterator[None]:
     """Append ``riskmap.audit`` records to ``folder/audit.log`` while the block runs."""
     folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(folder / "audit.log", encoding="utf-8", delay=True)
+    handler = _PrivateFileHandler(folder / AUDIT_LOG, encoding="utf-8", delay=True)
     handler.setFormatter(AuditFormatter())
     audit = logging.getLogger("riskmap.audit")
     audit.addHandler(handler)

@@ -15,10 +15,10 @@ from maps.folium_map import MapTitle, build_map, render_html
 from maps.plan_layers import plan_frames
 from maps.static_map import Stamp
 from maps.style import text
-from risk.pipeline import ScoreRun, load_run, scored_communes
-from risk.plans import latest_plans
+from risk.pipeline import scored_communes
 from risk.profiles import Profile
-from risk.runs import run_layer
+from risk.runs import ScoreRun
+from risk.store import latest_plans, load_run, run_layer
 
 logger = logging.getLogger(__name__)
 audit = logging.getLogger("riskmap.audit")
@@ -93,7 +93,7 @@ def write_map(
     """Write a run's map to ``output`` or maps/<profile>.html (offline: no internet needed)."""
     html = map_html(ws, profile, run_id=run_id, lang=lang, offline=offline)
     if output is None:
-        return ws.write_text(Path("maps") / f"{profile.name}.html", html, actor=actor)
+        return ws.write_text(ws.map_file(profile.name), html, actor=actor)
     return write_text_atomic(output, html)
 
 

@@ -99,7 +99,7 @@ def run(
 
 
 def _pieces(ws, *, repeat: int, seed: int, samples: dict[str, int]) -> dict[str, Any]:
-    from risk.pipeline import cached_inputs
+    from risk.inputs import cached_inputs
     from risk.profiles import load_profile
 
     population = cached_inputs(ws, load_profile(stages.PROFILE)).population

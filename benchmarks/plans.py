@@ -59,7 +59,7 @@ def _seconds(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
 
 def typical_budget(ws) -> float:
     """5 % of what reaching every commune would cost (20 + 2 per 1,000 people each)."""
-    from risk.pipeline import load_run
+    from risk.store import load_run
 
     people = load_run(ws, "outreach").table.frame["population"]
     return round(float((20 + 2 * people / 1000).sum()) * 0.05, -1)
@@ -67,8 +67,9 @@ def typical_budget(ws) -> float:
 
 def time_plans(ws, *, budget: float | None = None) -> dict[str, Any]:
     """Median seconds of each plan on ``ws`` (3 runs), with the shares they cover."""
-    from risk.plans import outreach_plan, patrol_plan
-    from risk.segment_plan import segments_plan
+    from risk.plans.outreach import outreach_plan
+    from risk.plans.patrol import patrol_plan
+    from risk.plans.segments import segments_plan
 
     budget = typical_budget(ws) if budget is None else budget
     figures: dict[str, Any] = {"communes": len(ws.read_layer("communes")), "budget": budget}

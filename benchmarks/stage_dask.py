@@ -21,7 +21,7 @@ def dask(ws: Any, *, repeat: int, seed: int) -> dict[str, Any]:
     from geo.crs import to_metric
     from geo.parallel import executor_for
     from geo.zonal import zonal_sum
-    from risk.pipeline import cached_inputs
+    from risk.inputs import cached_inputs
     from risk.profiles import load_profile
     from risk.scoring import score
     from risk.sensitivity import sensitivity

@@ -19,7 +19,8 @@ def _new_weights(weights: dict[str, float], rng: np.random.Generator) -> dict[st
 
 def model(ws: Any, *, repeat: int, seed: int) -> dict[str, Any]:
     """Scoring, re-scoring with new weights (cached inputs), Monte Carlo 1,000 draws."""
-    from risk.pipeline import cached_inputs, score_workspace
+    from risk.inputs import cached_inputs
+    from risk.pipeline import score_workspace
     from risk.profiles import load_profile
     from risk.scoring import score
     from risk.sensitivity import sensitivity

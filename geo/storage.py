@@ -1,8 +1,9 @@
-"""Low-level workspace files: atomic replacement, the writer lock, GeoTIFFs and content hashes.
+"""Low-level files: atomic replacement, owner-only modes, locks, GeoTIFFs and content hashes.
 
-Only :mod:`geo.workspace` uses these. Every file is written beside its target under a temporary
+:mod:`geo.workspace` writes every workspace file through these, and :mod:`maps.export` its
+exports through :func:`replacing`. Every file is written beside its target under a temporary
 name and moved into place with ``os.replace`` once complete, so a reader (or a process killed
-half-way) only ever sees the old file or the new one.
+half-way) only ever sees the old file or the new one; files are readable by their owner only.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ import rasterio
 from affine import Affine
 
 LOCK_NAME = ".riskmap.lock"
+#: Modes of what riskmap writes: files and folders readable by their owner only.
+FILE_MODE = 0o600
+DIR_MODE = 0o700
 T = TypeVar("T")
 
 
@@ -39,12 +43,30 @@ class Raster:
     description: str = ""
 
 
+def private_dirs(path: Path) -> None:
+    """Create folder ``path`` and its missing parents, readable by their owner only (0700)."""
+    missing = []
+    while not path.exists() and path.parent != path:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(folder, DIR_MODE)  # mkdir's mode is masked by the umask
+
+
+def private_file(path: Path) -> Path:
+    """Create file ``path`` (and its folders) if missing, readable by its owner only (0600)."""
+    private_dirs(path.parent)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE))
+    return path
+
+
 @contextmanager
 def replacing(targets: Iterable[Path]) -> Iterator[list[Path]]:
-    """Yield temp paths beside ``targets``; on success move them into place, else delete them."""
+    """Yield temp paths beside ``targets``; on success move them into place (0600), else delete."""
     pairs = []
     for target in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dirs(target.parent)
         fd, name = tempfile.mkstemp(
             prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
         )
@@ -54,6 +76,7 @@ def replacing(targets: Iterable[Path]) -> Iterator[list[Path]]:
     try:
         yield [tmp for tmp, _ in pairs]
         for tmp, target in pairs:
+            os.chmod(tmp, FILE_MODE)
             os.replace(tmp, target)
     finally:
         for tmp, _ in pairs:
@@ -75,7 +98,7 @@ def file_lock(path: Path) -> Iterator[None]:
     The lock is per open file, so it serialises threads of one process as well as processes;
     the kernel drops it when a holder dies, even by SIGKILL.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)
     with open(path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

@@ -1,4 +1,9 @@
-"""The workspace folder (``layers.gpkg`` + GeoTIFFs + runs + maps): the only writer of stored data.
+"""The workspace folder and every path in it: the only writer of stored data.
+
+A workspace holds ``layers.gpkg`` and GeoTIFFs, ``runs/<run_id>/`` (``record.json``,
+``scores.csv``, ``plans/``), ``cache/indicators/``, ``maps/``, ``keys.json`` and
+``audit.log``; other modules ask :class:`Workspace` for these paths and never spell them.
+Everything it writes is readable by its owner only (files 0600, folders 0700).
 
 Every write goes to a temporary file that replaces the old one only once complete, so a failed
 or killed write leaves the previous version in place; writers take an exclusive lock; every
@@ -14,7 +19,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -35,6 +40,7 @@ from geo.storage import (
     file_hash,
     file_lock,
     frame_hash,
+    private_dirs,
     replacing,
     stat_key,
     write_geotiff,
@@ -51,6 +57,13 @@ GPKG_NAME = "layers.gpkg"
 VERSIONS_TABLE = "riskmap_layers"
 HISTORY_TABLE = "riskmap_history"
 ARCHIVE = "versions"
+RUNS = Path("runs")
+PLANS = "plans"
+CACHE = Path("cache") / "indicators"
+MAPS = Path("maps")
+KEYS_FILE = "keys.json"
+AUDIT_LOG = "audit.log"
+RECORD = "record.json"
 #: Tables and layers read from ``layers.gpkg``, kept while the file is unchanged (every write
 #: replaces it whole), so a busy server does not re-read them on every request.
 _reads = ReadCache(size=32)
@@ -90,6 +103,51 @@ class Workspace:
         """Path of raster layer ``name`` (a GeoTIFF beside the GeoPackage)."""
         return self.root / f"{name}.tif"
 
+    # Paths inside the workspace, relative to its root (what write_text and read_json take).
+    def run_file(self, run_id: str, name: str) -> Path:
+        """Relative path of file ``name`` (``record.json``, ``scores.csv``) of run ``run_id``."""
+        return RUNS / run_id / name
+
+    def plan_file(self, run_id: str, name: str) -> Path:
+        """Relative path of plan file ``name`` made from run ``run_id``."""
+        return RUNS / run_id / PLANS / name
+
+    def map_file(self, profile: str) -> Path:
+        """Relative path of the stored interactive map of ``profile``."""
+        return MAPS / f"{profile}.html"
+
+    def cache_file(self, key: str) -> Path:
+        """Relative path of persisted cache entry ``key`` (Parquet)."""
+        return CACHE / f"{key}.parquet"
+
+    @property
+    def keys_file(self) -> Path:
+        """Relative path of the API key records."""
+        return Path(KEYS_FILE)
+
+    @property
+    def audit_log(self) -> Path:
+        """Path of the audit trail (one JSON object per line)."""
+        return self.root / AUDIT_LOG
+
+    def path(self, relpath: str | Path) -> Path:
+        """Absolute path of ``relpath`` inside the workspace."""
+        return self.root / relpath
+
+    def run_records(self) -> list[Path]:
+        """Relative paths of every completed run's ``record.json``, sorted by path."""
+        return sorted(p.relative_to(self.root) for p in (self.root / RUNS).glob(f"*/{RECORD}"))
+
+    def plan_files(self, run_id: str) -> list[Path]:
+        """Relative paths of the plans stored for run ``run_id``, oldest write first."""
+        folder = self.root / RUNS / run_id / PLANS
+        files = (
+            sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+            if folder.is_dir()
+            else []
+        )
+        return [p.relative_to(self.root) for p in files]
+
     @classmethod
     def open(cls, root: str | Path, *, require: Iterable[str] = REQUIRED_LAYERS) -> Workspace:
         """Open an existing workspace, checking its GeoPackage and the ``require``d layers."""
@@ -125,6 +183,7 @@ class Workspace:
                 f"{ws.root} is a folder with other files and no {GPKG_NAME}; "
                 "choose a new or empty folder for the workspace"
             )
+        private_dirs(ws.root)
         with writer_lock(ws.root):
             ws._write_gpkg({}, {}, [])
         audit.info("create workspace %s", ws.root, extra={"file": GPKG_NAME, "actor": "cli"})
@@ -190,13 +249,13 @@ class Workspace:
         every run's ``record.json``; each is replaced whole on every write.
         """
         try:
-            runs = sorted(e.path for e in os.scandir(self.root / "runs") if e.is_dir())
+            runs = sorted(e.path for e in os.scandir(self.root / RUNS) if e.is_dir())
         except FileNotFoundError:
             runs = []
         return (
             stat_key(self.gpkg),
-            stat_key(self.root / "keys.json"),
-            tuple((run, stat_key(os.path.join(run, "record.json"))) for run in runs),
+            stat_key(self.root / KEYS_FILE),
+            tuple((run, stat_key(os.path.join(run, RECORD))) for run in runs),
         )
 
     def has_layer(self, name: str) -> bool:
@@ -345,6 +404,20 @@ class Workspace:
         """Write ``payload`` as pretty, key-sorted JSON inside the workspace atomically."""
         text = json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)
         return self.write_text(relpath, text + "\n", actor=actor)
+
+    def write_file(self, relpath: str | Path, write: Callable[[Path], None]) -> Path:
+        """Write a derived file (a cache entry) atomically through ``write(tmp)``; not audited."""
+        path = self.root / relpath
+        with replacing([path]) as (tmp,):
+            write(tmp)
+        return path
+
+    def read_text(self, relpath: str | Path) -> str:
+        """A UTF-8 text file stored inside the workspace."""
+        path = self.root / relpath
+        if not path.is_file():
+            raise NotFoundError(f"{relpath} is not in workspace {self.root}")
+        return path.read_text(encoding="utf-8")
 
     def read_json(self, relpath: str | Path) -> object:
         """Parse a JSON file stored inside the workspace."""

@@ -8,11 +8,8 @@ weights hash, layer versions, date).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +19,7 @@ import pyogrio
 from matplotlib.backends.backend_pdf import PdfPages
 
 from geo.errors import NotFoundError, RiskmapError
+from geo.storage import replacing
 from maps.plan_layers import export_layers, plan_columns, plans_for_place
 from maps.report import ReportContent, report_pages
 from maps.static_map import Stamp, static_map_figure
@@ -168,7 +166,7 @@ def write_export(
         "csv": _write_csv,
     }[request.fmt]
     path = Path(path)
-    with _atomic(path) as tmp:
+    with replacing([path]) as (tmp,):
         writer(tmp, chosen, layers, request, info)
     return path
 
@@ -266,20 +264,3 @@ def _write_geojson(tmp: Path, scored, layers, request: ExportRequest, info: RunI
 def _write_csv(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
     frame = pd.DataFrame(plan_columns(_top(scored, request), layers).drop(columns="geometry"))
     tmp.write_text(frame.to_csv(index=False), encoding="utf-8-sig")
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temp path beside ``path`` that replaces it only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
-    )
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -3,9 +3,9 @@
 An entry is keyed by what its values depend on: the versions (content hashes) of exactly the
 layers it reads, the profile parameters it reads, the zonal engine and the code version. A new
 version of one layer therefore misses only the entries that read it, and new weights or
-method parameters miss nothing. Entries persist in the workspace as
-``cache/indicators/<name>-<key>.parquet`` (written to a temp file and renamed, so a reader
-never sees half a file; shared by every process on the workspace) and in a per-process LRU.
+method parameters miss nothing. Entries persist in the workspace, which names their files and
+writes them atomically (:meth:`geo.workspace.Workspace.write_file`; a reader never sees half a
+file; shared by every process on the workspace), and in a per-process LRU.
 
 A persisted entry is trusted only if it parses, its page checksums verify, it names the key
 it was asked for and the digest of its values matches; anything else is recomputed.
@@ -21,19 +21,19 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from geo.storage import replacing
-from risk.runs import code_version
+from risk.version import code_version
+
+if TYPE_CHECKING:
+    from geo.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
-#: Folder of persisted entries, inside the workspace.
-CACHE_DIR = Path("cache") / "indicators"
 #: Bump when the meaning of a cached value changes without a code version change.
 SCHEMA = 1
 #: Entries kept in memory per process (an indicator of 10,000 communes is about 0.3 MB).
@@ -69,19 +69,20 @@ def cache_key(
 
 
 class IndicatorCache:
-    """Per-process LRU in front of the entries persisted under ``root/cache/indicators``.
+    """Per-process LRU in front of the entries persisted in workspace ``ws``.
 
-    ``root=None`` keeps entries in memory only (a workspace that must not be written to).
+    ``ws=None`` keeps entries in memory only (a workspace that must not be written to).
     """
 
-    def __init__(self, root: str | Path | None) -> None:
-        self.root = None if root is None else Path(root)
+    def __init__(self, ws: Workspace | None) -> None:
+        self.ws = ws
+        self.root = None if ws is None else ws.root
 
     def path(self, key: str) -> Path:
         """Where entry ``key`` is persisted."""
-        if self.root is None:
+        if self.ws is None:
             raise ValueError("this cache keeps entries in memory only")
-        return self.root / CACHE_DIR / f"{key}.parquet"
+        return self.ws.path(self.ws.cache_file(key))
 
     def get(self, key: str) -> Entry | None:
         """The entry stored under ``key``, or None when absent or not to be trusted."""
@@ -90,18 +91,19 @@ class IndicatorCache:
             if slot in _memory:
                 _memory.move_to_end(slot)
                 return _memory[slot]
-        entry = None if self.root is None else _read(self.path(key), key)
+        entry = None if self.ws is None else _read(self.path(key), key)
         if entry is not None:
             self._remember(slot, entry)
         return entry
 
     def put(self, key: str, entry: Entry) -> None:
-        """Store ``entry`` under ``key`` in memory and, atomically, on disk."""
+        """Store ``entry`` under ``key`` in memory and, atomically, in the workspace."""
         self._remember((str(self.root), key), entry)
-        if self.root is None:
+        if self.ws is None:
             return
         try:
-            _write(self.path(key), key, entry)
+            self.ws.write_file(self.ws.cache_file(key), lambda tmp: _write(tmp, key, entry))
+            logger.debug("cached %s", key)
         except OSError as err:  # a read-only workspace still scores, just without the cache
             logger.warning("could not persist cache entry %s: %s", key, err)
 
@@ -125,14 +127,13 @@ def _digest(frame: pd.DataFrame) -> str:
 
 
 def _write(path: Path, key: str, entry: Entry) -> None:
+    """Write ``entry`` to ``path`` as Parquet with its key, notes and digest, page-checksummed."""
     table = pa.Table.from_pandas(entry.frame, preserve_index=True)
     meta = {"key": key, "notes": list(entry.notes), "digest": _digest(entry.frame)}
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), _META: json.dumps(meta).encode()}
     )
-    with replacing([path]) as (tmp,):
-        pq.write_table(table, tmp, write_page_checksum=True)
-    logger.debug("cached %s", path.name)
+    pq.write_table(table, path, write_page_checksum=True)
 
 
 def _read(path: Path, key: str) -> Entry | None:

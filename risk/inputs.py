@@ -3,6 +3,10 @@
 :func:`read_inputs` reads the layers a score needs and computes what :mod:`risk.cache` does
 not already hold for the current layer versions and parameters; :func:`cached_inputs` keeps
 the assembled inputs in memory so that re-scoring with new weights touches no file.
+
+This is the adapter between the workspace and the pure cores (:mod:`risk.indicators`,
+:mod:`geo.zonal`, :mod:`geo.measures`): it reads layers and the population raster, and
+persists derived values only through :class:`risk.cache.IndicatorCache`.
 """
 
 from __future__ import annotations
@@ -90,7 +94,7 @@ def read_inputs(
     statistics in chunks (see :mod:`geo.parallel`).
     """
     src = _Sources(ws, tables or {}, executor)
-    store = IndicatorCache(ws.root if cache else None)
+    store = IndicatorCache(ws if cache else None)
     population = _cached_population(store, src, zonal_engine, cache=cache)
     indicators, notes = _cached_indicators(store, src, population, profile.parameters, cache)
     reps = src.layer("repatriations") if src.present("repatriations") else None

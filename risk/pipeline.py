@@ -1,4 +1,8 @@
-"""Score a workspace: read layers → measures → indicators → score → analyses → stored run."""
+"""Score a workspace: read layers → measures → indicators → score → analyses → stored run.
+
+An adapter: :mod:`risk.inputs` reads the workspace, :mod:`risk.scoring`, :mod:`risk.sensitivity`
+and :mod:`risk.hotspots` compute, :mod:`risk.store` saves the run.
+"""
 
 from __future__ import annotations
 
@@ -19,29 +23,17 @@ from geo.zonal import DEFAULT_ENGINE
 from risk.backtest import Denominators, backtest, holdout_effort
 from risk.errors import ScoringError
 from risk.hotspots import getis_ord
-from risk.inputs import Inputs, cached_inputs, clear_caches, read_inputs
+from risk.inputs import Inputs, cached_inputs, read_inputs
 from risk.profiles import Profile
 from risk.rates import period_years, total_counts
 from risk.results import RunRecord, ScoreTable
-from risk.runs import RUNS, ScoreRun, code_version, list_runs, load_run, run_layer, save_run
+from risk.runs import ScoreRun
 from risk.scoring import score
 from risk.sensitivity import sensitivity
+from risk.store import run_layer, save_run
+from risk.version import code_version
 
-__all__ = [
-    "RUNS",
-    "Inputs",
-    "ScoreRun",
-    "backtest_workspace",
-    "cached_inputs",
-    "clear_caches",
-    "code_version",
-    "list_runs",
-    "load_run",
-    "read_inputs",
-    "save_run",
-    "score_workspace",
-    "scored_communes",
-]
+__all__ = ["analyse", "backtest_workspace", "score_workspace", "scored_communes"]
 
 logger = logging.getLogger(__name__)
 
@@ -148,14 +140,14 @@ def _record(
 ) -> RunRecord:
     code = code_version()
     key = json.dumps(
-        [profile.name, profile.weights_hash(), inputs.layer_versions, code, seed], sort_keys=True
+        [profile.name, profile.model_hash(), inputs.layer_versions, code, seed], sort_keys=True
     )
     return RunRecord(
         run_id=hashlib.sha256(key.encode()).hexdigest()[:12],
         profile=profile.name,
         weights=dict(table.weights),
         parameters=dict(profile.parameters),
-        weights_hash=profile.weights_hash(),
+        weights_hash=profile.model_hash(),
         layer_versions=inputs.layer_versions,
         code_version=code,
         created_at=datetime.now(UTC).isoformat(timespec="milliseconds"),  # orders fast runs

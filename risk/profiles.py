@@ -1,4 +1,9 @@
-"""Risk profiles: indicator weights and model parameters, loaded and checked from YAML."""
+"""Risk profiles: indicator weights and model parameters, loaded and checked from YAML.
+
+:func:`profile_from_dict` is the pure core (a mapping in, a checked :class:`Profile` out);
+:func:`load_profile`, :func:`load_weights` and :func:`list_profiles` are the thin adapters that
+read the YAML files.
+"""
 
 from __future__ import annotations
 
@@ -84,8 +89,11 @@ class Profile:
     title: Mapping[str, str] = field(default_factory=dict)
     rationale: str = ""
 
-    def weights_hash(self) -> str:
-        """Short hash of weights and parameters: equal hashes mean equal models."""
+    def model_hash(self) -> str:
+        """Short hash of weights and parameters: equal hashes mean equal models.
+
+        Runs store it as ``weights_hash`` (the record key older runs were written with).
+        """
         blob = json.dumps({"w": dict(self.weights), "p": dict(self.parameters)}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 

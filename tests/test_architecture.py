@@ -1,4 +1,5 @@
-"""Imports point one way (geo ← risk ← maps ← api) and the pure core does no I/O."""
+"""Imports point one way (geo ← risk ← maps ← api); only the workspace spells its paths; the
+plan cores do no I/O."""
 
 import ast
 from pathlib import Path
@@ -55,3 +56,39 @@ def test_settings_are_read_only_in_api():
         for path in modules(package):
             text = path.read_text(encoding="utf-8")
             assert "os.environ" not in text and "getenv" not in text, path
+
+
+#: File and folder names of a workspace: only ``geo/workspace.py`` spells them.
+WORKSPACE_NAMES = ("runs", "cache", "maps", "plans", "keys.json", "audit.log", "record.json")
+
+
+def _spells_a_workspace_path(value: object) -> bool:
+    return isinstance(value, str) and any(
+        value == name or value.startswith(f"{name}/") for name in WORKSPACE_NAMES
+    )
+
+
+def test_only_the_workspace_spells_workspace_paths():
+    for package in ("geo", "risk", "maps"):
+        for path in modules(package):
+            if path == ROOT / "geo" / "workspace.py":
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            spelled = [
+                n.value
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Constant) and _spells_a_workspace_path(n.value)
+            ]
+            assert not spelled, f"{path.relative_to(ROOT)} spells {spelled}"
+
+
+def test_plan_cores_do_no_io_and_only_risk_version_runs_git():
+    cores = ("covering", "border", "records", "draws", "scope", "requests")
+    for name in cores:
+        found = imports(ROOT / "risk" / "plans" / f"{name}.py")
+        assert not found & {"geo.workspace", "geo.storage", "risk.store"}, name
+    for path in modules("risk"):
+        found = imports(path)
+        if path.name != "version.py":
+            assert "subprocess" not in found, path.relative_to(ROOT)
+        assert "geo.storage" not in found, f"{path.relative_to(ROOT)} writes around the workspace"

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from geo.parallel import ExecutorError, executor_for
+from geo.workspace import CACHE as CACHE_DIR
 from geo.zonal import zonal_stats, zonal_sum
-from risk.cache import CACHE_DIR
-from risk.pipeline import clear_caches, score_workspace
+from risk.inputs import clear_caches
+from risk.pipeline import score_workspace
 from risk.profiles import load_profile
 from risk.sensitivity import sensitivity
 from tests.geo.test_zonal import random_cells, write_raster

@@ -10,7 +10,7 @@ import rasterio
 
 from api.demo import build_demo
 from geo.workspace import Workspace
-from risk.pipeline import list_runs, load_run
+from risk.store import list_runs, load_run
 from tests.api.test_cli import RISKMAP, riskmap
 
 pytestmark = pytest.mark.slow
@@ -107,7 +107,7 @@ def test_serve_answers_over_http_until_killed(demo):
 
 @pytest.mark.parametrize("k, radius", [(3, 10), (5, 15), (8, 20)])
 def test_greedy_patrol_bases_beat_the_top_k_communes_on_the_demo(demo, k, radius):
-    from risk.plans import patrol_plan
+    from risk.plans.patrol import patrol_plan
 
     plan = patrol_plan(demo, "patrol", k=k, radius_km=radius)
     assert plan.covered_share >= plan.baseline_covered_share

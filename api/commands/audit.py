@@ -20,7 +20,7 @@ def audit(
 ) -> None:
     """Print the audit trail, oldest first."""
     ws = Workspace.open(workspace)
-    path = ws.root / "audit.log"
+    path = ws.audit_log
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
     for line in lines[-last:] if last else lines:
         if as_json:

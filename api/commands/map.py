@@ -38,7 +38,7 @@ def profile_for(ws: Workspace, profile: str | None, run: str | None) -> Profile:
     """The profile named; with only ``run``, the stored run's own, so any run re-draws as is."""
     from risk.errors import ProfileError
     from risk.profiles import load_profile, profile_from_dict
-    from risk.runs import load_run
+    from risk.store import load_run
 
     if profile is not None or run is None:
         return load_profile(profile or "patrol")

@@ -1,4 +1,7 @@
-"""``riskmap plan patrol|outreach|segments``: bases, outreach communes, border segments."""
+"""``riskmap plan patrol|outreach|segments``: bases, outreach communes, border segments.
+
+Defaults come from the request classes of :mod:`risk.plans.requests`, the same the API uses.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import typer
 from api.logs import audit_to
 from api.options import DEFAULT_WS, WorkspaceOpt, say
 from geo.workspace import Workspace
+from risk.plans.requests import OutreachRequest, PatrolRequest, SegmentsRequest
 
 app = typer.Typer(help="Turn a stored run into a patrol or outreach plan.", no_args_is_help=True)
 
@@ -27,20 +31,22 @@ SHOW = 10
 @app.command("patrol")
 def patrol(
     workspace: WorkspaceOpt = DEFAULT_WS,
-    k: Annotated[int, typer.Option(help="Number of patrol bases.")] = 5,
-    radius_km: Annotated[float, typer.Option(help="Reach of a base, km (straight line).")] = 15,
-    profile: Annotated[str, typer.Option("--profile", "-p")] = "patrol",
-    method: Annotated[str, typer.Option(help="greedy or exact.")] = "greedy",
+    k: Annotated[int, typer.Option(help="Number of patrol bases.")] = PatrolRequest.k,
+    radius_km: Annotated[
+        float, typer.Option(help="Reach of a base, km (straight line).")
+    ] = PatrolRequest.radius_km,
+    profile: Annotated[str, typer.Option("--profile", "-p")] = PatrolRequest.profile,
+    method: Annotated[str, typer.Option(help="greedy or exact.")] = PatrolRequest.method,
     candidates: Annotated[
         str, typer.Option(help="crossings, communes, crossings+communes, or a layer name.")
-    ] = "crossings+communes",
+    ] = PatrolRequest.candidates,
     run: RunOpt = None,
-    draws: DrawsOpt = 200,
-    seed: SeedOpt = 0,
+    draws: DrawsOpt = PatrolRequest.draws,
+    seed: SeedOpt = PatrolRequest.seed,
     as_json: JsonOpt = False,
 ) -> None:
     """Choose k patrol bases that cover the most risk within a radius."""
-    from risk.plans import patrol_plan
+    from risk.plans.patrol import patrol_plan
 
     ws = Workspace.open(workspace)
     sites = ws.read_layer(candidates) if ws.has_layer(candidates) else candidates
@@ -62,21 +68,27 @@ def patrol(
 def outreach(
     budget: Annotated[float, typer.Option(help="Budget, in the unit of the costs.")],
     workspace: WorkspaceOpt = DEFAULT_WS,
-    profile: Annotated[str, typer.Option("--profile", "-p")] = "outreach",
-    fixed_cost: Annotated[float, typer.Option(help="Cost per commune reached.")] = 20.0,
-    cost_per_1000: Annotated[float, typer.Option(help="Extra cost per 1,000 people.")] = 2.0,
+    profile: Annotated[str, typer.Option("--profile", "-p")] = OutreachRequest.profile,
+    fixed_cost: Annotated[
+        float, typer.Option(help="Cost per commune reached.")
+    ] = OutreachRequest.fixed_cost,
+    cost_per_1000: Annotated[
+        float, typer.Option(help="Extra cost per 1,000 people.")
+    ] = OutreachRequest.cost_per_1000,
     cost_column: Annotated[str | None, typer.Option(help="Communes column with costs.")] = None,
-    per_district: Annotated[bool, typer.Option(help="At least one commune per district.")] = False,
+    per_district: Annotated[
+        bool, typer.Option(help="At least one commune per district.")
+    ] = OutreachRequest.per_district,
     explore_share: Annotated[
         float, typer.Option(help="Share of the budget (0-0.5) for communes drawn at random.")
-    ] = 0.0,
-    seed: SeedOpt = 0,
+    ] = OutreachRequest.explore_share,
+    seed: SeedOpt = OutreachRequest.seed,
     run: RunOpt = None,
-    draws: DrawsOpt = 200,
+    draws: DrawsOpt = OutreachRequest.draws,
     as_json: JsonOpt = False,
 ) -> None:
     """Choose the communes a budget reaches with the most risk-weighted vulnerable people."""
-    from risk.plans import outreach_plan
+    from risk.plans.outreach import outreach_plan
 
     ws = Workspace.open(workspace)
     plan = outreach_plan(
@@ -98,16 +110,18 @@ def outreach(
 @app.command("segments")
 def segments(
     workspace: WorkspaceOpt = DEFAULT_WS,
-    length_km: Annotated[float, typer.Option(help="Length of a border segment, km.")] = 5.0,
+    length_km: Annotated[
+        float, typer.Option(help="Length of a border segment, km.")
+    ] = SegmentsRequest.length_km,
     reach_km: Annotated[
         float, typer.Option(help="Communes within this distance of a segment count, km.")
-    ] = 10.0,
-    profile: Annotated[str, typer.Option("--profile", "-p")] = "patrol",
+    ] = SegmentsRequest.reach_km,
+    profile: Annotated[str, typer.Option("--profile", "-p")] = SegmentsRequest.profile,
     run: RunOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Cut the border into segments and rank them, and the crossings, by the risk around them."""
-    from risk.segment_plan import segments_plan
+    from risk.plans.segments import segments_plan
 
     ws = Workspace.open(workspace)
     plan = segments_plan(ws, profile, length_km=length_km, reach_km=reach_km, run_id=run)
@@ -129,7 +143,7 @@ def segments(
 
 
 def _store(ws: Workspace, plan, as_json: bool) -> str:
-    from risk.plans import save_plan
+    from risk.store import save_plan
 
     with audit_to(ws.root):
         path = save_plan(ws, plan)

@@ -18,7 +18,7 @@ def runs(
     """List the stored score runs (oldest first): id, time, profile, weights and versions."""
     from dataclasses import asdict
 
-    from risk.pipeline import list_runs
+    from risk.store import list_runs
 
     records = list_runs(Workspace.open(workspace))
     if as_json:

@@ -19,9 +19,10 @@ from api.security import PrincipalDep, in_scope
 from geo.errors import NotFoundError
 from risk.indicators import INDICATORS
 from risk.labels import HOTSPOT_LABELS, indicator_label
-from risk.pipeline import ScoreRun, load_run
 from risk.privacy import COUNT_COLUMN, RATE_INDICATORS, WITHHELD_FLAG
 from risk.results import raw_col
+from risk.runs import ScoreRun
+from risk.store import load_run
 
 router = APIRouter(tags=["communes"])
 

@@ -8,7 +8,7 @@ from api.deps import SettingsDep
 from api.schemas import Health
 from geo.errors import RiskmapError
 from geo.workspace import Workspace
-from risk.pipeline import code_version
+from risk.version import code_version
 
 router = APIRouter(tags=["health"])
 

@@ -51,7 +51,7 @@ def get_map(
     from api.render import map_html
 
     loaded = load_profile(profile, settings.profiles_dir)
-    path = ws.root / "maps" / f"{loaded.name}.html"
+    path = ws.path(ws.map_file(loaded.name))
     if path.is_file() and lang == "vi" and not offline and principal.province is None:
         return HTMLResponse(path.read_text(encoding="utf-8"))
     return HTMLResponse(

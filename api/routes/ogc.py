@@ -19,7 +19,8 @@ from api.security import Principal, PrincipalDep, in_scope
 from geo.errors import NotFoundError
 from geo.query import MAX_LIMIT, Page, parse_bbox, query
 from geo.workspace import Workspace
-from risk.pipeline import list_runs, load_run, scored_communes
+from risk.pipeline import scored_communes
+from risk.store import list_runs, load_run
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 

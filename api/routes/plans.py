@@ -1,4 +1,8 @@
-"""Patrol, outreach and border-segment plans computed from a stored run (reads never write)."""
+"""Patrol, outreach and border-segment plans computed from a stored run (reads never write).
+
+Defaults and bounds of every parameter come from the request classes of
+:mod:`risk.plans.requests`, the same the CLI uses.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,26 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import ProfileDep, WorkspaceDep
+from api.schemas_plans import OutreachPlanOut, PatrolPlanOut, SegmentPlanOut
 from api.security import PrincipalDep
-from risk.plans import outreach_plan, patrol_plan
-from risk.segment_plan import segments_plan
+from risk.plans.outreach import outreach_plan
+from risk.plans.patrol import patrol_plan
+from risk.plans.requests import (
+    BUDGET_BOUNDS,
+    DrawsRequest,
+    OutreachRequest,
+    PatrolRequest,
+    SegmentsRequest,
+    bounds,
+)
+from risk.plans.segments import segments_plan
 
 router = APIRouter(prefix="/plans", tags=["plans"])
+
+
+def _query(request: type, name: str, description: str | None = None) -> Any:
+    """A query parameter with the bounds ``request`` gives ``name``."""
+    return Query(description=description, **bounds(request, name))
 
 
 def _run(
@@ -23,9 +42,11 @@ def _run(
 
 def _draws(
     draws: Annotated[
-        int, Query(ge=0, le=1000, description="Weight draws for each choice's frequency")
-    ] = 200,
-    seed: Annotated[int, Query(ge=0, description="Seed of the weight draws")] = 0,
+        int, _query(DrawsRequest, "draws", "Weight draws for each choice's frequency")
+    ] = DrawsRequest.draws,
+    seed: Annotated[int, _query(DrawsRequest, "seed", "Seed of the weight draws")] = (
+        DrawsRequest.seed
+    ),
 ) -> dict[str, int]:
     """How many weight draws say how often each choice stays, and their seed."""
     return {"draws": draws, "seed": seed}
@@ -35,43 +56,53 @@ RunDep = Annotated[dict[str, Any], Depends(_run)]
 DrawsDep = Annotated[dict[str, int], Depends(_draws)]
 
 
-@router.get("/patrol")
+@router.get("/patrol", response_model=PatrolPlanOut)
 def get_patrol_plan(
     run: RunDep,
     robust: DrawsDep,
-    k: Annotated[int, Query(ge=1, le=100, description="Number of patrol bases")] = 5,
-    radius_km: Annotated[float, Query(gt=0, le=200, description="Reach of a base, km")] = 15,
-    method: Literal["greedy", "exact"] = "greedy",
-    candidates: Literal["crossings", "communes", "crossings+communes"] = "crossings+communes",
-) -> dict[str, Any]:
+    k: Annotated[int, _query(PatrolRequest, "k", "Number of patrol bases")] = PatrolRequest.k,
+    radius_km: Annotated[
+        float, _query(PatrolRequest, "radius_km", "Reach of a base, km")
+    ] = PatrolRequest.radius_km,
+    method: Literal["greedy", "exact"] = PatrolRequest.method,
+    candidates: Literal["crossings", "communes", "crossings+communes"] = PatrolRequest.candidates,
+) -> PatrolPlanOut:
     """The k bases covering the most risk within the radius, with the top-k-communes baseline."""
     options = {"k": k, "radius_km": radius_km, "method": method, "candidates": candidates}
-    return patrol_plan(**run, **robust, **options).to_dict()
+    return PatrolPlanOut.model_validate(patrol_plan(**run, **robust, **options).to_dict())
 
 
-@router.get("/outreach")
+@router.get("/outreach", response_model=OutreachPlanOut)
 def get_outreach_plan(
     run: RunDep,
     robust: DrawsDep,
-    budget: Annotated[float, Query(gt=0, description="Budget, in the unit of the costs")],
-    fixed_cost: Annotated[float, Query(ge=0, le=1e12)] = 20.0,
-    cost_per_1000: Annotated[float, Query(ge=0, le=1e12)] = 2.0,
-    per_district: bool = False,
-) -> dict[str, Any]:
+    budget: Annotated[
+        float, Query(description="Budget, in the unit of the costs", **BUDGET_BOUNDS)
+    ],
+    fixed_cost: Annotated[
+        float, _query(OutreachRequest, "fixed_cost")
+    ] = OutreachRequest.fixed_cost,
+    cost_per_1000: Annotated[
+        float, _query(OutreachRequest, "cost_per_1000")
+    ] = OutreachRequest.cost_per_1000,
+    per_district: bool = OutreachRequest.per_district,
+) -> OutreachPlanOut:
     """The communes a budget reaches with the most risk-weighted vulnerable people."""
     options = {"fixed_cost": fixed_cost, "cost_per_1000": cost_per_1000}
-    return outreach_plan(
-        **run, **robust, budget=budget, per_district=per_district, **options
-    ).to_dict()
+    plan = outreach_plan(**run, **robust, budget=budget, per_district=per_district, **options)
+    return OutreachPlanOut.model_validate(plan.to_dict())
 
 
-@router.get("/segments")
+@router.get("/segments", response_model=SegmentPlanOut)
 def get_segment_plan(
     run: RunDep,
-    length_km: Annotated[float, Query(ge=0.1, le=500, description="Segment length, km")] = 5,
+    length_km: Annotated[
+        float, _query(SegmentsRequest, "length_km", "Segment length, km")
+    ] = SegmentsRequest.length_km,
     reach_km: Annotated[
-        float, Query(ge=0, le=200, description="Communes within this distance count, km")
-    ] = 10,
-) -> dict[str, Any]:
+        float, _query(SegmentsRequest, "reach_km", "Communes within this distance count, km")
+    ] = SegmentsRequest.reach_km,
+) -> SegmentPlanOut:
     """Border segments and crossings ranked by the risk around them and the crossings on them."""
-    return segments_plan(**run, length_km=length_km, reach_km=reach_km).to_dict()
+    plan = segments_plan(**run, length_km=length_km, reach_km=reach_km)
+    return SegmentPlanOut.model_validate(plan.to_dict())

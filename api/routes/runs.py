@@ -10,8 +10,9 @@ from api.deps import SettingsDep, WorkspaceDep, executor_from
 from api.schemas import RunOut, RunRequest
 from api.security import AnalystDep, PermissionDeniedError, Principal
 from geo.workspace import Workspace
-from risk.pipeline import list_runs, load_run, score_workspace
+from risk.pipeline import score_workspace
 from risk.profiles import load_profile
+from risk.store import list_runs, load_run
 from risk.summary import run_summary
 
 router = APIRouter(tags=["runs"])

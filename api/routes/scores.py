@@ -19,9 +19,11 @@ from api.disclosure import MAX_OFFSET, PlaceDep, Selection, disclose, narrow
 from api.responses import GeoJSONResponse
 from api.schemas import ScoreRequest
 from api.security import PrincipalDep
-from risk.pipeline import ScoreRun, load_run, score_workspace, scored_communes
+from risk.pipeline import score_workspace, scored_communes
 from risk.profiles import load_profile
 from risk.results import RESULT_COLUMNS
+from risk.runs import ScoreRun
+from risk.store import load_run
 
 router = APIRouter(tags=["scores"])
 MAX_LIMIT = 20_000

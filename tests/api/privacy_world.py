@@ -10,8 +10,9 @@ import pandas as pd
 
 from api.keys import create_key
 from geo.workspace import Raster, Workspace
-from risk.pipeline import load_run, score_workspace
+from risk.pipeline import score_workspace
 from risk.profiles import load_profile
+from risk.store import load_run
 from tests.factories import METRIC, make_communes, make_layers, make_population
 
 A, B = "Biên Hải", "Sơn Lâm"

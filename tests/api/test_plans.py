@@ -39,3 +39,34 @@ def test_plan_segments_command_prints_ranks_and_stores_the_plan(scored_workspace
     )
     patrol = riskmap("plan", "patrol", "-w", ws, "--k", 2, "--radius-km", 6, "--draws", 20)
     assert "in the plan in" in patrol.stderr and "% of draws" in patrol.stderr
+
+
+def test_cli_and_api_plans_take_their_defaults_and_bounds_from_the_requests(
+    client, scored_workspace
+):
+    from risk.plans.requests import OutreachRequest, PatrolRequest, SegmentsRequest
+
+    api = client.get("/plans/patrol", params={"draws": 0}).json()["parameters"]
+    assert api["k"] == PatrolRequest.k and api["radius_km"] == PatrolRequest.radius_km
+    cli = riskmap("plan", "patrol", "-w", scored_workspace.root, "--draws", 0, "--json")
+    assert json.loads(cli.stdout)["parameters"] == api
+    outreach = client.get("/plans/outreach", params={"profile": "outreach", "budget": 50})
+    assert outreach.json()["parameters"]["draws"] == OutreachRequest.draws
+    assert outreach.json()["parameters"]["cost"].startswith(f"{OutreachRequest.fixed_cost:g} + ")
+    segments = client.get("/plans/segments").json()["parameters"]
+    assert segments["length_km"] == SegmentsRequest.length_km
+    assert client.get("/plans/patrol", params={"k": 101}).status_code == 422
+    assert client.get("/plans/segments", params={"reach_km": 201}).status_code == 422
+
+
+def test_plans_and_rankings_declare_their_response_models(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    declared = {
+        "/plans/patrol": "PatrolPlanOut",
+        "/plans/outreach": "OutreachPlanOut",
+        "/plans/segments": "SegmentPlanOut",
+        "/rankings": "RankingsOut",
+    }
+    for path, model in declared.items():
+        schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": f"#/components/schemas/{model}"}, path

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.keys import create_key
 from api.settings import Settings
-from risk.pipeline import list_runs
+from risk.store import list_runs
 
 
 def auth(key):

@@ -23,8 +23,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.security import Principal
 from api.settings import Settings
-from risk.pipeline import load_run
 from risk.privacy import SENSITIVE_COUNT_COLUMNS
+from risk.store import load_run
 from tests.api.privacy_world import RATE_COLUMNS, A, auth, build_world, drawn
 
 pytestmark = pytest.mark.slow

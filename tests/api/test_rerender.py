@@ -7,8 +7,9 @@ import shapely
 from typer.testing import CliRunner
 
 from api.cli import app
-from risk.pipeline import load_run, score_workspace
+from risk.pipeline import score_workspace
 from risk.profiles import load_profile
+from risk.store import load_run
 
 
 def riskmap(*args):

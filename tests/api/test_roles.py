@@ -12,8 +12,9 @@ from api.app import create_app
 from api.keys import create_key
 from api.settings import Settings
 from geo.workspace import Raster, Workspace
-from risk.pipeline import list_runs, score_workspace
+from risk.pipeline import score_workspace
 from risk.profiles import load_profile
+from risk.store import list_runs
 from tests.factories import METRIC, make_communes, make_layers, make_population
 
 CSV = b"name,kind,lon,lat\nCua khau A,opening,106.9,21.7\n"

@@ -16,8 +16,9 @@ from api.app import create_app
 from api.keys import create_key
 from api.settings import Settings
 from geo.workspace import Raster, Workspace
-from risk.pipeline import list_runs, score_workspace
+from risk.pipeline import score_workspace
 from risk.profiles import load_profile
+from risk.store import list_runs
 from tests.api.test_roles import CASES
 from tests.factories import METRIC, make_communes, make_layers, make_population
 

@@ -15,9 +15,10 @@ pytestmark = [
 
 def test_patrol_map_draws_bases_circles_and_coloured_segments(scored_workspace, watched, tmp_path):
     from api.render import write_map
-    from risk.plans import patrol_plan, save_plan
+    from risk.plans.patrol import patrol_plan
+    from risk.plans.segments import segments_plan
     from risk.profiles import load_profile
-    from risk.segment_plan import segments_plan
+    from risk.store import save_plan
 
     save_plan(scored_workspace, patrol_plan(scored_workspace, "patrol", k=2, radius_km=5))
     save_plan(scored_workspace, segments_plan(scored_workspace, "patrol", length_km=5))

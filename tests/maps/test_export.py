@@ -9,8 +9,9 @@ from api.render import run_info, write_run_export
 from geo.errors import NotFoundError, RiskmapError
 from maps.export import ExportRequest, ranked_table, select_place, write_export
 from maps.report import ReportContent, report_pages
-from risk.pipeline import load_run, scored_communes
+from risk.pipeline import scored_communes
 from risk.profiles import load_profile
+from risk.store import load_run
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ import re
 import pytest
 
 from maps.folium_map import MapTitle, build_map, render_html
-from risk.pipeline import load_run
 from risk.results import ScoreTable
+from risk.store import load_run
 
 
 def readable(html: str) -> str:
@@ -92,8 +92,9 @@ def test_hotspots_and_rank_intervals_are_shown_when_the_run_has_them(scored_work
 
 def test_stored_plans_are_drawn_bases_circles_outreach_outlines_and_segments(scored_workspace, run):
     from maps.plan_layers import plan_frames
-    from risk.plans import outreach_plan, patrol_plan
-    from risk.segment_plan import segments_plan
+    from risk.plans.outreach import outreach_plan
+    from risk.plans.patrol import patrol_plan
+    from risk.plans.segments import segments_plan
 
     records = {
         "patrol": patrol_plan(scored_workspace, "patrol", k=2, radius_km=5, draws=20).to_dict(),

@@ -10,9 +10,11 @@ from api.render import write_run_export
 from geo.crs import to_metric
 from maps.export import ExportRequest
 from maps.plan_layers import draw_plan, plan_frames, plan_legend, plans_for_place
-from risk.plans import outreach_plan, patrol_plan, save_plan
+from risk.plans.outreach import outreach_plan
+from risk.plans.patrol import patrol_plan
+from risk.plans.segments import segments_plan
 from risk.profiles import load_profile
-from risk.segment_plan import segments_plan
+from risk.store import save_plan
 
 
 @pytest.fixture
@@ -25,8 +27,7 @@ def planned(scored_workspace):
 
 
 def records(ws, profile):
-    from risk.pipeline import load_run
-    from risk.plans import latest_plans
+    from risk.store import latest_plans, load_run
 
     return latest_plans(ws, load_run(ws, profile).record.run_id)
 

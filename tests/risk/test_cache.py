@@ -14,10 +14,11 @@ import geo.pointcount as pointcount
 import risk.inputs as pipeline
 from geo.errors import InputFileError, LayerError
 from geo.parallel import executor_for
+from geo.workspace import CACHE as CACHE_DIR
 from geo.workspace import Raster
-from risk.cache import CACHE_DIR
 from risk.errors import ScoringError
-from risk.pipeline import analyse, clear_caches, read_inputs, score_workspace
+from risk.inputs import clear_caches, read_inputs
+from risk.pipeline import analyse, score_workspace
 from risk.profiles import load_profile
 from risk.scoring import score
 from tests.factories import METRIC, make_layers, make_population

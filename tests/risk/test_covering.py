@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from risk.covering import (
+from risk.errors import PlanError
+from risk.plans.covering import (
     GREEDY_BOUND,
     budget_frequency,
     cover_frequency,
@@ -14,7 +15,6 @@ from risk.covering import (
     select_under_budget,
     selection_frequency,
 )
-from risk.errors import PlanError
 
 
 def brute_force_cover(w, cover, k):

@@ -7,8 +7,9 @@ import pytest
 from api.demo import build_demo
 from geo.synthetic import DEMO_SEED
 from geo.workspace import Workspace
-from risk.pipeline import backtest_workspace, load_run, score_workspace
+from risk.pipeline import backtest_workspace, score_workspace
 from risk.profiles import load_profile
+from risk.store import load_run
 
 pytestmark = pytest.mark.slow
 

@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from risk.errors import PlanError
-from risk.pipeline import load_run
-from risk.plans import latest_plans, outreach_plan, patrol_plan, save_plan
-from risk.segment_plan import segments_plan
+from risk.plans.outreach import outreach_plan
+from risk.plans.patrol import patrol_plan
+from risk.plans.segments import segments_plan
+from risk.store import latest_plans, load_run, save_plan
 
 
 def test_patrol_plan_reports_bases_shares_and_baseline(scored_workspace):
@@ -89,9 +90,9 @@ def test_every_chosen_site_says_how_often_weight_draws_keep_it(scored_workspace)
 
 
 def test_weight_draws_rescore_like_the_model(scored_workspace):
-    from risk.covering import score_draws
-    from risk.pipeline import load_run
+    from risk.plans.covering import score_draws
     from risk.results import raw_col
+    from risk.store import load_run
 
     run = load_run(scored_workspace, "patrol")
     frame, weights = run.table.frame, run.record.weights

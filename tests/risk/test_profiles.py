@@ -68,4 +68,11 @@ def test_custom_weights_are_checked_like_a_file():
     with pytest.raises(ProfileError, match="weights sum to 2"):
         load_profile("patrol").with_weights({"border_proximity": 2.0})
     changed = load_profile("patrol").with_weights({"border_proximity": 1.0})
-    assert changed.weights_hash() != load_profile("patrol").weights_hash()
+    assert changed.model_hash() != load_profile("patrol").model_hash()
+
+
+def test_the_model_hash_changes_with_parameters_as_well_as_weights():
+    patrol = load_profile("patrol")
+    other = patrol.with_settings({"top_k": 7})
+    assert dict(other.weights) == dict(patrol.weights)
+    assert other.model_hash() != patrol.model_hash()

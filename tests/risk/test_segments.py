@@ -3,7 +3,7 @@ import pytest
 import shapely
 
 from risk.errors import PlanError
-from risk.segments import rank_crossings, score_segments, split_border
+from risk.plans.border import rank_crossings, score_segments, split_border
 
 CRS = "EPSG:32648"
 WEIGHTS = {"international": 1.0, "opening": 1.0, "trail": 1.2}

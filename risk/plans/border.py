@@ -28,13 +28,14 @@ import shapely.ops
 from numpy.typing import NDArray
 
 from risk.errors import PlanError
+from risk.plans.requests import SegmentsRequest
 
-DEFAULT_LENGTH_KM = 5.0
-DEFAULT_REACH_KM = 10.0
+DEFAULT_LENGTH_KM = SegmentsRequest.length_km
+DEFAULT_REACH_KM = SegmentsRequest.reach_km
 #: A crossing farther than this from every segment lies on none of them, km.
 SNAP_KM = 2.0
 #: Default share (0-1) of a segment's score that comes from its crossings.
-CROSSING_SHARE = 0.5
+CROSSING_SHARE = SegmentsRequest.crossing_share
 M_PER_KM = 1000.0
 #: Most segments one plan may cut (a guard against a length of a few metres).
 MAX_SEGMENTS = 20_000

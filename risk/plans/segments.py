@@ -1,7 +1,9 @@
 """The border-segment plan of a stored run: segments and crossings ranked, as a JSON record.
 
-Reads the run and the border, crossings and communes layers, then calls the pure core in
-:mod:`risk.segments`; geometries leave as GeoJSON in lon/lat (EPSG:4326).
+:func:`plan_segments` is the core (a run, commune polygons, border and crossings in, a
+:class:`SegmentPlan` out) over the maths of :mod:`risk.plans.border`; :func:`segments_plan` is
+its adapter that reads them from a workspace. Geometries leave as GeoJSON in lon/lat
+(EPSG:4326).
 """
 
 from __future__ import annotations
@@ -18,9 +20,7 @@ import shapely
 from geo.crs import STORAGE_CRS, to_metric
 from geo.workspace import Workspace
 from risk.errors import PlanError
-from risk.pipeline import ScoreRun, load_run
-from risk.plan_scope import NEAR_KM, near, province_communes
-from risk.segments import (
+from risk.plans.border import (
     CROSSING_SHARE,
     DEFAULT_LENGTH_KM,
     DEFAULT_REACH_KM,
@@ -28,6 +28,9 @@ from risk.segments import (
     score_segments,
     split_border,
 )
+from risk.plans.scope import NEAR_KM, near, province_communes
+from risk.runs import ScoreRun
+from risk.store import load_run
 
 SEGMENT_FIELDS = (
     "segment",
@@ -72,11 +75,10 @@ def segments_plan(
     run_id: str | None = None,
     province: str | None = None,
 ) -> SegmentPlan:
-    """Border segments of ``length_km`` and the crossings, ranked (see :mod:`risk.segments`).
+    """Border segments of ``length_km`` and the crossings of ``ws``, ranked for ``profile``'s run.
 
-    Crossing kinds are weighted by the run's ``crossing_kind_weights``; communes count with
-    the run's scores when any part of them is within ``reach_km`` (km). With ``province``,
-    only its communes count, and only the border and crossings near them are ranked.
+    Reads the run (default: latest) and the communes, border and crossings layers, then calls
+    :func:`plan_segments`.
     """
     if not ws.has_layer("border"):
         raise PlanError(
@@ -84,13 +86,37 @@ def segments_plan(
             "(lines of the land border or coastline) first"
         )
     run = load_run(ws, profile, run_id)
-    communes = province_communes(_scored_polygons(ws, run), province)
-    border = ws.read_layer("border").to_crs(communes.crs)
+    communes = to_metric(ws.read_layer("communes"))
+    border = ws.read_layer("border")
+    crossings = ws.read_layer("crossings") if ws.has_layer("crossings") else None
+    options = {"length_km": length_km, "reach_km": reach_km, "crossing_share": crossing_share}
+    return plan_segments(run, communes, border, crossings, province=province, **options)
+
+
+def plan_segments(
+    run: ScoreRun,
+    communes: gpd.GeoDataFrame,
+    border: gpd.GeoDataFrame,
+    crossings: gpd.GeoDataFrame | None,
+    *,
+    length_km: float = DEFAULT_LENGTH_KM,
+    reach_km: float = DEFAULT_REACH_KM,
+    crossing_share: float = CROSSING_SHARE,
+    province: str | None = None,
+) -> SegmentPlan:
+    """Border segments of ``length_km`` and the crossings, ranked (see :mod:`risk.plans.border`).
+
+    ``communes`` are polygons in a metric CRS. Crossing kinds are weighted by the run's
+    ``crossing_kind_weights``; communes count with the run's scores when any part of them is
+    within ``reach_km`` (km). With ``province``, only its communes count, and only the border
+    and crossings near them are ranked.
+    """
+    communes = province_communes(_scored_polygons(communes, run), province)
+    border = border.to_crs(communes.crs)
     if province is not None:
         border = border.clip(shapely.union_all(communes.geometry.values).buffer(NEAR_KM * 1000))
-    crossings = None
-    if ws.has_layer("crossings"):
-        crossings = ws.read_layer("crossings").to_crs(communes.crs)
+    if crossings is not None:
+        crossings = crossings.to_crs(communes.crs)
         crossings = crossings if province is None else near(crossings, communes)
     kinds = dict(run.record.parameters.get("crossing_kind_weights") or {})
     options = {"kind_weights": kinds, "reach_km": reach_km, "crossing_share": crossing_share}
@@ -103,7 +129,7 @@ def segments_plan(
     params = {"length_km": length_km, "reach_km": reach_km, "crossing_share": crossing_share}
     return SegmentPlan(
         run.record.run_id,
-        profile,
+        run.record.profile,
         params,
         _records(ranked, SEGMENT_FIELDS),
         ranked_crossings,
@@ -111,9 +137,8 @@ def segments_plan(
     )
 
 
-def _scored_polygons(ws: Workspace, run: ScoreRun) -> gpd.GeoDataFrame:
+def _scored_polygons(communes: gpd.GeoDataFrame, run: ScoreRun) -> gpd.GeoDataFrame:
     """Commune polygons (metric CRS) with their province and run score."""
-    communes = to_metric(ws.read_layer("communes"))
     communes = communes[[c for c in ("commune_code", "province_name", "geometry") if c in communes]]
     scores = run.table.frame[["commune_code", "score"]]
     return communes.merge(scores, on="commune_code", how="inner", validate="1:1")

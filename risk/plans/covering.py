@@ -1,7 +1,8 @@
 """Covering and budget selection maths behind the patrol and outreach plans (array cores).
 
 Pure functions over arrays: risk weights, a candidates × demand coverage matrix, costs.
-``risk.plans`` builds those arrays from a stored run and the workspace's layers.
+:mod:`risk.plans.patrol` and :mod:`risk.plans.outreach` build those arrays from a stored run
+and the workspace's layers.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def coverage_within(distance_km: ArrayLike, radius_km: float) -> NDArray[np.bool
 
 
 @dataclass(frozen=True)
-class Selection:
+class BudgetSelection:
     """Communes chosen under a budget: indices, total cost and value, what one more unit adds."""
 
     chosen: tuple[int, ...]
@@ -172,7 +173,7 @@ def select_under_budget(
     *,
     groups: ArrayLike | None = None,
     unit: float = 1.0,
-) -> Selection:
+) -> BudgetSelection:
     """Communes maximising total ``values`` with total ``costs`` <= ``budget`` (0/1 knapsack).
 
     Solved exactly as an integer programme (HiGHS). With ``groups`` (e.g. district names), at
@@ -183,7 +184,7 @@ def select_under_budget(
     chosen = _knapsack(v, c, budget, groups)
     more = _knapsack(v, c, budget + unit, groups)
     value = float(v[chosen].sum())
-    return Selection(
+    return BudgetSelection(
         tuple(chosen), float(c[chosen].sum()), value, float(v.sum()), float(v[more].sum()) - value
     )
 

@@ -1,0 +1,104 @@
+"""Stored runs and plans: the adapter that saves, lists and reloads them through the workspace.
+
+A run is ``record.json`` + ``scores.csv``; its plans are JSON records beside it (the paths
+are :class:`geo.workspace.Workspace`'s). The record is written last and marks a run complete.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import asdict, fields
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from geo.errors import NotFoundError
+from geo.workspace import RECORD, Workspace
+from risk.results import RunRecord, ScoreTable
+from risk.runs import ScoreRun
+
+if TYPE_CHECKING:
+    from risk.plans.records import Plan
+    from risk.plans.segments import SegmentPlan
+
+#: Record fields stored as JSON lists but held as tuples.
+_TUPLES = ("breaks", "notes", "quality")
+#: Text parameters short and plain enough to go into a plan's file name.
+TOKEN = r"[A-Za-z0-9_+.]{1,40}"
+PLAN_KINDS = ("patrol", "outreach", "segments")
+
+
+def save_run(ws: Workspace, run: ScoreRun, *, actor: str = "cli") -> None:
+    """Store a run's table, then its record (which marks it complete)."""
+    run_id = run.record.run_id
+    scores = run.table.frame.to_csv(index=False)
+    ws.write_text(ws.run_file(run_id, "scores.csv"), scores, actor=actor)
+    ws.write_json(ws.run_file(run_id, RECORD), asdict(run.record), actor=actor)
+
+
+def list_runs(ws: Workspace) -> list[RunRecord]:
+    """Every completed run in ``ws``, oldest first."""
+    known = {f.name for f in fields(RunRecord)}
+    records = []
+    for path in ws.run_records():
+        data = ws.read_json(path)
+        data = {k: tuple(v) if k in _TUPLES else v for k, v in data.items() if k in known}
+        records.append(RunRecord(**data))
+    return sorted(records, key=lambda r: (r.created_at, r.run_id))
+
+
+def load_run(ws: Workspace, profile: str | None, run_id: str | None = None) -> ScoreRun:
+    """The run ``run_id`` (of any profile if ``profile`` is None), or the latest of ``profile``.
+
+    Raises
+    ------
+    NotFoundError
+        If there is no such run.
+    """
+    runs = [r for r in list_runs(ws) if profile in (None, r.profile) and run_id in (None, r.run_id)]
+    if not runs:
+        what = f"run {run_id}" if run_id else "run"
+        of = f' of profile "{profile}"' if profile else ""
+        hint = "list them with 'riskmap runs'"
+        if profile and not run_id:
+            hint = f"score it first with 'riskmap score --profile {profile}'"
+        raise NotFoundError(f"no {what}{of} in workspace {ws.root}; {hint}")
+    record = runs[-1]
+    text = ws.read_text(ws.run_file(record.run_id, "scores.csv"))
+    frame = pd.read_csv(io.StringIO(text), dtype={"commune_code": str, "hotspot": str})
+    table = ScoreTable(
+        frame, record.weights, record.breaks, record.notes, record.quality, record.treatments
+    )
+    return ScoreRun(record, table)
+
+
+def run_layer(ws: Workspace, record: RunRecord, name: str) -> pd.DataFrame | None:
+    """Layer ``name`` as the run scored it (its recorded version, archived if since replaced).
+
+    None when the run had no such layer, so a re-drawn run never shows a layer added later.
+    """
+    version = record.layer_versions.get(name)
+    return None if version is None else ws.read_layer(name, version)
+
+
+def save_plan(ws: Workspace, plan: Plan | SegmentPlan, *, actor: str = "cli") -> str:
+    """Store ``plan`` beside the run it came from; return its path inside the workspace."""
+    params = "-".join(
+        f"{k}{v}"
+        for k, v in sorted(plan.parameters.items())
+        if isinstance(v, int | float | bool) or (isinstance(v, str) and re.fullmatch(TOKEN, v))
+    )
+    path = ws.plan_file(plan.run_id, f"{plan.kind}-{params}.json")
+    ws.write_json(path, plan.to_dict(), actor=actor)
+    return path.as_posix()
+
+
+def latest_plans(ws: Workspace, run_id: str) -> dict[str, dict[str, Any]]:
+    """The newest stored plan of each kind (patrol, outreach, segments) made from ``run_id``."""
+    records: dict[str, dict[str, Any]] = {}
+    for path in ws.plan_files(run_id):
+        record = ws.read_json(path)
+        if isinstance(record, dict) and record.get("kind") in PLAN_KINDS:
+            records[record["kind"]] = record
+    return records
