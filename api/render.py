@@ -138,6 +138,15 @@ def write_run_export(
         request=request,
         info=run_info(run, profile, lang=request.lang),
     )
+    scope = request.province or province or ""
+    _audit_export(profile, request, run.record.run_id, scope, Path(output).name, actor)
+    return path
+
+
+def _audit_export(
+    profile: Profile, request: ExportRequest, run_id: str, province: str, file: str, actor: str
+) -> None:
+    """Record an export in the audit trail with the small-count rule it used."""
     rule = request.suppression
     audit.info(
         "export %s.%s",
@@ -147,11 +156,10 @@ def write_run_export(
             "actor": actor,
             "endpoint": f"export {request.fmt}",
             "parameters": (
-                f"run={run.record.run_id} province={request.province or province or ''} "
+                f"run={run_id} province={province} "
                 f"district={request.district or ''} top={request.top or ''} "
                 f"counts={'exact' if rule is None else rule.describe()}"
             ),
-            "file": Path(output).name,
+            "file": file,
         },
     )
-    return path
