@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from starlette.datastructures import URL
+from starlette.datastructures import URL, QueryParams
 
 from api.paging import MAX_OFFSET, page_links, page_of
 from geo.errors import QueryError
@@ -12,7 +12,7 @@ ROWS = pd.DataFrame({"n": range(12)})
 
 def rels(links) -> dict[str, dict[str, str]]:
     """Each link's query parameters by its rel."""
-    return {link["rel"]: dict(URL(link["href"]).query_params) for link in links}
+    return {link["rel"]: dict(QueryParams(URL(link["href"]).query)) for link in links}
 
 
 def test_pages_walk_forward_and_back_with_the_same_limit():
