@@ -12,7 +12,6 @@ matches nothing is an empty page with ``numberMatched: 0``.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -21,13 +20,12 @@ import pandas as pd
 import shapely
 from fastapi import Depends, Query
 
+from api.paging import MAX_OFFSET as MAX_OFFSET  # re-exported for api/routes/rankings.py
+from api.paging import Page, check_paging, page_of
 from api.security import Principal, check_province, in_scope
-from geo.errors import NotFoundError, QueryError
+from geo.places import select_places
 from geo.query import parse_bbox
 from risk.privacy import Suppression, apply_suppression
-
-#: Largest ``offset`` accepted (beyond it a request is an error, not an empty page).
-MAX_OFFSET = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -42,72 +40,20 @@ class Filters:
     offset: int = 0
 
 
-@dataclass(frozen=True)
-class Selection:
-    """One page of communes and how many matched the filters in all."""
-
-    frame: pd.DataFrame
-    matched: int
-    offset: int
-    limit: int | None
-
-    @property
-    def next_offset(self) -> int | None:
-        """Offset of the next page, or None on the last page."""
-        end = self.offset + len(self.frame)
-        return end if end < self.matched else None
-
-    @property
-    def prev_offset(self) -> int | None:
-        """Offset of the previous page, or None on the first page."""
-        if self.offset <= 0:
-            return None
-        return max(self.offset - (self.limit or self.offset), 0)
-
-
-def name_key(name: object) -> str:
-    """NFC, case- and space-insensitive key of a place name (accents still count)."""
-    return " ".join(unicodedata.normalize("NFC", str(name)).casefold().split())
-
-
-def narrow(frame: pd.DataFrame, principal: Principal, filters: Filters) -> Selection:
+def narrow(frame: pd.DataFrame, principal: Principal, filters: Filters) -> Page:
     """The caller's communes of ``frame`` that pass ``filters``, one page of them (by rank)."""
     check_province(principal, filters.province)
-    if filters.offset < 0 or filters.offset > MAX_OFFSET:
-        raise QueryError(f"offset was {filters.offset} but is expected to be 0-{MAX_OFFSET:,}")
-    if filters.limit is not None and filters.limit < 1:
-        raise QueryError(f"limit was {filters.limit} but is expected to be 1 or more")
+    check_paging(filters.offset, filters.limit)
     box = parse_bbox(filters.bbox)
     keep = in_scope(frame, principal)
-    keep = _by_name(keep, "province_name", filters.province)
-    keep = _by_name(keep, "district_name", filters.district)
+    keep = select_places(keep, province=filters.province, district=filters.district)
     if filters.class_ is not None:
         keep = keep[keep["class"].astype(int) == int(filters.class_)]
     if box is not None:
         keep = keep[gpd.GeoSeries(keep.geometry).intersects(shapely.box(*box))]
-    matched = len(keep)
-    if filters.offset > matched:
-        raise QueryError(
-            f"offset was {filters.offset} but only {matched} communes match; "
-            f"use an offset from 0 to {matched}"
-        )
-    end = None if filters.limit is None else filters.offset + filters.limit
-    return Selection(keep.iloc[filters.offset : end], matched, filters.offset, filters.limit)
-
-
-def _by_name(frame: pd.DataFrame, column: str, wanted: str | None) -> pd.DataFrame:
-    """Rows whose ``column`` names ``wanted``; NotFoundError listing the names there are."""
-    if wanted is None:
-        return frame
-    what = column.removesuffix("_name")
-    if column not in frame.columns:
-        raise NotFoundError(f'the communes layer has no {column}, so {what} "{wanted}" is unknown')
-    names = frame[column].astype(str)
-    keep = names.map(name_key) == name_key(wanted)
-    if not keep.any():
-        known = ", ".join(sorted(names.unique())[:20]) or "none"
-        raise NotFoundError(f'{what} "{wanted}" has no commune you can see; known: {known}')
-    return frame[keep]
+    return page_of(
+        keep, offset=filters.offset, limit=filters.limit, past_end=False, what="communes"
+    )
 
 
 def disclose(frame: pd.DataFrame, rule: Suppression | None) -> pd.DataFrame:
@@ -122,9 +68,12 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 def place_params(
     province: Annotated[
-        str | None, Query(max_length=200, description="Only this province (as the data spell it)")
+        str | None,
+        Query(max_length=200, description='Only this province ("Tỉnh", accents optional)'),
     ] = None,
-    district: Annotated[str | None, Query(max_length=200, description="Only this district")] = None,
+    district: Annotated[
+        str | None, Query(max_length=200, description="Only this district (data before 2025)")
+    ] = None,
     class_: Annotated[
         int | None, Query(alias="class", ge=1, le=5, description="Only this risk class (1-5)")
     ] = None,

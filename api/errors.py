@@ -13,10 +13,14 @@ from api.security import AuthenticationError, PermissionDeniedError
 from api.uploads import RejectedUploadError, UploadTooLargeError
 from geo.errors import InputFileError, NotFoundError, QueryError, RiskmapError, WorkspaceError
 from geo.parallel import ExecutorError
+from maps.offline import OfflineAssetsError
 from risk.errors import PlanError, ProfileError
+from risk.privacy import PrivacyError
 
 logger = logging.getLogger(__name__)
 
+#: PrivacyError: the server refuses to send what would show a small count or a person (a
+#: fault of the stored data, not of the request); OfflineAssetsError: map assets not installed.
 STATUS_CODES: dict[type[Exception], int] = {
     AuthenticationError: 401,
     PermissionDeniedError: 403,
@@ -27,7 +31,9 @@ STATUS_CODES: dict[type[Exception], int] = {
     ProfileError: 422,
     PlanError: 422,
     QueryError: 422,
+    PrivacyError: 500,
     WorkspaceError: 503,
+    OfflineAssetsError: 503,
     ExecutorError: 503,
     RiskmapError: 400,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,16 @@ ProfileOpt = Annotated[
 ]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Output file.")]
 OverwriteOpt = Annotated[bool, typer.Option(help="Replace an existing output.")]
-LangOpt = Annotated[str, typer.Option(help="Label language: vi or en.")]
+
+
+class Lang(StrEnum):
+    """Label languages the maps and exports have texts for (a ``str``: "vi" or "en")."""
+
+    vi = "vi"
+    en = "en"
+
+
+LangOpt = Annotated[Lang, typer.Option(help="Label language: vi or en.")]
 HostOpt = Annotated[
     str, typer.Option(help="Address to listen on; off loopback every request needs an API key.")
 ]

@@ -9,12 +9,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.places import in_province, touching
 from geo.workspace import Workspace, write_text_atomic
 from maps.export import ExportRequest, RunInfo, write_export
 from maps.folium_map import MapTitle, build_map, render_html
 from maps.plan_layers import plan_frames
 from maps.static_map import Stamp
-from maps.style import text
+from maps.style import OPTIONAL_LAYERS, text
 from risk.pipeline import scored_communes
 from risk.profiles import Profile
 from risk.runs import ScoreRun
@@ -22,27 +23,20 @@ from risk.store import latest_plans, load_run, run_layer
 
 logger = logging.getLogger(__name__)
 audit = logging.getLogger("riskmap.audit")
-MAP_LAYERS = ("border", "crossings", "venues", "industrial_zones")
 
 
-def in_province(frame: gpd.GeoDataFrame, province: str | None) -> gpd.GeoDataFrame:
-    """Communes of ``province`` (None: all of them), as the data spell the name."""
-    if province is None:
-        return frame
-    return frame[frame["province_name"].astype(str) == province]
-
-
-def near(layers: dict[str, gpd.GeoDataFrame], communes: gpd.GeoDataFrame, province: str | None):
+def layers_touching(
+    layers: dict[str, gpd.GeoDataFrame], communes: gpd.GeoDataFrame, province: str | None
+) -> dict[str, gpd.GeoDataFrame]:
     """Features of ``layers`` touching ``communes`` (all of them when ``province`` is None)."""
     if province is None:
         return layers
-    area = communes.to_crs(4326).union_all()
-    return {name: gdf[gdf.to_crs(4326).intersects(area)] for name, gdf in layers.items()}
+    return {name: touching(gdf, communes) for name, gdf in layers.items()}
 
 
 def read_map_layers(ws: Workspace, run: ScoreRun) -> dict[str, gpd.GeoDataFrame]:
     """The optional layers a map draws that ``ws`` has, plus the run's latest stored plans."""
-    layers = {n: f for n in MAP_LAYERS if (f := run_layer(ws, run.record, n)) is not None}
+    layers = {n: f for n in OPTIONAL_LAYERS if (f := run_layer(ws, run.record, n)) is not None}
     plans = run_plan_layers(ws, run)
     return layers | {n: f for n, f in plans.items() if isinstance(f, gpd.GeoDataFrame)}
 
@@ -75,7 +69,7 @@ def map_html(
         note=text("synthetic", lang) if run.record.synthetic else "",
         date=run.record.created_at[:10],
     )
-    layers = near(read_map_layers(ws, run), communes, province)
+    layers = layers_touching(read_map_layers(ws, run), communes, province)
     m = build_map(communes, run.table, layers, title=title, lang=lang, offline=offline)
     return render_html(m, offline=offline)
 
@@ -140,10 +134,19 @@ def write_run_export(
     path = write_export(
         output,
         scored,
-        near(layers, scored, province) | run_plan_layers(ws, run),
+        layers_touching(layers, scored, province) | run_plan_layers(ws, run),
         request=request,
         info=run_info(run, profile, lang=request.lang),
     )
+    scope = request.province or province or ""
+    _audit_export(profile, request, run.record.run_id, scope, Path(output).name, actor)
+    return path
+
+
+def _audit_export(
+    profile: Profile, request: ExportRequest, run_id: str, province: str, file: str, actor: str
+) -> None:
+    """Record an export in the audit trail with the small-count rule it used."""
     rule = request.suppression
     audit.info(
         "export %s.%s",
@@ -153,11 +156,10 @@ def write_run_export(
             "actor": actor,
             "endpoint": f"export {request.fmt}",
             "parameters": (
-                f"run={run.record.run_id} province={request.province or province or ''} "
+                f"run={run_id} province={province} "
                 f"district={request.district or ''} top={request.top or ''} "
                 f"counts={'exact' if rule is None else rule.describe()}"
             ),
-            "file": Path(output).name,
+            "file": file,
         },
     )
-    return path

@@ -8,15 +8,20 @@ to loopback answers reads as an anonymous viewer; a server bound to anything els
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import pandas as pd
 from fastapi import Depends, Request
 
 from api.deps import SettingsDep, WorkspaceDep
 from api.keys import ROLES, Role, find_key
 from api.settings import Settings
 from geo.errors import RiskmapError
+from geo.names import province_key
+from geo.places import in_province
 from risk.privacy import Suppression
+
+FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
 
 class AuthenticationError(RiskmapError, PermissionError):
@@ -124,14 +129,14 @@ AnalystDep = Annotated[Principal, Depends(require("analyst"))]
 AdminDep = Annotated[Principal, Depends(require("admin"))]
 
 
-def in_scope(frame, principal: Principal, *, column: str = "province_name"):
+def in_scope(frame: FrameT, principal: Principal) -> FrameT:
     """Rows of ``frame`` the caller may see: all, or those of the key's province."""
-    if principal.province is None or column not in frame.columns:
-        return frame
-    return frame[frame[column].astype(str) == principal.province]
+    return in_province(frame, principal.province)
 
 
 def check_province(principal: Principal, province: str | None) -> None:
-    """Refuse a request that names a province outside the caller's scope."""
-    if principal.province is not None and province not in (None, principal.province):
+    """Refuse a request that names a province outside the caller's scope (spelling aside)."""
+    if principal.province is None or province is None:
+        return
+    if province_key(province) != province_key(principal.province):
         raise PermissionDeniedError(f'this key is limited to province "{principal.province}"')

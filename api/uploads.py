@@ -1,4 +1,4 @@
-"""Uploaded files: safe names, staging outside the workspace, zip checks and province scope.
+"""Uploaded files: safe names, staging outside the workspace and zip checks.
 
 An upload is copied into a private temporary folder under a checked plain file name, with its
 size counted as it is copied; zip containers (zipped shapefiles, KMZ, XLSX) have their declared
@@ -17,10 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
-
-import geopandas as gpd
-import numpy as np
-import pandas as pd
 
 from geo.errors import InputFileError, RiskmapError
 from geo.limits import Limits
@@ -123,35 +119,3 @@ def check_zip(path: Path, limits: Limits) -> None:
     except zipfile.BadZipFile:
         raise InputFileError(path, "not a readable zip archive") from None
     limits.check_zip(str(path), members)
-
-
-def outside_rows(frame: pd.DataFrame, province: str, communes: gpd.GeoDataFrame) -> pd.Index:
-    """Rows of ``frame`` that belong to a province other than ``province``.
-
-    A row's province is its ``province_name``, else the province of its ``commune_code``, else
-    whether its geometry touches the province's communes; rows with none of these are kept.
-    """
-    mine = communes[communes["province_name"].astype(str) == province]
-    outside = np.zeros(len(frame), dtype=bool)
-    if "province_name" in frame.columns:
-        return frame.index[(frame["province_name"].astype(str) != province).to_numpy()]
-    has_code = np.zeros(len(frame), dtype=bool)
-    if "commune_code" in frame.columns:
-        codes = frame["commune_code"]
-        has_code = codes.notna().to_numpy() & (codes.astype(str) != "").to_numpy()
-        foreign = ~codes.astype(str).isin(set(mine["commune_code"].astype(str))).to_numpy()
-        outside |= has_code & foreign
-    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
-        geoms = frame.geometry
-        present = (geoms.notna() & ~geoms.is_empty).to_numpy()
-        area = mine.to_crs(frame.crs).union_all() if len(mine) else None
-        touches = geoms.intersects(area).to_numpy() if area is not None else np.zeros_like(present)
-        outside |= ~has_code & present & ~touches
-    return frame.index[outside]
-
-
-def describe_rows(rows: pd.Index, limit: int = 10) -> str:
-    """``"rows 3, 7, 9"`` (and how many more past ``limit``)."""
-    shown = ", ".join(str(r) for r in rows[:limit])
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"

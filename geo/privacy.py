@@ -14,7 +14,8 @@ import pandas as pd
 from geo.names import fold
 from geo.report import Problem
 
-#: Header keys (see :func:`geo.names.fold`) that name a personal identifier.
+#: Header keys (see :func:`geo.names.fold`) that name a personal identifier: the one list,
+#: checked on every file read (here) and every output written (:mod:`risk.privacy`).
 PERSONAL_HEADERS = frozenset(
     {
         "ho ten",
@@ -22,6 +23,7 @@ PERSONAL_HEADERS = frozenset(
         "ho ten nguoi",
         "ten nguoi",
         "full name",
+        "person name",
         "cccd",
         "cmnd",
         "so cccd",
@@ -33,17 +35,25 @@ PERSONAL_HEADERS = frozenset(
         "so dinh danh",
         "id number",
         "passport",
+        "passport no",
+        "passport number",
         "ho chieu",
         "so ho chieu",
         "phone",
+        "phone number",
+        "mobile",
         "dien thoai",
         "so dien thoai",
         "sdt",
+        "email",
         "date of birth",
         "dob",
         "ngay sinh",
         "ngay thang nam sinh",
         "nam sinh",
+        "dia chi thuong tru",
+        "noi thuong tru",
+        "ho khau thuong tru",
     }
 )
 #: Extra headers refused in tables of people counted: there a name or address is a person's.
@@ -56,6 +66,11 @@ _SEPARATORS = re.compile(r"[\s.\-()]")
 _REFUSAL = "personal identifiers are never stored; remove this column and keep only counts"
 
 
+def is_personal_header(header: object) -> bool:
+    """Whether a column header names a personal identifier ("Số điện thoại", "full_name", ...)."""
+    return fold(header) in PERSONAL_HEADERS
+
+
 def personal_id_problems(frame: pd.DataFrame, layer: str) -> list[Problem]:
     """One file-level problem per column that carries personal identifiers."""
     person_table = layer in PERSON_TABLES
@@ -63,8 +78,9 @@ def personal_id_problems(frame: pd.DataFrame, layer: str) -> list[Problem]:
     for column in frame.columns:
         if column == getattr(frame, "_geometry_column_name", None):
             continue
-        key = fold(column).replace("_", " ")
-        named = key in PERSONAL_HEADERS or (person_table and key in PERSON_TABLE_HEADERS)
+        named = is_personal_header(column) or (
+            person_table and fold(column) in PERSON_TABLE_HEADERS
+        )
         if named:
             problems.append(Problem(_REFUSAL, column=str(column)))
         elif person_table and column not in _SAFE_COLUMNS:

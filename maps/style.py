@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from risk.labels import HOTSPOT_LABELS, hotspot_label
-from risk.labels import kind_label as risk_kind_label
+from risk.labels import site_kind_label as risk_kind_label
 
 #: Fill colour per risk class (1 = very low … 5 = very high), ColorBrewer YlOrRd.
 CLASS_COLOURS = {1: "#ffffb2", 2: "#fecc5c", 3: "#fd8d3c", 4: "#f03b20", 5: "#bd0026"}

@@ -100,6 +100,6 @@ def indicator_label(name: str, lang: str = "vi") -> str:
     return INDICATOR_LABELS.get(name, {}).get(lang, name)
 
 
-def kind_label(kind: str, lang: str = "vi") -> str:
+def site_kind_label(kind: str, lang: str = "vi") -> str:
     """Label of a crossing or venue kind in ``lang``; the kind itself if unknown."""
     return KIND_LABELS.get(kind, {}).get(lang, kind)

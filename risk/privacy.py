@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import RiskmapError
+from geo.privacy import is_personal_header
 from risk.results import CONTRIB, NORM, RAW
 
 
@@ -28,28 +29,6 @@ COUNT_COLUMN = "repatriations_total"
 RATE_INDICATORS = ("repatriation_rate",)
 #: Boolean column telling a reader that a row's rates were withheld, not missing.
 WITHHELD_FLAG = "rate_withheld"
-
-#: Column names that would identify a person; they never belong in a layer, a response or a file.
-IDENTIFIER_COLUMNS = frozenset(
-    {
-        "full_name",
-        "person_name",
-        "ho_ten",
-        "họ_tên",
-        "họ tên",
-        "ho ten",
-        "id_number",
-        "cccd",
-        "cmnd",
-        "passport",
-        "passport_no",
-        "phone",
-        "so_dien_thoai",
-        "date_of_birth",
-        "dob",
-        "ngay_sinh",
-    }
-)
 
 
 def suppressed_label(threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -96,7 +75,7 @@ def check_suppressed(
 def check_no_identifiers(frame: pd.DataFrame) -> None:
     """Raise :class:`PrivacyError` if ``frame`` has a column that would identify a person."""
     for column in frame.columns:
-        if str(column).strip().lower() in IDENTIFIER_COLUMNS:
+        if is_personal_header(column):
             raise PrivacyError(
                 f'column "{column}" would identify a person; riskmap keeps counts, never people'
             )

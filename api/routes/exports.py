@@ -7,8 +7,6 @@ exact counts gets 403. Every export is recorded in the audit trail with the rule
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -16,19 +14,10 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from api.deps import SettingsDep, WorkspaceDep
-from api.security import PrincipalDep, check_province
-from maps.export import ExportRequest
-from risk.profiles import load_profile
+from api.security import PrincipalDep
+from api.services.exports import MEDIA_TYPES, ExportAsk, export_run
 
 router = APIRouter(tags=["exports"])
-
-MEDIA_TYPES = {
-    "png": "image/png",
-    "pdf": "application/pdf",
-    "gpkg": "application/geopackage+sqlite3",
-    "geojson": "application/geo+json",
-    "csv": "text/csv; charset=utf-8",
-}
 
 
 @router.get(
@@ -52,28 +41,10 @@ def get_export(
     ] = False,
 ) -> Response:
     """A stored run exported for a report; small counts of people are suppressed."""
-    from api.render import write_run_export
-
-    check_province(principal, province)
-    rule = principal.export_rule(exact=exact)
-    loaded = load_profile(profile, settings.profiles_dir)
-    request = ExportRequest(
-        fmt=fmt, lang=lang, province=province, district=district, top=top, suppression=rule
-    )
-    with tempfile.TemporaryDirectory(prefix="riskmap-export-") as tmp:
-        path = write_run_export(
-            ws,
-            loaded,
-            Path(tmp) / f"{loaded.name}.{fmt}",
-            request,
-            run_id=run,
-            province=principal.province,
-            actor=principal.label,
-        )
-        body = path.read_bytes()
-    filename = f"riskmap-{loaded.name}.{fmt}"
+    ask = ExportAsk(fmt, province, district, top, lang, run, exact)
+    out = export_run(ws, settings.profiles_dir, principal, profile, ask)
     return Response(
-        body,
-        media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        out.body,
+        media_type=out.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
     )

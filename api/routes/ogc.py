@@ -14,10 +14,12 @@ from fastapi import APIRouter, Query, Request
 
 from api.deps import WorkspaceDep
 from api.disclosure import disclose
+from api.paging import MAX_LIMIT, MAX_OFFSET, Page, page_links, page_of
 from api.responses import GeoJSONResponse
 from api.security import Principal, PrincipalDep, in_scope
 from geo.errors import NotFoundError
-from geo.query import MAX_LIMIT, Page, parse_bbox, query
+from geo.places import touching
+from geo.query import matching, parse_bbox
 from geo.workspace import Workspace
 from risk.pipeline import scored_communes
 from risk.store import list_runs, load_run
@@ -102,11 +104,11 @@ def items(
     limit: Annotated[
         int, Query(ge=1, description=f"Page size, at least 1; above {MAX_LIMIT} clamped")
     ] = 100,
-    offset: Annotated[int, Query(le=10_000_000, description="Features to skip")] = 0,
+    offset: Annotated[int, Query(le=MAX_OFFSET, description="Features to skip")] = 0,
 ) -> GeoJSONResponse:
     """Features of a collection, filtered by ``bbox`` and paged with ``limit``/``offset``."""
     gdf = _features(ws, collection_id, principal)
-    page = query(gdf, bbox=parse_bbox(bbox), limit=limit, offset=offset)
+    page = page_of(matching(gdf, bbox=parse_bbox(bbox)), offset=offset, limit=min(limit, MAX_LIMIT))
     return GeoJSONResponse(_feature_collection(request, collection_id, page))
 
 
@@ -164,8 +166,7 @@ def _scoped(ws: Workspace, gdf: gpd.GeoDataFrame, principal: Principal) -> gpd.G
         return gdf
     if "province_name" in gdf.columns:
         return in_scope(gdf, principal)
-    area = in_scope(ws.read_layer("communes"), principal).to_crs(4326).union_all()
-    return gdf[gdf.intersects(area)]
+    return touching(gdf, in_scope(ws.read_layer("communes"), principal))
 
 
 def _describe(base: str, cid: str, ws: Workspace) -> dict[str, Any]:
@@ -185,18 +186,13 @@ def _describe(base: str, cid: str, ws: Workspace) -> dict[str, Any]:
 
 
 def _feature_collection(request: Request, cid: str, page: Page) -> dict[str, Any]:
-    body = page.features.to_geo_dict(drop_id=True)
+    body = page.frame.to_geo_dict(drop_id=True)
     for feature in body["features"]:
         feature["id"] = feature["properties"].pop("id")
-    links = [_link(str(request.url), "self", GEOJSON)]
-    for rel, offset in (("next", page.next_offset), ("prev", page.prev_offset)):
-        if offset is not None:
-            url = request.url.include_query_params(offset=offset, limit=page.limit)
-            links.append(_link(str(url), rel, GEOJSON))
     body.update(
         numberMatched=page.matched,
-        numberReturned=len(page.features),
-        links=links,
+        numberReturned=page.returned,
+        links=page_links(request.url, page),
         timeStamp=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     return body

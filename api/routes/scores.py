@@ -15,7 +15,8 @@ import geopandas as gpd
 from fastapi import APIRouter, Query, Request
 
 from api.deps import ProfileDep, SettingsDep, WorkspaceDep, executor_from
-from api.disclosure import MAX_OFFSET, PlaceDep, Selection, disclose, narrow
+from api.disclosure import PlaceDep, disclose, narrow
+from api.paging import MAX_COMMUNE_LIMIT, MAX_OFFSET, Page, page_links
 from api.responses import GeoJSONResponse
 from api.schemas import ScoreRequest
 from api.security import PrincipalDep
@@ -26,10 +27,8 @@ from risk.runs import ScoreRun
 from risk.store import load_run
 
 router = APIRouter(tags=["scores"])
-MAX_LIMIT = 20_000
-GEOJSON = "application/geo+json"
 LimitQuery = Annotated[
-    int | None, Query(ge=1, le=MAX_LIMIT, description="Page size (default: every commune)")
+    int | None, Query(ge=1, le=MAX_COMMUNE_LIMIT, description="Page size (default: every commune)")
 ]
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Communes to skip")]
 
@@ -48,7 +47,7 @@ def get_scores(
     run = load_run(ws, profile.name)
     page = narrow(scored_communes(ws, run), principal, replace(place, limit=limit, offset=offset))
     body = _collection(page, run, principal.read_rule(), stored=True)
-    return GeoJSONResponse(body | {"links": _links(request, page)})
+    return GeoJSONResponse(body | {"links": page_links(request.url, page)})
 
 
 @router.post("/scores", response_class=GeoJSONResponse)
@@ -79,10 +78,10 @@ def post_scores(
         replace(place, limit=limit, offset=offset),
     )
     out = _collection(page, run, principal.read_rule(), stored=False)
-    return GeoJSONResponse(out | {"links": _links(request, page)})
+    return GeoJSONResponse(out | {"links": page_links(request.url, page)})
 
 
-def _collection(page: Selection, run: ScoreRun, rule, *, stored: bool) -> dict[str, Any]:
+def _collection(page: Page, run: ScoreRun, rule, *, stored: bool) -> dict[str, Any]:
     """A FeatureCollection of the result columns, with the run's profile and weights on top."""
     gdf = gpd.GeoDataFrame(page.frame)
     gdf = gdf[[c for c in RESULT_COLUMNS if c in gdf.columns] + ["geometry"]]
@@ -100,15 +99,3 @@ def _collection(page: Selection, run: ScoreRun, rule, *, stored: bool) -> dict[s
         notes=list(run.record.notes),
     )
     return collection
-
-
-def _links(request: Request, page: Selection) -> list[dict[str, str]]:
-    """``self``, and ``next``/``prev`` when there are more pages (OGC API - Features style)."""
-    links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
-    for rel, offset in (("next", page.next_offset), ("prev", page.prev_offset)):
-        if offset is not None:
-            url = request.url.include_query_params(offset=offset)
-            if page.limit is not None:
-                url = url.include_query_params(limit=page.limit)
-            links.append({"href": str(url), "rel": rel, "type": GEOJSON})
-    return links

@@ -1,0 +1,156 @@
+"""Stored layers as the caller may see them, and uploads checked against the caller's province.
+
+The service behind ``/layers``: it picks the rows of the key's province, pages a layer as GeoJSON
+features or JSON rows, and stores an upload through :func:`geo.ingest.ingest_file`, refusing one
+that would add or replace another province's rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import geopandas as gpd
+import pandas as pd
+
+from api.paging import GEOJSON, Page, page_of
+from api.security import PermissionDeniedError, Principal, in_scope
+from api.uploads import RejectedUploadError, public_report, staged
+from geo.errors import NotFoundError, QueryError
+from geo.ingest import RASTER_LAYERS, IngestOptions, check_file, ingest_file
+from geo.places import describe_rows, outside_rows, provinces_other_than
+from geo.query import matching, parse_bbox
+from geo.report import ValidationReport
+from geo.schema import LAYERS
+from geo.workspace import Workspace
+
+KNOWN = (*LAYERS, *RASTER_LAYERS)
+#: Layers that count people per commune and period: their rows are for analysts only.
+SENSITIVE = frozenset({"repatriations"})
+
+
+def visible_count(ws: Workspace, name: str, principal: Principal) -> int:
+    """Features or rows of layer ``name`` the caller may see (1 for a raster)."""
+    if ws.kind(name) == "raster":
+        return 1
+    return len(for_caller(ws, ws.read_layer(name), principal))
+
+
+def for_caller(ws: Workspace, frame: pd.DataFrame, principal: Principal) -> pd.DataFrame:
+    """Rows of the caller's province: by ``province_name``, else by commune code or geometry."""
+    if principal.province is None:
+        return frame
+    if "province_name" in frame.columns:
+        return in_scope(frame, principal)
+    return frame.drop(index=outside_rows(frame, principal.province, ws.read_layer("communes")))
+
+
+def layer_page(
+    ws: Workspace, name: str, principal: Principal, *, bbox: str | None, limit: int, offset: int
+) -> tuple[dict[str, Any], Page, str]:
+    """One page of the caller's features (or table rows) of layer ``name``: body, page, type."""
+    _check_readable(ws, name, principal)
+    version, frame = ws.read_current(name)
+    frame = for_caller(ws, frame, principal)
+    table = not isinstance(frame, gpd.GeoDataFrame)
+    if table and bbox:
+        raise QueryError(f'bbox filters features; layer "{name}" is a table without geometry')
+    if table:
+        frame = gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=4326)
+    page = page_of(matching(frame, bbox=parse_bbox(bbox)), offset=offset, limit=limit)
+    body = _rows(page.frame) if table else page.frame.to_crs(4326).to_geo_dict(drop_id=True)
+    body.update(
+        layer=name,
+        version=version.version,
+        numberMatched=page.matched,
+        numberReturned=page.returned,
+    )
+    return body, page, "application/json" if table else GEOJSON
+
+
+def _check_readable(ws: Workspace, name: str, principal: Principal) -> None:
+    """Refuse a layer that is unknown, a raster, or counts people and the caller is a viewer."""
+    if name not in KNOWN or not ws.has_layer(name):
+        raise NotFoundError(f'layer "{name}" is not in this workspace (see GET /layers)')
+    if ws.kind(name) == "raster":
+        raise NotFoundError(f'layer "{name}" is a raster; it is not served as features or rows')
+    if name in SENSITIVE and principal.read_rule() is not None:
+        raise PermissionDeniedError(
+            f'layer "{name}" counts people per commune and period: its rows are for analysts, '
+            "since two rows or a row and a commune total could reveal a small count; viewers "
+            "see suppressed commune totals in GET /scores"
+        )
+
+
+def _rows(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """A table's rows as JSON objects (missing values as null)."""
+    rows = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    for column in rows.select_dtypes(include=["datetime", "datetimetz"]).columns:
+        rows[column] = rows[column].astype(str)
+    rows = rows.astype(object).where(rows.notna(), None)
+    return {"type": "Table", "rows": rows.to_dict(orient="records")}
+
+
+def store_upload(
+    ws: Workspace,
+    name: str,
+    principal: Principal,
+    upload: tuple[BinaryIO, str | None],
+    *,
+    options: IngestOptions,
+    max_bytes: int,
+) -> ValidationReport:
+    """Check an uploaded file like ``riskmap ingest`` and store it as layer ``name``'s new version.
+
+    Raises
+    ------
+    NotFoundError, PermissionDeniedError, RejectedUploadError
+        For an unknown layer, rows of another province, or a file with no storable row.
+    """
+    if name not in KNOWN:
+        raise NotFoundError(f'layer "{name}" is not one of {", ".join(KNOWN)}')
+    source, filename = upload
+    with (
+        ws.layer_lock(name),
+        staged(source, filename, max_bytes=max_bytes, limits=options.limits) as path,
+    ):
+        if principal.province is not None:
+            check_upload_province(ws, str(principal.province), name, path, options)
+        report = ingest_file(ws.root, path, name, options=options)
+    if not report.rows_stored:
+        raise RejectedUploadError(report, ws.root)
+    return report
+
+
+def upload_report(ws: Workspace, report: ValidationReport) -> dict:
+    """The stored upload's report as JSON, paths relative to the workspace."""
+    return public_report(report, ws.root)
+
+
+def check_upload_province(
+    ws: Workspace, province: str, name: str, path: Path, options: IngestOptions
+) -> None:
+    """Refuse a province-scoped upload that would add or replace another province's rows."""
+    communes = ws.read_layer("communes")
+    if name in RASTER_LAYERS:
+        others = provinces_other_than(communes, province)
+        if others:
+            raise PermissionDeniedError(
+                f'layer "{name}" covers other provinces ({", ".join(others)}); a key limited '
+                f'to "{province}" cannot replace it'
+            )
+        return
+    checked = check_file(path, name, communes=communes, options=options)
+    if checked.frame is not None:
+        frame = checked.frame.drop(index=checked.report.rejected_rows, errors="ignore")
+        foreign = outside_rows(frame, province, communes)
+        if len(foreign):
+            raise PermissionDeniedError(
+                f'{path.name}, {describe_rows(foreign)}: outside province "{province}", the '
+                "only province this key may change; remove those rows or use a key for theirs"
+            )
+    if ws.has_layer(name) and len(outside_rows(ws.read_layer(name), province, communes)):
+        raise PermissionDeniedError(
+            f'the stored layer "{name}" holds rows of other provinces; a key limited to '
+            f'"{province}" cannot replace it (ask an analyst without a province scope)'
+        )
