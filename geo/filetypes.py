@@ -318,8 +318,8 @@ _DIRECTORY = re.compile(r"""(?<![\w.])(?:/vsi\w+/)?/(?:[^/\s'"()]+/)+""")
 
 
 def public_reason(reason: str) -> str:
-    """``reason`` without folder names (uploads are staged in a server temp folder)."""
-    return _DIRECTORY.sub("", reason)
+    """``reason`` on one line without folder names (uploads are staged in a temp folder)."""
+    return " ".join(_DIRECTORY.sub("", reason).split())
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:
@@ -364,7 +364,7 @@ def public_errors(read: Callable[..., T]) -> Callable[..., T]:
                 err.path, public_reason(err.reason), row=err.row, column=err.column
             ) from None
         except _library_errors() as err:
-            detail = public_reason(str(err).splitlines()[0] if str(err) else type(err).__name__)
+            detail = public_reason(str(err) or type(err).__name__)
             raise InputFileError(
                 path, f"not a readable {Path(path).suffix or ''} file ({detail})"
             ) from None

@@ -60,7 +60,7 @@ def identifier_problems(frame: pd.DataFrame, layer: str) -> list[Problem]:
         for kind, mask in found.items():
             problems.append(
                 Problem(
-                    f"{_describe(rows[mask])} hold what reads as {kind} in free text: {_REFUSAL}",
+                    f"{_describe(rows[mask])} what reads as {kind} in free text: {_REFUSAL}",
                     column=str(column),
                 )
             )
@@ -89,4 +89,4 @@ def _row_numbers(frame: pd.DataFrame) -> np.ndarray:
 def _describe(rows: np.ndarray) -> str:
     shown = ", ".join(str(r) for r in rows[:MAX_ROWS_NAMED])
     more = f" and {len(rows) - MAX_ROWS_NAMED} more" if len(rows) > MAX_ROWS_NAMED else ""
-    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+    return f"rows {shown}{more} hold" if len(rows) > 1 else f"row {shown} holds"
