@@ -76,6 +76,9 @@ _SIGNATURES = (
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _VRT = re.compile(rb"<\s*(OGRVRTDataSource|VRTDataset)\b", re.IGNORECASE)
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x19\x1b-\x1f]")
+_NOT_CONTROL = bytes(b for b in range(256) if not _CONTROL.match(bytes([b])))
+#: A Vietnamese letter in UTF-8: two bytes (â, đ, ơ, ư ...) or three (U+1EA0-U+1EF9: ạ ... ỹ).
+_UTF8_LETTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe1[\xba\xbb][\x80-\xbf]")
 #: Share of control bytes above which a "text" file is taken for binary data.
 MAX_CONTROL_SHARE = 0.01
 _HEAD = 8192
@@ -185,41 +188,59 @@ def check_text(path: Path, data: bytes) -> None:
     """Raise unless ``data`` is text in one encoding (UTF-8, UTF-16 or Windows-1258).
 
     Names (in the reason: the file cannot be read, so no row of it is stored) the first line
-    that is binary, neither UTF-8 nor Windows-1258, or in another
-    encoding than the lines before it (a file pasted together from two sources).
+    that is binary, neither UTF-8 nor Windows-1258, or UTF-8 in a file whose other lines are
+    Windows-1258 (a file pasted together from two sources).
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return
     body = data[3:] if data.startswith(_BOMS[0]) else data
-    first_utf8 = first_other = None
-    for number, line in enumerate(body.split(b"\n"), start=1):
-        if b"\x00" in line or _CONTROL.search(line):
-            raise InputFileError(path, f"row {number} holds binary data, not text")
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            first_utf8 = first_utf8 or number
-        except UnicodeDecodeError:
-            _cp1258(path, line, number)
-            first_other = first_other or number
-        if first_utf8 and first_other:
-            raise InputFileError(
-                path,
-                f"mixes encodings: row {first_utf8} is UTF-8 but row {first_other} is "
-                "Windows-1258; save the whole file in one encoding (UTF-8)",
-            )
-
-
-def _cp1258(path: Path, line: bytes, number: int) -> None:
+    if body.translate(None, _NOT_CONTROL):
+        at = _CONTROL.search(body).start()
+        raise InputFileError(path, f"row {_row(body, at)} holds binary data, not text")
     try:
-        line.decode("cp1258")
+        body.decode("utf-8")
+        return  # one encoding throughout
+    except UnicodeDecodeError as err:
+        other = _row(body, err.start)
+    try:
+        body.decode("cp1258")
     except UnicodeDecodeError as err:
         raise InputFileError(
             path,
-            f"row {number}: byte 0x{line[err.start]:02x} is neither UTF-8 nor Windows-1258 "
-            "text; save the file as UTF-8 CSV",
+            f"row {_row(body, err.start)}: byte 0x{body[err.start]:02x} is neither UTF-8 nor "
+            "Windows-1258 text; save the file as UTF-8 CSV",
         ) from None
+    utf8 = _utf8_row(body)
+    if utf8 is not None:
+        raise InputFileError(
+            path,
+            f"mixes encodings: row {utf8} is UTF-8 but row {other} is Windows-1258; save the "
+            "whole file in one encoding (UTF-8)",
+        )
+
+
+def _row(data: bytes, at: int) -> int:
+    return data.count(b"\n", 0, at) + 1
+
+
+def _utf8_row(body: bytes, tries: int = 1000) -> int | None:
+    """First line that is UTF-8 with a multi-byte letter, in a file that is not all UTF-8."""
+    checked = 0
+    for number, match in enumerate(_UTF8_LETTER.finditer(body)):
+        if number > tries:
+            break
+        if match.start() < checked:
+            continue
+        start = body.rfind(b"\n", 0, match.start()) + 1
+        end = body.find(b"\n", match.end())
+        end = len(body) if end < 0 else end
+        checked = end
+        try:
+            body[start:end].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return _row(body, start)
+    return None
 
 
 def _no_dtd(path: Path, name: str, data: bytes) -> None:
