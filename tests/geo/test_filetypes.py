@@ -284,3 +284,58 @@ def test_a_raster_vrt_named_tif_is_refused(tmp_path):
     )
     with pytest.raises(InputFileError, match=r"^dan_so\.tif: the file's bytes are a GDAL VRT"):
         read_raster(path)
+
+
+def _good_files(tmp_path):
+    communes = make_communes()
+    communes.to_file(tmp_path / "xa.gpkg", driver="GPKG")
+    (tmp_path / "xa.geojson").write_text(communes.to_json())
+    communes[["commune_code", "geometry"]].to_file(tmp_path / "xa.shp")
+    with zipfile.ZipFile(tmp_path / "xa.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for part in tmp_path.glob("xa.*"):
+            if part.suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                archive.write(part, part.name)
+    write_xlsx(tmp_path / "ds.xlsx", [["Tên", "Loại"], ["Cửa khẩu A", "lối mở"]])
+    (tmp_path / "ds.csv").write_text("Tên,Loại,Kinh độ,Vĩ độ\nCửa khẩu A,lối mở,106.9,21.7\n")
+    (tmp_path / "ds.kml").write_text(
+        '<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+        "<Placemark><name>A</name><Point><coordinates>106.9,21.7</coordinates></Point>"
+        "</Placemark></Document></kml>"
+    )
+    with rasterio.open(
+        tmp_path / "ds.tif",
+        "w",
+        driver="GTiff",
+        width=50,
+        height=50,
+        count=1,
+        dtype="float32",
+        crs="EPSG:4326",
+        transform=from_origin(105, 21, 0.01, 0.01),
+    ) as dst:
+        dst.write(np.ones((50, 50), dtype="float32"), 1)
+    names = ("xa.gpkg", "xa.geojson", "xa.zip", "ds.xlsx", "ds.csv", "ds.kml", "ds.tif")
+    return [tmp_path / name for name in names]
+
+
+def test_any_corruption_of_a_good_file_is_an_input_error_naming_no_folder(tmp_path):
+    """Truncated, overwritten or spliced bytes: never a traceback, never a server folder."""
+    rng = np.random.default_rng(7)
+    for good in _good_files(tmp_path):
+        data = good.read_bytes()
+        for trial in range(12):
+            cut = int(rng.integers(1, len(data)))
+            if trial % 3 == 0:
+                bad = data[:cut]
+            elif trial % 3 == 1:
+                noise = rng.integers(0, 256, 16, dtype=np.uint8).tobytes()
+                bad = data[:cut] + noise + data[cut + 16 :]
+            else:
+                bad = data[:cut] + rng.integers(0, 256, 64, dtype=np.uint8).tobytes() + data[cut:]
+            path = tmp_path / "bad" / f"m{good.suffix}"
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(bad)
+            try:
+                (read_raster if good.suffix == ".tif" else read_file)(path)
+            except InputFileError as err:
+                assert str(tmp_path) not in str(err) and "\n" not in str(err), str(err)
