@@ -23,9 +23,11 @@ from geo.crosswalk import apply_crosswalk, area_shares, crosswalk_table
 from geo.crs import parse_crs, to_storage
 from geo.errors import CRSError, InputFileError, LayerError
 from geo.geometry import coverage_problems, repair
+from geo.identifiers import identifier_problems
 from geo.limits import Limits
 from geo.matching import attach_codes
 from geo.names import map_headers
+from geo.plausibility import implausible_values, raster_extent_problems
 from geo.readers import read_file, read_raster
 from geo.report import WARNING, Problem, ValidationReport
 from geo.schema import LAYERS, check_layer
@@ -87,7 +89,7 @@ def check_file(
         )
     report = ValidationReport(str(path), layer)
     if layer in RASTER_LAYERS:
-        return _check_raster(Path(path), report, options)
+        return _check_raster(Path(path), report, options, communes)
     try:
         raw = read_file(path, limits=options.limits)
     except InputFileError as err:
@@ -103,15 +105,20 @@ def check_file(
         report.add([problem])
         return Checked(report, raw.frame, None, raw.sha256)
     report.add(check_layer(layer, frame))
+    report.add(identifier_problems(frame, layer))
+    report.add(implausible_values(frame, layer, today=datetime.now(UTC).date()))
     return Checked(report, raw.frame, frame, raw.sha256)
 
 
-def _check_raster(path: Path, report: ValidationReport, options: IngestOptions) -> Checked:
+def _check_raster(
+    path: Path, report: ValidationReport, options: IngestOptions, communes
+) -> Checked:
     try:
         raster, sha = read_raster(path, limits=options.limits)
     except InputFileError as err:
         report.add([Problem(err.reason, err.row, err.column)])
         return Checked(report)
+    report.add(raster_extent_problems(raster, communes))
     report.rows_read = 1
     report.notes.append(f"raster {raster.values.shape[1]}×{raster.values.shape[0]}, {raster.crs}")
     return Checked(report, None, raster, sha)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import shapely
@@ -22,6 +24,9 @@ class Limits:
     max_unzipped_mb: float = 2_000.0
     max_zip_ratio: float = 200.0
     max_zip_members: int = 1_000
+    #: Memory one raster band may take once read (width × height × bytes per pixel), MB. A
+    #: province at 100 m is about 40 MB, all of Viet Nam at 100 m about 700 MB.
+    max_raster_mb: float = 1_000.0
 
     def check_size(self, path: str, size_bytes: int) -> None:
         """Raise if a file of ``size_bytes`` is over the size cap."""
@@ -82,7 +87,71 @@ class Limits:
                 path,
                 f"zip unpacks to {total / 1e6:.0f} MB, over the {self.max_unzipped_mb:g} MB limit",
             )
+        self._check_unpacked(path, total, sum(packed for _, _, packed in members))
 
+    def unzip_budget(self, packed: int) -> float:
+        """Bytes a zip of ``packed`` compressed bytes may unpack to, all members together.
+
+        ``max_zip_ratio`` × the packed size (at least :data:`ZIP_FLOOR_BYTES`, so small
+        archives of padded ``.dbf`` tables pass), never more than ``max_unzipped_mb``.
+        """
+        return min(self.max_unzipped_mb * 1e6, max(self.max_zip_ratio * packed, ZIP_FLOOR_BYTES))
+
+    def _check_unpacked(self, path: str, unpacked: int, packed: int) -> None:
+        if unpacked > self.unzip_budget(packed):
+            raise InputFileError(
+                path,
+                f"zip unpacks to {unpacked / 1e6:.1f} MB, {unpacked / max(packed, 1):.0f}× its "
+                f"packed size; refusing a possible decompression bomb (at most "
+                f"{self.unzip_budget(packed) / 1e6:.1f} MB for this archive)",
+            )
+
+    def check_zip_file(self, path: str | Path) -> None:
+        """Raise if the zip at ``path`` is unsafe: declared sizes first, then its real bytes.
+
+        Every member is unpacked once, counting the bytes it really gives, so a member that
+        lies about its size, or members that together unpack to more than
+        :meth:`unzip_budget`, are refused before any reader sees them. Nothing is written.
+        """
+        try:
+            with zipfile.ZipFile(path) as archive:
+                infos = [i for i in archive.infolist() if not i.is_dir()]
+                self.check_zip(
+                    str(path), [(i.filename, i.file_size, i.compress_size) for i in infos]
+                )
+                budget = self.unzip_budget(sum(i.compress_size for i in infos))
+                total = 0
+                for info in infos:
+                    total = self._unpack_counting(path, archive, info, total, budget)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as err:
+            raise InputFileError(
+                path, f"not a readable zip archive (truncated or corrupt: {type(err).__name__})"
+            ) from None
+
+    def _unpack_counting(self, path, archive, info: zipfile.ZipInfo, total: int, budget) -> int:
+        """Unpack one member, counting its real bytes; the running total is returned."""
+        real = 0
+        with archive.open(info) as member:
+            while block := member.read(ZIP_BLOCK):
+                real += len(block)
+                if total + real > budget:
+                    raise InputFileError(
+                        path,
+                        f"zip unpacks to more than {budget / 1e6:.1f} MB (reached in "
+                        f'"{info.filename}"); refusing a possible decompression bomb',
+                    )
+                if real > info.file_size:
+                    raise InputFileError(
+                        path,
+                        f'zip member "{info.filename}" unpacks to more than the '
+                        f"{info.file_size} bytes it declares; refusing it",
+                    )
+        return total + real
+
+
+#: Unpacked bytes any zip may hold whatever its packed size (padded .dbf tables pack tightly).
+ZIP_FLOOR_BYTES = 20_000_000
+ZIP_BLOCK = 1 << 20
 
 #: Bytes one point feature takes once read, reprojected and indexed (shapely geometry, an
 #: attribute row, the reprojected copy and STRtree entries; about 2× what 1 M venues measured).

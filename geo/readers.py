@@ -18,11 +18,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import rasterio
 from pyogrio.errors import DataSourceError
 from rasterio.errors import RasterioIOError
 
 from geo.errors import CRSError, InputFileError
+from geo.filetypes import check_format, open_raster, public_errors
 from geo.kml import parse_kml
 from geo.limits import Limits
 from geo.names import canonical_header, nfc
@@ -45,6 +45,7 @@ class RawFile:
     notes: list[str] = field(default_factory=list)
 
 
+@public_errors
 def read_file(path: str | Path, *, limits: Limits | None = None) -> RawFile:
     """Read a user's vector or table file into a raw frame (see the module docstring)."""
     path = Path(path)
@@ -52,6 +53,7 @@ def read_file(path: str | Path, *, limits: Limits | None = None) -> RawFile:
     if not path.is_file():
         raise InputFileError(path, "file does not exist")
     limits.check_size(str(path), path.stat().st_size)
+    check_format(path, limits=limits)
     suffix = path.suffix.lower()
     digest = file_sha256(path)
     if suffix in (".csv", ".txt", ".tsv"):
@@ -66,6 +68,8 @@ def read_file(path: str | Path, *, limits: Limits | None = None) -> RawFile:
         known = ", ".join((*TABLE_SUFFIXES, *VECTOR_SUFFIXES, *RASTER_SUFFIXES))
         raise InputFileError(path, f'"{suffix}" files are not read (known: {known})')
     limits.check_features(str(path), len(frame))
+    if frame.empty:
+        raise InputFileError(path, "holds no rows or features: there is nothing to store")
     return RawFile(path, _nfc_frame(frame), digest, notes)
 
 
@@ -142,6 +146,8 @@ def _table_from_grid(grid: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, int]
     body.columns = headers
     body.index = pd.Index(np.arange(header_at + 2, header_at + 2 + len(body)), name="row")
     body = body.dropna(how="all")
+    if body.empty:
+        raise InputFileError(path, f"no data rows below the header on row {header_at + 1}")
     keep = [c for c in body.columns if not (c.startswith("(column ") and body[c].isna().all())]
     if not keep:
         raise InputFileError(path, "the table has no columns")
@@ -280,14 +286,17 @@ def _nfc_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+@public_errors
 def read_raster(path: str | Path, *, limits: Limits | None = None) -> tuple[Raster, str]:
     """A single-band GeoTIFF as a :class:`~geo.workspace.Raster`, and its SHA-256."""
     path = Path(path)
+    limits = limits or Limits()
     if not path.is_file():
         raise InputFileError(path, "file does not exist")
-    (limits or Limits()).check_size(str(path), path.stat().st_size)
+    limits.check_size(str(path), path.stat().st_size)
+    check_format(path, limits=limits)
     try:
-        with rasterio.open(path) as src:
+        with open_raster(path, max_mb=limits.max_raster_mb) as src:
             if src.crs is None:
                 raise CRSError(path, "the raster has no coordinate reference system")
             values = src.read(1, masked=True)

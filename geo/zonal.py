@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from rasterio.windows import Window
 
 from geo.errors import CRSError, InputFileError, WorkspaceError
+from geo.filetypes import open_raster
 from geo.parallel import Executor
 
 logger = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ class _Info:
 
 def _raster_info(raster) -> _Info:
     try:
-        with rasterio.open(raster) as src:
+        with open_raster(raster) as src:
             info = _Info(src.crs, shapely.box(*src.bounds), src.nodata, src.transform, src.shape)
     except rasterio.errors.RasterioIOError as err:
         raise WorkspaceError(f"cannot read raster {raster}: {err}") from None
@@ -201,13 +202,13 @@ def _window_task(task: tuple[str, tuple | None, NDArray, str]) -> tuple[NDArray,
     if window is None:
         return np.zeros(len(geoms)), np.zeros(len(geoms))
     if engine != "exactextract":  # rasterstats reads a window per polygon itself
-        with rasterio.open(path) as src:
+        with open_raster(path) as src:
             nodata = src.nodata
         return _sum_count(path, geoms, engine, nodata, None)
     from exactextract.raster import NumPyRasterSource
 
     win = Window(*window)
-    with rasterio.open(path) as src:
+    with open_raster(path) as src:
         values = src.read(1, window=win)
         left, bottom, right, top = rasterio.windows.bounds(win, src.transform)
         source = NumPyRasterSource(values, left, bottom, right, top, nodata=src.nodata)
