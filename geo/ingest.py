@@ -20,22 +20,38 @@ import shapely
 
 from geo.coordinates import place_problems, points_from_columns
 from geo.crosswalk import apply_crosswalk, area_shares, crosswalk_table
-from geo.crs import parse_crs, to_storage
+from geo.crs import parse_crs, to_metric, to_storage
 from geo.errors import CRSError, InputFileError, LayerError
 from geo.geometry import coverage_problems, repair
 from geo.limits import Limits
 from geo.matching import attach_codes
+from geo.measures import (
+    ASSIGN_RULES,
+    INSIDE,
+    NEAREST,
+    OVERLAP,
+    UNASSIGNED,
+    assign_points,
+)
+from geo.measures import ASSIGN_TOLERANCE_M as DEFAULT_TOLERANCE_M
 from geo.names import map_headers
 from geo.readers import read_file, read_raster
 from geo.report import WARNING, Problem, ValidationReport
-from geo.schema import LAYERS, check_layer
+from geo.schema import LAYERS, check_layer, row_numbers
 from geo.values import normalise_values, storage_dtypes
 from geo.workspace import LayerVersion, Workspace
 
 RASTER_LAYERS = ("population",)
 POLYGON_LAYERS = ("communes", "industrial_zones")
-#: Points this far (degrees) outside the communes' extent are reported.
-EXTENT_MARGIN_DEG = 0.05
+#: How far outside every commune (m) a point of a layer still counts in the nearest commune.
+#: Crossings lie on a border line drawn from another source, 1-8 km off the communes.
+ASSIGN_TOLERANCE_M = {"crossings": 10_000.0}
+RULE_WORDS = {
+    INSIDE: "inside one commune",
+    OVERLAP: "in an overlap of communes (given to the one whose interior point is nearest)",
+    NEAREST: "in a gap or just outside (given to the nearest commune within {km:g} km)",
+    UNASSIGNED: "farther than {km:g} km from every commune (counted in none)",
+}
 
 
 @dataclass(frozen=True)
@@ -204,15 +220,60 @@ def _communes(frame, layer, communes, report) -> pd.DataFrame:
                 column="commune_name",
             )
         return frame
+    placed = None
+    if isinstance(frame, gpd.GeoDataFrame) and layer != "communes":
+        placed = _assign(frame, layer, communes, report)
     if layer in ("venues", "repatriations", "industrial_zones") and (
         names or "commune_code" in frame.columns
     ):
-        frame, problems = attach_codes(frame, communes)
+        frame, problems = attach_codes(
+            frame, communes, placed=placed if layer == "venues" else None
+        )
         report.add(problems)
     if isinstance(frame, gpd.GeoDataFrame) and layer != "communes":
         frame = _place_by_commune(frame, communes, report)
-        report.add(_outside_province(frame, communes))
     return frame
+
+
+def _assign(frame: gpd.GeoDataFrame, layer: str, communes, report) -> pd.Series:
+    """The commune each point counts in (None: no point, or too far); the report counts rules.
+
+    Polygons (industrial zones) are not assigned. Points farther than the tolerance from every
+    commune are warned about, with the distance.
+    """
+    tolerance = ASSIGN_TOLERANCE_M.get(layer, DEFAULT_TOLERANCE_M)
+    metric = to_metric(communes)
+    geoms = frame.geometry.to_crs(metric.crs).to_numpy()
+    points = np.where(shapely.get_type_id(geoms) == 0, geoms, None)
+    owner, rule, dist = assign_points(metric.geometry.to_numpy(), points, tolerance_m=tolerance)
+    codes = communes["commune_code"].astype(str).to_numpy()
+    placed = pd.Series(
+        np.where(owner >= 0, codes[np.maximum(owner, 0)], None), index=frame.index, dtype=object
+    )
+    is_point = ~shapely.is_missing(points)
+    counts = {r: int(((rule == r) & is_point).sum()) for r in ASSIGN_RULES}
+    report.assignment = counts
+    if is_point.any():
+        km = tolerance / 1000
+        report.notes.append(
+            "points: "
+            + "; ".join(f"{n} {RULE_WORDS[r].format(km=km)}" for r, n in counts.items() if n)
+        )
+    far = is_point & (rule == UNASSIGNED)
+    report.add(
+        [
+            Problem(
+                f"lies {d / 1000:.1f} km outside the province's communes (more than "
+                f"{tolerance / 1000:g} km): counted in no commune; check the coordinates",
+                int(row),
+                "geometry",
+                None,
+                WARNING,
+            )
+            for row, d in zip(row_numbers(frame)[far], dist[far], strict=True)
+        ]
+    )
+    return placed
 
 
 def _place_by_commune(frame: gpd.GeoDataFrame, communes, report) -> gpd.GeoDataFrame:
@@ -238,21 +299,6 @@ def _place_by_commune(frame: gpd.GeoDataFrame, communes, report) -> gpd.GeoDataF
             "(column location = commune)"
         )
     return frame
-
-
-def _outside_province(frame: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> list[Problem]:
-    west, south, east, north = communes.to_crs(frame.crs).total_bounds
-    m = EXTENT_MARGIN_DEG
-    geoms = frame.geometry.to_numpy()
-    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    cents = shapely.centroid(geoms)
-    x, y = shapely.get_x(cents), shapely.get_y(cents)
-    with np.errstate(invalid="ignore"):
-        within = (x >= west - m) & (x <= east + m) & (y >= south - m) & (y <= north + m)
-    return [
-        Problem("lies outside the province's communes", int(row), "geometry", None, WARNING)
-        for row in frame.index[present & ~within]
-    ]
 
 
 def validate_file(

@@ -139,6 +139,40 @@ def fold(text: object) -> str:
     return " ".join(_NON_ALNUM.sub(" ", plain).split())
 
 
+#: Combining tone marks (huyền, sắc, ngã, hỏi, nặng); vowel marks (â, ă, ơ) are letters.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_WORD = re.compile(r"\w+")
+
+
+def _tone_free_syllable(word: str) -> str:
+    """A syllable with its tone mark moved to the end ("hoà" and "hòa" give the same text)."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = "".join(ch for ch in decomposed if ch in _TONES)
+    base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    return base + tones
+
+
+def exact_key(name: object, prefixes: Iterable[str] = ()) -> str:
+    """Accent-keeping match key: NFC, any case, any tone placement, without ``prefixes``.
+
+    "Xã Thuận Hoà", "THUẬN HÒA" and "thuận hoà" share one key; "Vĩnh Hưng" and "Vĩnh Hùng"
+    do not (compare :func:`commune_key`, which drops every accent).
+    """
+    words = _WORD.findall(unicodedata.normalize("NFC", str(name)).casefold().replace("_", " "))
+    folded = [fold(word) for word in words]
+    for prefix in prefixes:
+        size = len(prefix.split())
+        if folded[:size] == prefix.split() and len(words) > size:
+            words = words[size:]
+            break
+    return " ".join(_tone_free_syllable(word) for word in words)
+
+
+def commune_exact_key(name: object) -> str:
+    """:func:`exact_key` of a commune name, without "Xã/Phường/Thị trấn/TT." prefixes."""
+    return exact_key(name, _COMMUNE_PREFIXES)
+
+
 def _strip_prefix(key: str, prefixes: Iterable[str]) -> str:
     for prefix in prefixes:
         if key.startswith(prefix + " ") and len(key) > len(prefix) + 1:

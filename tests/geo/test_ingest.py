@@ -48,14 +48,17 @@ def test_messy_venue_register_loads_with_only_the_bad_row_reported(tmp_path, ws)
     report = ingest_file(ws.root, path, "venues")
     assert messages(report) == [
         'co_so.xlsx, row 6, column "geometry": x and y (longitude and latitude) look swapped: '
-        "swapped they fall in Vietnam; fix the file or pass --fix-swapped"
+        "swapped they fall in Vietnam; fix the file or pass --fix-swapped",
+        'co_so.xlsx, row 7, column "commune_name": the point lies in commune 90001, not in '
+        "commune 90003 as this row says; placed by its point",
     ]
     assert report.rows_stored == 0 and "nothing stored" in report.notes[-1]
     fixed = ingest_file(ws.root, path, "venues", options=IngestOptions(fix_swapped=True))
-    assert fixed.clean and fixed.rows_stored == 4 and len(fixed.warnings) == 1
+    assert fixed.clean and fixed.rows_stored == 4 and len(fixed.warnings) == 3
     venues = ws.read_layer("venues")
     assert venues["kind"].tolist() == ["karaoke", "guesthouse", "massage", "cafe"]
-    assert venues["commune_code"].tolist() == ["90001", "90002", "90002", "90003"]
+    # rows with a point are placed by it: their names only cross-check (a warning)
+    assert venues["commune_code"].tolist() == ["90001", "90002", "90001", "90001"]
     assert venues["location"].tolist() == ["coordinates", "commune", "coordinates", "coordinates"]
     assert "STT" in venues.columns  # unknown columns are kept
 
@@ -91,7 +94,7 @@ def test_unknown_kind_and_unmatched_or_ambiguous_communes(tmp_path, ws):
     one_error(
         report,
         'row 3, column "commune_name": matches several communes (Xã Nà Lũng (Huyện '
-        "Bắc Sơn); Xã Nà Lũng (Huyện Nam Sơn)); add the district",
+        "Bắc Sơn); Xã Nà Lũng (Huyện Nam Sơn)); fill in the district (Huyện) of this row",
     )
     one_error(
         report,
