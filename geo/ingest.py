@@ -23,6 +23,7 @@ from geo.crosswalk import apply_crosswalk, area_shares, crosswalk_table
 from geo.crs import parse_crs, to_metric, to_storage
 from geo.errors import CRSError, InputFileError, LayerError
 from geo.geometry import coverage_problems, repair
+from geo.kml import is_placemark_frame, kinds_from_placemarks
 from geo.limits import Limits
 from geo.matching import attach_codes
 from geo.measures import (
@@ -141,6 +142,8 @@ def _prepare(raw, layer, communes, options, report) -> pd.DataFrame:
     if mapped:
         report.notes.append("columns: " + ", ".join(mapped))
     frame = raw.rename(columns=renames)
+    if is_placemark_frame(frame) and "kind" in LAYERS[layer].required:
+        frame = kinds_from_placemarks(frame, layer, None)
     frame, problems = normalise_values(frame, layer)
     report.add(problems)
     if LAYERS[layer].geometry:

@@ -205,9 +205,29 @@ def _header_table() -> dict[str, str]:
 _HEADERS = _header_table()
 
 
+#: A shapefile's DBF keeps 10 bytes of a field name: "Tên huyện" in UTF-8 becomes "Tên huy".
+DBF_NAME_CHARS = 10
+_MIN_PREFIX = 5
+
+
+def _cut_header(key: str) -> str | None:
+    """The one column whose aliases all start with ``key`` (a DBF-cut name), else None."""
+    if len(key) < _MIN_PREFIX:
+        return None
+    columns = {column for alias, column in _HEADERS.items() if alias.startswith(key)}
+    return columns.pop() if len(columns) == 1 else None
+
+
 def canonical_header(header: object, layer: str | None = None) -> str | None:
-    """Contract column a header stands for ("Tên cơ sở" → "name"), or None if unknown."""
-    column = _HEADERS.get(fold(header))
+    """Contract column a header stands for ("Tên cơ sở" → "name"), or None if unknown.
+
+    A header of at most 10 characters may be a shapefile field name cut short ("Tên huy",
+    "TEN_HUYEN"); it stands for the column whose aliases it begins, when only one does.
+    """
+    key = fold(header)
+    column = _HEADERS.get(key)
+    if column is None and len(str(header)) <= DBF_NAME_CHARS:
+        column = _cut_header(key)
     if column is None:
         return None
     return LAYER_RENAMES.get(layer or "", {}).get(column, column)
