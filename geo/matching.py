@@ -17,7 +17,13 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from geo.names import commune_exact_key, commune_key, district_key, province_key
+from geo.names import (
+    commune_exact_key,
+    commune_key,
+    commune_keys,
+    district_key,
+    province_key,
+)
 from geo.report import WARNING, Problem
 from geo.schema import code_scheme, row_numbers
 
@@ -43,7 +49,13 @@ class CommuneIndex:
         self.folded: dict[str, list[int]] = defaultdict(list)
         for i, name in enumerate(communes["commune_name"]):
             self.exact[commune_exact_key(name)].append(i)
-            self.folded[commune_key(name)].append(i)
+            for key in commune_keys(name):
+                self.folded[key].append(i)
+
+    def _folded(self, name: str) -> list[int]:
+        """Communes whose accent-free keys meet the name's, in layer order."""
+        found = {i for key in commune_keys(name) for i in self.folded.get(key, [])}
+        return sorted(found)
 
     def match(
         self,
@@ -58,10 +70,9 @@ class CommuneIndex:
         ``columns`` are the place columns the file has ("district_name", "province_name"), so
         the advice asks for a column only when it is missing.
         """
-        keys = ((self.exact, commune_exact_key(name)), (self.folded, commune_key(name)))
+        exact = self.exact.get(commune_exact_key(name), [])
         for strict in (True, False):
-            for table, key in keys:
-                found = table.get(key, [])
+            for found in (exact, self._folded(name)):
                 if strict:
                     found = self._within(found, district, province)
                 if len(found) == 1:

@@ -158,19 +158,33 @@ def exact_key(name: object, prefixes: Iterable[str] = ()) -> str:
     "Xã Thuận Hoà", "THUẬN HÒA" and "thuận hoà" share one key; "Vĩnh Hưng" and "Vĩnh Hùng"
     do not (compare :func:`commune_key`, which drops every accent).
     """
-    words = _WORD.findall(unicodedata.normalize("NFC", str(name)).casefold().replace("_", " "))
-    folded = [fold(word) for word in words]
-    for prefix in prefixes:
+    text = unicodedata.normalize("NFC", str(name)).casefold().replace("_", " ")
+    words = [_tone_free_syllable(word) for word in _WORD.findall(text)]
+    for prefix in (exact_key(p) for p in prefixes):
         size = len(prefix.split())
-        if folded[:size] == prefix.split() and len(words) > size:
+        if words[:size] == prefix.split() and len(words) > size:
             words = words[size:]
             break
-    return " ".join(_tone_free_syllable(word) for word in words)
+    return " ".join(words)
+
+
+#: Commune type prefixes as written with their accents ("Xá Lượng" is a name, not "Xã Lượng").
+_COMMUNE_PREFIXES_EXACT = ("thị trấn", "đặc khu", "phường", "xã", "tt", "p", "x")
 
 
 def commune_exact_key(name: object) -> str:
     """:func:`exact_key` of a commune name, without "Xã/Phường/Thị trấn/TT." prefixes."""
-    return exact_key(name, _COMMUNE_PREFIXES)
+    return exact_key(name, _COMMUNE_PREFIXES_EXACT)
+
+
+def commune_keys(name: object) -> tuple[str, ...]:
+    """Accent-free keys of a commune name: with and without a leading prefix-like word.
+
+    "Xá Lượng" folds to "xa luong", which may be the commune Lượng with an unaccented "Xã",
+    or the commune Xá Lượng; both keys are kept and the match decides.
+    """
+    full, stripped = fold(name), commune_key(name)
+    return (stripped,) if full == stripped else (stripped, full)
 
 
 def _strip_prefix(key: str, prefixes: Iterable[str]) -> str:
