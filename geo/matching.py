@@ -140,7 +140,7 @@ def attach_codes(
     problems += _cross_check(frame, placed, filled, by_point)
     filled[by_point] = placed[by_point]
     if "commune_code" in frame.columns or filled.notna().any():
-        frame["commune_code"] = filled
+        frame["commune_code"] = filled.where(filled.notna(), None)
     return frame, [_soften(p) if _row_by_point(p, frame, by_point) else p for p in problems]
 
 

@@ -295,3 +295,22 @@ def test_vertex_limit_and_population_raster(tmp_path, ws):
         dst.write(np.full((2, 3), 5, dtype="float32"), 1)
     report = ingest_file(ws.root, tmp_path / "dan_so.tif", "population")
     assert report.rows_stored == 1 and ws.versions()["population"].source == "dan_so.tif"
+
+
+def test_commune_codes_are_text_with_leading_zeros_kept_from_xlsx_and_shapefiles(tmp_path):
+    communes = make_communes(2, 1).assign(commune_code=["01234", "4010101"])
+    shp = communes.assign(commune_code=[1234.0, 4010101.0])  # a numeric DBF field
+    shp.to_file(tmp_path / "xa.shp")
+    checked = check_file(tmp_path / "xa.shp", "communes")
+    assert checked.report.clean, checked.report.lines()
+    assert checked.frame["commune_code"].tolist() == ["01234", "4010101"]
+    rows = [
+        ["Mã xã", "Năm", "Số người"],
+        ["01234", 2023, 2],
+        [4010101.0, 2023, 3],
+        [4010101, 2024, 1],
+    ]
+    path = write_xlsx(tmp_path / "tra_ve.xlsx", rows)
+    checked = check_file(path, "repatriations", communes=communes)
+    assert checked.report.clean, checked.report.lines()
+    assert checked.frame["commune_code"].tolist() == ["01234", "4010101", "4010101"]
