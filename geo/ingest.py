@@ -154,8 +154,23 @@ def _prepare(raw, layer, communes, options, report) -> pd.DataFrame:
         frame = _rekey(frame, layer, communes, options, report)
     frame = _communes(frame, layer, communes, report)
     if layer == "communes":
-        report.add(coverage_problems(frame))
+        coverage = coverage_problems(frame)
+        report.add(coverage)
+        report.notes.extend(_coverage_note(coverage))
     return frame
+
+
+def _coverage_note(problems: list[Problem]) -> list[str]:
+    """One line summing up the overlaps and gaps between communes, if any."""
+    overlaps = [p for p in problems if p.reason.startswith("overlaps commune")]
+    gaps = [p for p in problems if p.reason.startswith("gap of")]
+    if not overlaps and not gaps:
+        return []
+    return [
+        f"coverage: {len(overlaps)} overlaps between communes and {len(gaps)} gaps (real "
+        "boundaries are not a clean coverage); a point there counts in exactly one commune: "
+        "in an overlap the one whose interior point is nearest, in a gap the nearest commune"
+    ]
 
 
 def _rekey(frame, layer, communes, options, report) -> pd.DataFrame:
@@ -223,14 +238,14 @@ def _communes(frame, layer, communes, report) -> pd.DataFrame:
                 column="commune_name",
             )
         return frame
-    placed = None
+    placed = overlap = None
     if isinstance(frame, gpd.GeoDataFrame) and layer != "communes":
-        placed = _assign(frame, layer, communes, report)
+        placed, overlap = _assign(frame, layer, communes, report)
     if layer in ("venues", "repatriations", "industrial_zones") and (
         names or "commune_code" in frame.columns
     ):
         frame, problems = attach_codes(
-            frame, communes, placed=placed if layer == "venues" else None
+            frame, communes, **({"placed": placed, "overlap": overlap} if layer == "venues" else {})
         )
         report.add(problems)
     if isinstance(frame, gpd.GeoDataFrame) and layer != "communes":
@@ -238,11 +253,11 @@ def _communes(frame, layer, communes, report) -> pd.DataFrame:
     return frame
 
 
-def _assign(frame: gpd.GeoDataFrame, layer: str, communes, report) -> pd.Series:
-    """The commune each point counts in (None: no point, or too far); the report counts rules.
+def _assign(frame: gpd.GeoDataFrame, layer: str, communes, report) -> tuple[pd.Series, np.ndarray]:
+    """The commune each point counts in (None: no point, or too far), and which lie in overlaps.
 
-    Polygons (industrial zones) are not assigned. Points farther than the tolerance from every
-    commune are warned about, with the distance.
+    The report counts the points by the rule that placed them; polygons (industrial zones) are
+    not assigned; points farther than the tolerance from every commune are warned about.
     """
     tolerance = ASSIGN_TOLERANCE_M.get(layer, DEFAULT_TOLERANCE_M)
     metric = to_metric(communes)
@@ -276,7 +291,7 @@ def _assign(frame: gpd.GeoDataFrame, layer: str, communes, report) -> pd.Series:
             for row, d in zip(row_numbers(frame)[far], dist[far], strict=True)
         ]
     )
-    return placed
+    return placed, rule == OVERLAP
 
 
 def _place_by_commune(frame: gpd.GeoDataFrame, communes, report) -> gpd.GeoDataFrame:

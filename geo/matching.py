@@ -114,13 +114,18 @@ class CommuneIndex:
 
 
 def attach_codes(
-    frame: pd.DataFrame, communes: pd.DataFrame, *, placed: pd.Series | None = None
+    frame: pd.DataFrame,
+    communes: pd.DataFrame,
+    *,
+    placed: pd.Series | None = None,
+    overlap: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """``frame`` with ``commune_code`` filled from ``commune_name`` where missing; problems.
 
     Codes given in the file are checked against the workspace's communes. ``placed`` holds the
     commune each row's point lies in (None where it has no point): such rows keep that commune,
-    and their code and name only cross-check it (a warning when they disagree).
+    and their code and name only cross-check it (a warning when they disagree); ``overlap``
+    marks the points that lie where communes overlap, so the warning can say so.
     """
     index = CommuneIndex(communes)
     frame = frame.copy()
@@ -137,7 +142,8 @@ def attach_codes(
     filled[by_name & named.notna().to_numpy()] = named
     reject = unknown & named.isna().to_numpy()
     problems += _unknown_codes(frame, codes, reject & ~by_point)
-    problems += _cross_check(frame, placed, filled, by_point)
+    overlap = overlap if overlap is not None else np.zeros(len(frame), dtype=bool)
+    problems += _cross_check(frame, placed, filled, by_point, overlap)
     filled[by_point] = placed[by_point]
     if "commune_code" in frame.columns or filled.notna().any():
         frame["commune_code"] = filled.where(filled.notna(), None)
@@ -216,22 +222,26 @@ def _unknown_codes(frame, codes: pd.Series, mask: np.ndarray) -> list[Problem]:
     ]
 
 
-def _cross_check(frame, placed: pd.Series, filled: pd.Series, by_point) -> list[Problem]:
+def _cross_check(frame, placed: pd.Series, filled: pd.Series, by_point, overlap) -> list[Problem]:
     """Warnings for rows whose point lies in another commune than their code or name says."""
     differ = by_point & filled.notna().to_numpy() & (filled != placed).to_numpy()
     column = "commune_name" if "commune_name" in frame.columns else "commune_code"
     rows = row_numbers(frame)[differ]
+    where = {
+        False: "the point lies in commune {new}, not in commune {old} as this row says; placed "
+        "by its point",
+        True: "the point lies where communes overlap; counted in commune {new} (whose interior "
+        "point is nearest), not in commune {old} as this row says",
+    }
     return [
-        Problem(
-            f"the point lies in commune {new}, not in commune {old} as this row says; placed by "
-            "its point",
-            int(row),
-            column,
-            str(value),
-            WARNING,
-        )
-        for row, new, old, value in zip(
-            rows, placed[differ], filled[differ], frame[column][differ], strict=True
+        Problem(where[bool(both)].format(new=new, old=old), int(row), column, str(value), WARNING)
+        for row, new, old, value, both in zip(
+            rows,
+            placed[differ],
+            filled[differ],
+            frame[column][differ],
+            overlap[differ],
+            strict=True,
         )
     ]
 

@@ -190,12 +190,15 @@ def write_crossings_kml(points: gpd.GeoSeries, kinds: list[str], path: Path) -> 
     return path
 
 
-def register_rows(communes: gpd.GeoDataFrame, *, seed: int = 0, per_commune: int = 1) -> list:
+def register_rows(
+    communes: gpd.GeoDataFrame, *, seed: int = 0, per_commune: int = 1, scatter: bool = False
+) -> list:
     """Venue register rows a person would accept, for every commune (see :func:`write_register`).
 
     Names are written exactly, without their prefix, in capitals, with the other tone placement,
     or without accents where that stays unique in the district; every other row is address-only
-    (no coordinates), the rest carry a point inside their commune.
+    (no coordinates), the rest carry a point in their commune: its interior point, or with
+    ``scatter`` a random point of its polygon (which may lie where a neighbour overlaps it).
     """
     rng = np.random.default_rng(seed)
     folded = communes.assign(k=communes["commune_name"].map(commune_key))
@@ -208,7 +211,8 @@ def register_rows(communes: gpd.GeoDataFrame, *, seed: int = 0, per_commune: int
             n = len(rows) + 1
             kind = kinds[int(rng.integers(len(kinds)))]
             name = _spelling(commune["commune_name"], n, accent_free_ok=not clash[i])
-            point = points.iloc[i] if n % 2 else None
+            inner = _random_point(commune.geometry, rng) if scatter else points.iloc[i]
+            point = inner if n % 2 else None
             rows.append(
                 [
                     n,
@@ -222,6 +226,15 @@ def register_rows(communes: gpd.GeoDataFrame, *, seed: int = 0, per_commune: int
                 ]
             )
     return rows
+
+
+def _random_point(polygon, rng: np.random.Generator):
+    """A uniformly random point of ``polygon`` (rejection sampling in its bounds)."""
+    west, south, east, north = polygon.bounds
+    while True:
+        point = shapely.Point(rng.uniform(west, east), rng.uniform(south, north))
+        if polygon.contains(point):
+            return point
 
 
 def _spelling(name: str, n: int, *, accent_free_ok: bool) -> str:

@@ -1,5 +1,7 @@
 """A real province's files, built from the real communes: every row a person would accept loads."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -78,6 +80,29 @@ def test_police_register_with_homonyms_accents_and_tone_placement_loads_every_ro
     for near in ("Xã Châu Bính", "Xã Châu Bình", "Xã Nậm Cắn", "Xã Nậm Càn"):
         spelled = venues.loc[venues["address"].str.endswith(near), "commune_code"]
         assert set(spelled) == {by_name[near]}
+
+
+def test_register_points_scattered_over_real_communes_are_placed_once_and_overlaps_explained(
+    tmp_path, nghe_an_ws, nghe_an
+):
+    ws, _ = nghe_an_ws
+    rows = register_rows(nghe_an, per_commune=3, scatter=True)
+    checked = check_file(
+        write_register(rows, tmp_path / "co_so.xlsx"), "venues", communes=ws.read_layer("communes")
+    )
+    report = checked.report
+    assert report.clean and report.assignment == {
+        "inside": 710,
+        "overlap": 10,
+        "nearest": 0,
+        "unassigned": 0,
+    }
+    pattern = (
+        r"the point lies where communes overlap; counted in commune \d{7} \(whose interior "
+        r"point is nearest\), not in commune \d{7} as this row says"
+    )
+    assert len(report.warnings) == 3
+    assert all(re.fullmatch(pattern, w.reason) for w in report.warnings), report.lines()[:3]
 
 
 def test_near_homonym_written_exactly_wins_and_accent_free_is_ambiguous(tmp_path, nghe_an_ws):
