@@ -190,6 +190,8 @@ def _scheme_problems(unknown: pd.Series, known: set[str], names: bool) -> list[P
     distinct = list(dict.fromkeys(unknown))
     theirs = _schemes(distinct)
     ours = _schemes(sorted(known))
+    if theirs == ours:
+        return []  # mistyped codes of the same scheme: each row says so
     examples = ", ".join(f'"{c}"' for c in distinct[:EXAMPLES])
     way = "re-key them with --crosswalk OLD_TO_NEW.csv (columns old_code, new_code[, share])"
     way += (

@@ -82,3 +82,11 @@ def test_a_row_with_a_point_is_placed_by_it_and_its_name_only_cross_checks():
         (2, "warning", "the point lies in commune 00102, not in commune 00101 as this row says; "
          "placed by its point"),
     ]  # fmt: skip
+
+
+def test_a_mistyped_code_of_the_same_scheme_is_a_row_error_without_scheme_advice():
+    rows = pd.DataFrame({"commune_code": ["00101", "00199"]}, index=pd.Index([2, 3], name="row"))
+    _, problems = attach_codes(rows, COMMUNES)
+    assert [(p.row, p.severity, p.reason, p.value) for p in problems] == [
+        (3, "error", "is not a commune code of the workspace", "00199")
+    ]
