@@ -147,7 +147,8 @@ def attach_codes(
     filled[by_point] = placed[by_point]
     if "commune_code" in frame.columns or filled.notna().any():
         frame["commune_code"] = filled.where(filled.notna(), None)
-    return frame, [_soften(p) if _row_by_point(p, frame, by_point) else p for p in problems]
+    point_rows = set(row_numbers(frame)[by_point].tolist())
+    return frame, [_soften(p) if _row_by_point(p, point_rows) else p for p in problems]
 
 
 def _given_codes(frame: pd.DataFrame) -> pd.Series:
@@ -248,12 +249,11 @@ def _cross_check(frame, placed: pd.Series, filled: pd.Series, by_point, overlap)
     ]
 
 
-def _row_by_point(problem: Problem, frame: pd.DataFrame, by_point: np.ndarray) -> bool:
+def _row_by_point(problem: Problem, point_rows: set[int]) -> bool:
     """Whether ``problem`` is a name or code error on a row already placed by its point."""
     if problem.severity == WARNING or problem.column not in ("commune_name", "commune_code"):
         return False
-    position = np.flatnonzero(row_numbers(frame) == problem.row)
-    return bool(position.size and by_point[position[0]])
+    return problem.row in point_rows
 
 
 def _soften(problem: Problem) -> Problem:
