@@ -300,6 +300,9 @@ def test_vertex_limit_and_population_raster(tmp_path, ws):
 def test_commune_codes_are_text_with_leading_zeros_kept_from_xlsx_and_shapefiles(tmp_path):
     communes = make_communes(2, 1).assign(commune_code=["01234", "4010101"])
     shp = communes.assign(commune_code=[1234.0, 4010101.0])  # a numeric DBF field
+    shp = shp[["commune_code", "commune_name", "province_name", "geometry"]].rename(
+        columns={"commune_code": "MA_XA", "commune_name": "TEN_XA", "province_name": "TEN_TINH"}
+    )
     shp.to_file(tmp_path / "xa.shp")
     checked = check_file(tmp_path / "xa.shp", "communes")
     assert checked.report.clean, checked.report.lines()
