@@ -14,45 +14,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from geo.coordinates import place_problems, points_from_columns
 from geo.crosswalk import apply_crosswalk, area_shares, crosswalk_table
-from geo.crs import parse_crs, to_metric, to_storage
+from geo.crs import parse_crs, to_storage
 from geo.errors import CRSError, InputFileError, LayerError
 from geo.geometry import coverage_problems, repair
 from geo.kml import is_placemark_frame, kinds_from_placemarks
 from geo.limits import Limits
 from geo.matching import attach_codes
-from geo.measures import (
-    ASSIGN_RULES,
-    INSIDE,
-    NEAREST,
-    OVERLAP,
-    UNASSIGNED,
-    assign_points,
-)
-from geo.measures import ASSIGN_TOLERANCE_M as DEFAULT_TOLERANCE_M
 from geo.names import map_headers
+from geo.placement import coverage_note, place_points
 from geo.readers import read_file, read_raster
-from geo.report import WARNING, Problem, ValidationReport
-from geo.schema import LAYERS, check_layer, row_numbers
+from geo.report import Problem, ValidationReport
+from geo.schema import LAYERS, check_layer
 from geo.values import normalise_values, storage_dtypes
 from geo.workspace import LayerVersion, Workspace
 
 RASTER_LAYERS = ("population",)
 POLYGON_LAYERS = ("communes", "industrial_zones")
-#: How far outside every commune (m) a point of a layer still counts in the nearest commune.
-#: Crossings lie on a border line drawn from another source, 1-8 km off the communes.
-ASSIGN_TOLERANCE_M = {"crossings": 10_000.0}
-RULE_WORDS = {
-    INSIDE: "inside one commune",
-    OVERLAP: "in an overlap of communes (given to the one whose interior point is nearest)",
-    NEAREST: "in a gap or just outside (given to the nearest commune within {km:g} km)",
-    UNASSIGNED: "farther than {km:g} km from every commune (counted in none)",
-}
 
 
 @dataclass(frozen=True)
@@ -156,21 +137,8 @@ def _prepare(raw, layer, communes, options, report) -> pd.DataFrame:
     if layer == "communes":
         coverage = coverage_problems(frame)
         report.add(coverage)
-        report.notes.extend(_coverage_note(coverage))
+        report.notes.extend(coverage_note(coverage))
     return frame
-
-
-def _coverage_note(problems: list[Problem]) -> list[str]:
-    """One line summing up the overlaps and gaps between communes, if any."""
-    overlaps = [p for p in problems if p.reason.startswith("overlaps commune")]
-    gaps = [p for p in problems if p.reason.startswith("gap of")]
-    if not overlaps and not gaps:
-        return []
-    return [
-        f"coverage: {len(overlaps)} overlaps between communes and {len(gaps)} gaps (real "
-        "boundaries are not a clean coverage); a point there counts in exactly one commune: "
-        "in an overlap the one whose interior point is nearest, in a gap the nearest commune"
-    ]
 
 
 def _rekey(frame, layer, communes, options, report) -> pd.DataFrame:
@@ -240,7 +208,11 @@ def _communes(frame, layer, communes, report) -> pd.DataFrame:
         return frame
     placed = overlap = None
     if isinstance(frame, gpd.GeoDataFrame) and layer != "communes":
-        placed, overlap = _assign(frame, layer, communes, report)
+        placement = place_points(frame, layer, communes)
+        placed, overlap = placement.codes, placement.overlap
+        report.assignment = placement.counts
+        report.notes.extend(placement.notes)
+        report.add(placement.problems)
     if layer in ("venues", "repatriations", "industrial_zones") and (
         names or "commune_code" in frame.columns
     ):
@@ -251,47 +223,6 @@ def _communes(frame, layer, communes, report) -> pd.DataFrame:
     if isinstance(frame, gpd.GeoDataFrame) and layer != "communes":
         frame = _place_by_commune(frame, communes, report)
     return frame
-
-
-def _assign(frame: gpd.GeoDataFrame, layer: str, communes, report) -> tuple[pd.Series, np.ndarray]:
-    """The commune each point counts in (None: no point, or too far), and which lie in overlaps.
-
-    The report counts the points by the rule that placed them; polygons (industrial zones) are
-    not assigned; points farther than the tolerance from every commune are warned about.
-    """
-    tolerance = ASSIGN_TOLERANCE_M.get(layer, DEFAULT_TOLERANCE_M)
-    metric = to_metric(communes)
-    geoms = frame.geometry.to_crs(metric.crs).to_numpy()
-    points = np.where(shapely.get_type_id(geoms) == 0, geoms, None)
-    owner, rule, dist = assign_points(metric.geometry.to_numpy(), points, tolerance_m=tolerance)
-    codes = communes["commune_code"].astype(str).to_numpy()
-    placed = pd.Series(
-        np.where(owner >= 0, codes[np.maximum(owner, 0)], None), index=frame.index, dtype=object
-    )
-    is_point = ~shapely.is_missing(points)
-    counts = {r: int(((rule == r) & is_point).sum()) for r in ASSIGN_RULES}
-    report.assignment = counts
-    if is_point.any():
-        km = tolerance / 1000
-        report.notes.append(
-            "points: "
-            + "; ".join(f"{n} {RULE_WORDS[r].format(km=km)}" for r, n in counts.items() if n)
-        )
-    far = is_point & (rule == UNASSIGNED)
-    report.add(
-        [
-            Problem(
-                f"lies {d / 1000:.1f} km outside the province's communes (more than "
-                f"{tolerance / 1000:g} km): counted in no commune; check the coordinates",
-                int(row),
-                "geometry",
-                None,
-                WARNING,
-            )
-            for row, d in zip(row_numbers(frame)[far], dist[far], strict=True)
-        ]
-    )
-    return placed, rule == OVERLAP
 
 
 def _place_by_commune(frame: gpd.GeoDataFrame, communes, report) -> gpd.GeoDataFrame:
