@@ -14,9 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from geo.coordinates import place_problems, points_from_columns
 from geo.crosswalk import apply_crosswalk, area_shares, crosswalk_table
@@ -24,20 +22,20 @@ from geo.crs import parse_crs, to_storage
 from geo.errors import CRSError, InputFileError, LayerError
 from geo.geometry import coverage_problems, repair
 from geo.identifiers import identifier_problems
+from geo.kml import is_placemark_frame, kinds_from_placemarks
 from geo.limits import Limits
 from geo.matching import attach_codes
 from geo.names import map_headers
+from geo.placement import coverage_note, place_points
 from geo.plausibility import implausible_values, raster_extent_problems
 from geo.readers import read_file, read_raster
-from geo.report import WARNING, Problem, ValidationReport
+from geo.report import Problem, ValidationReport
 from geo.schema import LAYERS, check_layer
 from geo.values import normalise_values, storage_dtypes
 from geo.workspace import LayerVersion, Workspace
 
 RASTER_LAYERS = ("population",)
 POLYGON_LAYERS = ("communes", "industrial_zones")
-#: Points this far (degrees) outside the communes' extent are reported.
-EXTENT_MARGIN_DEG = 0.05
 
 
 @dataclass(frozen=True)
@@ -132,6 +130,8 @@ def _prepare(raw, layer, communes, options, report) -> pd.DataFrame:
     if mapped:
         report.notes.append("columns: " + ", ".join(mapped))
     frame = raw.rename(columns=renames)
+    if is_placemark_frame(frame) and "kind" in LAYERS[layer].required:
+        frame = kinds_from_placemarks(frame, layer, None)
     frame, problems = normalise_values(frame, layer)
     report.add(problems)
     if LAYERS[layer].geometry:
@@ -142,7 +142,9 @@ def _prepare(raw, layer, communes, options, report) -> pd.DataFrame:
         frame = _rekey(frame, layer, communes, options, report)
     frame = _communes(frame, layer, communes, report)
     if layer == "communes":
-        report.add(coverage_problems(frame))
+        coverage = coverage_problems(frame)
+        report.add(coverage)
+        report.notes.extend(coverage_note(coverage))
     return frame
 
 
@@ -211,14 +213,22 @@ def _communes(frame, layer, communes, report) -> pd.DataFrame:
                 column="commune_name",
             )
         return frame
+    placed = overlap = None
+    if isinstance(frame, gpd.GeoDataFrame) and layer != "communes":
+        placement = place_points(frame, layer, communes)
+        placed, overlap = placement.codes, placement.overlap
+        report.assignment = placement.counts
+        report.notes.extend(placement.notes)
+        report.add(placement.problems)
     if layer in ("venues", "repatriations", "industrial_zones") and (
         names or "commune_code" in frame.columns
     ):
-        frame, problems = attach_codes(frame, communes)
+        frame, problems = attach_codes(
+            frame, communes, **({"placed": placed, "overlap": overlap} if layer == "venues" else {})
+        )
         report.add(problems)
     if isinstance(frame, gpd.GeoDataFrame) and layer != "communes":
         frame = _place_by_commune(frame, communes, report)
-        report.add(_outside_province(frame, communes))
     return frame
 
 
@@ -245,21 +255,6 @@ def _place_by_commune(frame: gpd.GeoDataFrame, communes, report) -> gpd.GeoDataF
             "(column location = commune)"
         )
     return frame
-
-
-def _outside_province(frame: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> list[Problem]:
-    west, south, east, north = communes.to_crs(frame.crs).total_bounds
-    m = EXTENT_MARGIN_DEG
-    geoms = frame.geometry.to_numpy()
-    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    cents = shapely.centroid(geoms)
-    x, y = shapely.get_x(cents), shapely.get_y(cents)
-    with np.errstate(invalid="ignore"):
-        within = (x >= west - m) & (x <= east + m) & (y >= south - m) & (y <= north + m)
-    return [
-        Problem("lies outside the province's communes", int(row), "geometry", None, WARNING)
-        for row in frame.index[present & ~within]
-    ]
 
 
 def validate_file(

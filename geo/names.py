@@ -139,6 +139,54 @@ def fold(text: object) -> str:
     return " ".join(_NON_ALNUM.sub(" ", plain).split())
 
 
+#: Combining tone marks (huyền, sắc, ngã, hỏi, nặng); vowel marks (â, ă, ơ) are letters.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_WORD = re.compile(r"\w+")
+
+
+def _tone_free_syllable(word: str) -> str:
+    """A syllable with its tone mark moved to the end ("hoà" and "hòa" give the same text)."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = "".join(ch for ch in decomposed if ch in _TONES)
+    base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    return base + tones
+
+
+def exact_key(name: object, prefixes: Iterable[str] = ()) -> str:
+    """Accent-keeping match key: NFC, any case, any tone placement, without ``prefixes``.
+
+    "Xã Thuận Hoà", "THUẬN HÒA" and "thuận hoà" share one key; "Vĩnh Hưng" and "Vĩnh Hùng"
+    do not (compare :func:`commune_key`, which drops every accent).
+    """
+    text = unicodedata.normalize("NFC", str(name)).casefold().replace("_", " ")
+    words = [_tone_free_syllable(word) for word in _WORD.findall(text)]
+    for prefix in (exact_key(p) for p in prefixes):
+        size = len(prefix.split())
+        if words[:size] == prefix.split() and len(words) > size:
+            words = words[size:]
+            break
+    return " ".join(words)
+
+
+#: Commune type prefixes as written with their accents ("Xá Lượng" is a name, not "Xã Lượng").
+_COMMUNE_PREFIXES_EXACT = ("thị trấn", "đặc khu", "phường", "xã", "tt", "p", "x")
+
+
+def commune_exact_key(name: object) -> str:
+    """:func:`exact_key` of a commune name, without "Xã/Phường/Thị trấn/TT." prefixes."""
+    return exact_key(name, _COMMUNE_PREFIXES_EXACT)
+
+
+def commune_keys(name: object) -> tuple[str, ...]:
+    """Accent-free keys of a commune name: with and without a leading prefix-like word.
+
+    "Xá Lượng" folds to "xa luong", which may be the commune Lượng with an unaccented "Xã",
+    or the commune Xá Lượng; both keys are kept and the match decides.
+    """
+    full, stripped = fold(name), commune_key(name)
+    return (stripped,) if full == stripped else (stripped, full)
+
+
 def _strip_prefix(key: str, prefixes: Iterable[str]) -> str:
     for prefix in prefixes:
         if key.startswith(prefix + " ") and len(key) > len(prefix) + 1:
@@ -171,9 +219,29 @@ def _header_table() -> dict[str, str]:
 _HEADERS = _header_table()
 
 
+#: A shapefile's DBF keeps 10 bytes of a field name: "Tên huyện" in UTF-8 becomes "Tên huy".
+DBF_NAME_CHARS = 10
+_MIN_PREFIX = 5
+
+
+def _cut_header(key: str) -> str | None:
+    """The one column whose aliases all start with ``key`` (a DBF-cut name), else None."""
+    if len(key) < _MIN_PREFIX:
+        return None
+    columns = {column for alias, column in _HEADERS.items() if alias.startswith(key)}
+    return columns.pop() if len(columns) == 1 else None
+
+
 def canonical_header(header: object, layer: str | None = None) -> str | None:
-    """Contract column a header stands for ("Tên cơ sở" → "name"), or None if unknown."""
-    column = _HEADERS.get(fold(header))
+    """Contract column a header stands for ("Tên cơ sở" → "name"), or None if unknown.
+
+    A header of at most 10 characters may be a shapefile field name cut short ("Tên huy",
+    "TEN_HUYEN"); it stands for the column whose aliases it begins, when only one does.
+    """
+    key = fold(header)
+    column = _HEADERS.get(key)
+    if column is None and len(str(header)) <= DBF_NAME_CHARS:
+        column = _cut_header(key)
     if column is None:
         return None
     return LAYER_RENAMES.get(layer or "", {}).get(column, column)

@@ -51,7 +51,9 @@ def chunked_point_sums(
     weight_column, weights
         Each point weighs ``weights[value of weight_column]`` (0 for values not listed).
     distances_m
-        Distances in metres; 0 counts the points inside or on the polygon.
+        Distances in metres; 0 counts each point in exactly one polygon (the one it lies in,
+        else the nearest within :data:`geo.measures.ASSIGN_TOLERANCE_M`; see
+        :func:`geo.measures.assign_points`).
 
     Returns
     -------

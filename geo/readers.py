@@ -207,35 +207,61 @@ def _read_vector(path: Path, limits: Limits) -> tuple[gpd.GeoDataFrame, list[str
 def _pyogrio_read(
     source: str, path: Path, limits: Limits, *, cpg: bytes | None = None
 ) -> gpd.GeoDataFrame:
-    windows_1258 = cpg is not None and b"1258" in cpg
+    shapefile = source.lower().endswith(".shp")
     try:
         layers = pyogrio.list_layers(source)
         if len(layers) == 0:
             raise InputFileError(path, "the file holds no layer")
         layer = layers[0][0]
-        limits.check_features(str(path), pyogrio.read_info(source, layer=layer)["features"])
-        encoding = "latin1" if windows_1258 else None
+        encoding = "latin1" if shapefile else None  # DBF bytes as they are; decoded below
+        info = pyogrio.read_info(source, layer=layer, encoding=encoding)
+        limits.check_features(str(path), info["features"])
         frame = pyogrio.read_dataframe(source, layer=layer, encoding=encoding)
     except DataSourceError as err:
         raise InputFileError(path, f"not a readable vector file ({err})") from None
     if not isinstance(frame, gpd.GeoDataFrame):
         frame = gpd.GeoDataFrame(frame, geometry=[None] * len(frame))
-    if windows_1258:
-        frame = _recode_1258(frame)
+    if shapefile:
+        frame = _recode(frame, _dbf_codec(frame, cpg))
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
     return frame
 
 
-def _recode_1258(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Decode a Windows-1258 shapefile read byte-for-byte as Latin-1.
+def _dbf_codec(frame: gpd.GeoDataFrame, cpg: bytes | None) -> str:
+    """The text encoding of a shapefile's DBF: its .cpg, else UTF-8 or else Windows-1258.
+
+    Without a .cpg, UTF-8 is taken when every text decodes as UTF-8; otherwise Windows-1258,
+    what Vietnamese offices' Windows writes.
+    """
+    declared = (cpg or b"").decode("ascii", "ignore").strip().upper().replace("CP", "")
+    if "UTF" in declared and "8" in declared:
+        return "utf-8"
+    if declared.isdigit():
+        return f"cp{declared}"
+    texts = [str(c) for c in frame.columns] + [
+        v for c in frame.columns if frame[c].dtype == object for v in frame[c] if isinstance(v, str)
+    ]
+    try:
+        "".join(texts).encode("latin1").decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1258"
+    return "utf-8"
+
+
+def _recode(frame: gpd.GeoDataFrame, codec: str) -> gpd.GeoDataFrame:
+    """Decode a shapefile's text read byte-for-byte as Latin-1.
 
     GDAL's own CP1258 recoding (through iconv, which holds back each last character in case
-    a combining tone mark follows) drops the last letter of every field name and value, so
-    the bytes are decoded here instead.
+    a combining tone mark follows) drops the last letter of every field name and value, and
+    a UTF-8 field name cut at the DBF's 10 bytes in the middle of a letter ("Tên huyện" →
+    "Tên huy" + half of "ệ") stops GDAL from reading the file at all, so the bytes are decoded
+    here instead (a cut letter is dropped).
     """
 
     def fix(value):
-        return value.encode("latin1").decode("cp1258") if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        return value.encode("latin1").decode(codec, errors="ignore")
 
     geometry = frame.geometry.name
     frame = frame.rename(columns=lambda c: c if c == geometry else fix(c))

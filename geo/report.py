@@ -42,6 +42,8 @@ class ValidationReport:
     rows_stored: int | None = None
     version: str | None = None
     rejected_file: str | None = None
+    #: Points of a point layer by the rule that put them in a commune (see geo.measures).
+    assignment: dict[str, int] = field(default_factory=dict)
 
     def add(self, problems: list[Problem]) -> None:
         """Record ``problems`` in the order found; a later error on the same cell is dropped."""
@@ -115,6 +117,7 @@ class ValidationReport:
             "rows_stored": self.rows_stored,
             "version": self.version,
             "rejected_file": self.rejected_file,
+            "assignment": dict(self.assignment),
             "notes": list(self.notes),
             "problems": [asdict(p) for p in self.problems],
         }

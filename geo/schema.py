@@ -11,7 +11,7 @@ import pandas as pd
 
 from geo.errors import LayerError
 from geo.privacy import personal_id_problems
-from geo.report import ERROR, Problem
+from geo.report import ERROR, WARNING, Problem
 
 CROSSING_KINDS = ("international", "main", "secondary", "opening", "trail", "seaport")
 VENUE_KINDS = ("karaoke", "massage", "guesthouse", "hotel", "homestay", "bar", "cafe", "other")
@@ -23,7 +23,12 @@ REPATRIATION_CATEGORIES = ("deported", "victim_returned", "case")
 EFFORT = "enforcement_days"
 
 _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
-_CODE = re.compile(r"^\d{5}$")
+_GSO_CODE = re.compile(r"^\d{5}$")
+#: Commune code schemes by number of digits, as they are named in messages.
+CODE_SCHEMES = {
+    5: "5-digit GSO codes",
+    7: "7-digit census codes (2009)",
+}
 
 
 @dataclass(frozen=True)
@@ -192,11 +197,32 @@ def _check_kinds(spec: LayerSpec, frame: pd.DataFrame) -> list[Problem]:
     return _at(frame, bad, column, lambda v: f'"{v}" is not one of {allowed}')
 
 
+def code_scheme(code: str) -> str:
+    """What a commune code looks like, e.g. "7-digit census codes (2009)"."""
+    code = str(code).strip()
+    if code.isdigit():
+        return CODE_SCHEMES.get(len(code), f"{len(code)}-digit codes")
+    return "codes with letters or signs"
+
+
 def _check_commune_codes(frame: pd.DataFrame) -> list[Problem]:
-    codes = frame["commune_code"].astype(str)
-    bad = ~codes.str.fullmatch(_CODE).to_numpy()
-    problems = _at(frame, bad, "commune_code", lambda v: f'"{v}" is not a 5-digit GSO commune code')
-    dup = codes.duplicated().to_numpy() & ~bad
+    """Codes are any non-empty text unique in the layer; not GSO-like is one warning."""
+    given = ~_blank(frame["commune_code"])
+    codes = frame["commune_code"].astype(str).str.strip()
+    other = given & ~codes.str.fullmatch(_GSO_CODE).to_numpy()
+    problems = []
+    if other.any():
+        examples = ", ".join(f'"{c}"' for c in list(dict.fromkeys(codes[other]))[:3])
+        problems.append(
+            Problem(
+                f"{int(other.sum())} commune codes are not 5-digit GSO codes (e.g. {examples}; "
+                f"they look like {code_scheme(codes[other].iloc[0])}): stored as given, as text; "
+                "tables keyed by another scheme need --crosswalk",
+                column="commune_code",
+                severity=WARNING,
+            )
+        )
+    dup = codes.duplicated().to_numpy() & given
     first = dict(zip(codes[::-1], row_numbers(frame)[::-1], strict=True))
     return problems + _at(
         frame,

@@ -7,8 +7,9 @@ import shapely
 
 from risk.errors import PlanError
 
-#: Crossings and border this close to a province's communes belong to its plans, km.
-NEAR_KM = 2.0
+#: Crossings and border this close to a province's communes belong to its plans, km: a border
+#: line from another source lies 1-8 km off the communes, and crossings are drawn on it.
+NEAR_KM = 10.0
 
 
 def province_communes(communes: gpd.GeoDataFrame, province: str | None) -> gpd.GeoDataFrame:

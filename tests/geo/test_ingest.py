@@ -48,14 +48,17 @@ def test_messy_venue_register_loads_with_only_the_bad_row_reported(tmp_path, ws)
     report = ingest_file(ws.root, path, "venues")
     assert messages(report) == [
         'co_so.xlsx, row 6, column "geometry": x and y (longitude and latitude) look swapped: '
-        "swapped they fall in Vietnam; fix the file or pass --fix-swapped"
+        "swapped they fall in Vietnam; fix the file or pass --fix-swapped",
+        'co_so.xlsx, row 7, column "commune_name": the point lies in commune 90001, not in '
+        "commune 90003 as this row says; placed by its point",
     ]
     assert report.rows_stored == 0 and "nothing stored" in report.notes[-1]
     fixed = ingest_file(ws.root, path, "venues", options=IngestOptions(fix_swapped=True))
-    assert fixed.clean and fixed.rows_stored == 4 and len(fixed.warnings) == 1
+    assert fixed.clean and fixed.rows_stored == 4 and len(fixed.warnings) == 3
     venues = ws.read_layer("venues")
     assert venues["kind"].tolist() == ["karaoke", "guesthouse", "massage", "cafe"]
-    assert venues["commune_code"].tolist() == ["90001", "90002", "90002", "90003"]
+    # rows with a point are placed by it: their names only cross-check (a warning)
+    assert venues["commune_code"].tolist() == ["90001", "90002", "90001", "90001"]
     assert venues["location"].tolist() == ["coordinates", "commune", "coordinates", "coordinates"]
     assert "STT" in venues.columns  # unknown columns are kept
 
@@ -91,7 +94,7 @@ def test_unknown_kind_and_unmatched_or_ambiguous_communes(tmp_path, ws):
     one_error(
         report,
         'row 3, column "commune_name": matches several communes (Xã Nà Lũng (Huyện '
-        "Bắc Sơn); Xã Nà Lũng (Huyện Nam Sơn)); add the district",
+        "Bắc Sơn); Xã Nà Lũng (Huyện Nam Sơn)); fill in the district (Huyện) of this row",
     )
     one_error(
         report,
@@ -292,3 +295,25 @@ def test_vertex_limit_and_population_raster(tmp_path, ws):
         dst.write(np.full((2, 3), 5, dtype="float32"), 1)
     report = ingest_file(ws.root, tmp_path / "dan_so.tif", "population")
     assert report.rows_stored == 1 and ws.versions()["population"].source == "dan_so.tif"
+
+
+def test_commune_codes_are_text_with_leading_zeros_kept_from_xlsx_and_shapefiles(tmp_path):
+    communes = make_communes(2, 1).assign(commune_code=["01234", "4010101"])
+    shp = communes.assign(commune_code=[1234.0, 4010101.0])  # a numeric DBF field
+    shp = shp[["commune_code", "commune_name", "province_name", "geometry"]].rename(
+        columns={"commune_code": "MA_XA", "commune_name": "TEN_XA", "province_name": "TEN_TINH"}
+    )
+    shp.to_file(tmp_path / "xa.shp")
+    checked = check_file(tmp_path / "xa.shp", "communes")
+    assert checked.report.clean, checked.report.lines()
+    assert checked.frame["commune_code"].tolist() == ["01234", "4010101"]
+    rows = [
+        ["Mã xã", "Năm", "Số người"],
+        ["01234", 2023, 2],
+        [4010101.0, 2023, 3],
+        [4010101, 2024, 1],
+    ]
+    path = write_xlsx(tmp_path / "tra_ve.xlsx", rows)
+    checked = check_file(path, "repatriations", communes=communes)
+    assert checked.report.clean, checked.report.lines()
+    assert checked.frame["commune_code"].tolist() == ["01234", "4010101", "4010101"]

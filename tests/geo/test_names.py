@@ -4,7 +4,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.names import canonical_header, commune_key, district_key, fold, kind_value, map_headers
+from geo.names import (
+    canonical_header,
+    commune_exact_key,
+    commune_key,
+    commune_keys,
+    district_key,
+    fold,
+    kind_value,
+    map_headers,
+)
 
 HEADERS = {
     "Tên cơ sở": "name",
@@ -85,3 +94,34 @@ def test_district_keys_and_d_stroke():
 @given(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặÀÁĐƯ /.-", max_size=30))
 def test_fold_is_the_same_for_nfc_and_nfd(text):
     assert fold(unicodedata.normalize("NFD", text)) == fold(unicodedata.normalize("NFC", text))
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Xã Thuận Hoà", "THUẬN HÒA"),
+        ("Phường Nghi Thuỷ", "nghi thủy"),
+        ("Qúy Lộc", "Quý Lộc"),
+        ("TT. Kim Sơn", "Thị trấn Kim Sơn"),
+        (unicodedata.normalize("NFD", "Xã Châu Bính"), "châu bính"),
+    ],
+)
+def test_exact_keys_ignore_case_prefix_and_tone_placement(one, other):
+    assert commune_exact_key(one) == commune_exact_key(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("Vĩnh Hưng", "Vĩnh Hùng"), ("Xã Châu Bính", "Xã Châu Bình"), ("Xá Lượng", "Lượng")],
+)
+def test_exact_keys_keep_the_accents_that_tell_communes_apart(one, other):
+    assert commune_exact_key(one) != commune_exact_key(other)
+    assert set(commune_keys(one)) & set(commune_keys(other))  # the accent-free keys meet
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [("Tên huy", "district_name"), ("Tên tỉn", "province_name"), ("TEN_HUYEN", "district_name")],
+)
+def test_shapefile_field_names_cut_at_ten_bytes(header, column):
+    assert canonical_header(header) == column

@@ -3,7 +3,7 @@ import pytest
 import shapely
 
 from geo.errors import LayerError
-from geo.schema import validate_layer
+from geo.schema import check_layer, validate_layer
 
 
 def test_valid_layers_pass(layers):
@@ -22,10 +22,10 @@ CASES = {
         lambda f: f.assign(commune_name=[None, *f["commune_name"][1:]]),
         r'row 1, column "commune_name": value is empty',
     ),
-    "bad code": (
+    "blank code": (
         "communes",
-        lambda f: f.assign(commune_code=["0123X", *f["commune_code"][1:]]),
-        r'row 1, column "commune_code": "0123X" is not a 5-digit GSO commune code',
+        lambda f: f.assign(commune_code=["  ", *f["commune_code"][1:]]),
+        r'row 1, column "commune_code": value is empty',
     ),
     "duplicate code": (
         "communes",
@@ -95,3 +95,22 @@ def test_contract_violations_name_row_column_and_value(layers, layer, change, me
 def test_unknown_layer_name():
     with pytest.raises(LayerError, match='layer "roads" is not one of communes'):
         validate_layer("roads", pd.DataFrame())
+
+
+@pytest.mark.parametrize(
+    ("codes", "scheme"),
+    [
+        (["4010101", "4010103"], "7-digit census codes (2009)"),
+        (["01234X", "0123-Y"], "codes with letters or signs"),
+    ],
+    ids=["census", "letters"],
+)
+def test_any_unique_code_is_accepted_and_a_non_gso_scheme_is_one_warning(communes, codes, scheme):
+    frame = communes.assign(commune_code=[*codes, *communes["commune_code"][2:]])
+    assert validate_layer("communes", frame) is frame
+    (warning,) = check_layer("communes", frame)
+    assert warning.severity == "warning" and warning.row is None
+    assert warning.reason == (
+        f'2 commune codes are not 5-digit GSO codes (e.g. "{codes[0]}", "{codes[1]}"; they look '
+        f"like {scheme}): stored as given, as text; tables keyed by another scheme need --crosswalk"
+    )
