@@ -1,0 +1,101 @@
+"""Hostile names in every map layer run no script in a real browser and are shown literally."""
+
+import pytest
+
+from maps import offline
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not offline.assets_installed(),
+        reason="map assets not installed: run 'npm ci --prefix maps/static' (make install)",
+    ),
+]
+
+#: Breaks out of folium's backtick tooltip string, injects HTML, and a ${...} and a backslash.
+HOSTILE = (
+    "Cửa `+(document.title='X')+` <img src=x onerror=\"window.__xss=1\">"
+    " ${window.__xss=2} \\"
+)
+#: Every tooltip's content rendered as Leaflet renders it, into one visible box; returns count.
+RENDER_TOOLTIPS = """() => {
+  const seen = new Set(), box = document.createElement("div");
+  box.id = "tooltips"; document.body.appendChild(box);
+  let n = 0;
+  function show(tip, source) {
+    let c = tip._content;
+    if (typeof c === "function") { c = c(source); }
+    const div = document.createElement("div");
+    if (typeof c === "string") { div.innerHTML = c; } else if (c) { div.appendChild(c); }
+    box.appendChild(div); n++;
+  }
+  function visit(layer) {
+    if (!layer || seen.has(layer)) { return; }
+    seen.add(layer);
+    const tip = layer.getTooltip && layer.getTooltip();
+    if (tip && layer.eachLayer) { layer.eachLayer(s => show(tip, s)); }
+    else if (tip) { show(tip, layer); }
+    if (layer.eachLayer) { layer.eachLayer(visit); }
+    if (layer.getLayers) { layer.getLayers().forEach(visit); }
+  }
+  Object.keys(window).forEach(k => { if (window[k] instanceof L.Layer) { visit(window[k]); } });
+  return n;
+}"""
+
+
+def hostile_layers(ws):
+    """Every layer of ``ws`` and its stored plans with one name made hostile in each."""
+    from maps.plan_layers import plan_frames
+    from risk.plans import outreach_plan, patrol_plan
+    from risk.segment_plan import segments_plan
+
+    layers = {n: ws.read_layer(n) for n in ("border", "crossings", "venues", "industrial_zones")}
+    records = {
+        "patrol": patrol_plan(ws, "patrol", k=2, radius_km=5, draws=0).to_dict(),
+        "outreach": outreach_plan(ws, "patrol", budget=100, draws=0).to_dict(),
+        "segments": segments_plan(ws, "patrol", length_km=5).to_dict(),
+    }
+    communes = ws.read_layer("communes")
+    layers |= plan_frames(records, communes)
+    for name in ("crossings", "venues", "industrial_zones", "patrol_bases", "outreach_communes"):
+        frame = layers[name].copy()
+        frame["name"] = frame["name"].astype(object)
+        frame.loc[frame.index[0], "name"] = HOSTILE
+        layers[name] = frame
+    segments = layers["border_segments"].copy()
+    segments["crossing_names"] = HOSTILE
+    layers["border_segments"] = segments
+    communes.loc[communes.index[0], "commune_name"] = HOSTILE
+    communes.loc[communes.index[0], "district_name"] = HOSTILE
+    return communes, layers
+
+
+def test_hostile_names_in_every_layer_run_no_script_and_show_literally(
+    scored_workspace, watched, tmp_path
+):
+    from maps.folium_map import MapTitle, build_map, render_html
+    from risk.pipeline import load_run
+
+    communes, layers = hostile_layers(scored_workspace)
+    table = load_run(scored_workspace, "patrol").table
+    m = build_map(communes, table, layers, title=MapTitle(HOSTILE, note=HOSTILE), offline=True)
+    path = tmp_path / "hostile.html"
+    path.write_text(render_html(m, offline=True), encoding="utf-8")
+    page = watched.page
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_selector(".folium-map .leaflet-control-layers")
+    title = page.title()
+    assert page.locator(".leaflet-interactive").count() > 10  # the map still renders
+    assert page.evaluate(RENDER_TOOLTIPS) > 40
+    search = page.locator(".leaflet-control-search input")  # the commune search suggestions
+    search.press_sequentially("img src", delay=40)
+    page.locator(".leaflet-control-search .search-tip").first.wait_for()
+    page.wait_for_timeout(300)  # let any injected <img> fail and fire its handler
+    assert page.evaluate("window.__xss") is None
+    assert page.title() == title and "X" not in title
+    shown = page.inner_text("#tooltips")
+    # crossings, venues, zones, bases, outreach communes, segments, communes (name and district)
+    assert shown.count(HOSTILE) >= 8, shown[:2000]
+    assert page.inner_text(".leaflet-control-search .search-tip") == HOSTILE
+    assert page.inner_text(".riskmap-title").count(HOSTILE) == 2  # heading and note
+    watched.screenshot("hostile-names")
