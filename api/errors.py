@@ -38,6 +38,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     413: "Too large",
+    429: "Too many requests",
     422: "Invalid input",
     500: "Internal error",
     503: "Service unavailable",

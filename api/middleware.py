@@ -1,11 +1,13 @@
-"""HTTP middleware: request size limit, ETag / If-None-Match, gzip, request log and write audit."""
+"""HTTP middleware: security headers, host check, rate limit, size limit, ETag, gzip, logs."""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
 import hashlib
+import ipaddress
 import logging
+import math
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -32,15 +34,21 @@ Answer = tuple[bytes, dict[str, str]]
 
 
 def add_middleware(app: FastAPI, *, max_body_mb: float) -> None:
-    """Install the middleware stack (outermost first: gzip, size limit, ETag, log and audit).
+    """Install the middleware stack (outermost first: headers, hosts, rate limit, gzip...).
 
+    Then come the size limit, ETag / cache, and the request log and write audit.
     All are plain ASGI classes (no ``BaseHTTPMiddleware``), so a cached answer costs a
     fraction of a millisecond of the server's time.
     """
+    settings = app.state.settings
     app.add_middleware(RequestLog)
-    app.add_middleware(ETagCache, cache=ResponseCache(), root=app.state.settings.workspace)
+    app.add_middleware(ETagCache, cache=ResponseCache(), root=settings.workspace)
     app.add_middleware(BodyLimit, max_bytes=int(max_body_mb * 1024 * 1024))
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    extra = [h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()]
+    app.add_middleware(LocalHosts, allowed=frozenset(LOCAL_HOSTS | set(extra)))
+    app.add_middleware(SecurityHeaders)
 
 
 class RequestLog:
@@ -111,7 +119,7 @@ class ETagCache:
         body, headers = hit
         tag = headers["etag"]
         if tag in request.headers.get("if-none-match", ""):
-            not_modified = {"ETag": tag, "Vary": KEY_HEADERS, "Cache-Control": "private"}
+            not_modified = {"ETag": tag, "Vary": KEY_HEADERS, "Cache-Control": "no-store"}
             await Response(status_code=304, headers=not_modified)(scope, receive, send)
             return
         if len(body) >= GZIP_MIN and "gzip" in request.headers.get("accept-encoding", ""):
@@ -155,8 +163,9 @@ class ETagCache:
             if k.lower() != b"content-length"
         }
         headers["etag"] = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        # answers depend on the key (province, role): no shared cache may hand them to another
-        headers.update({"vary": KEY_HEADERS, "cache-control": "private"})
+        # answers depend on the key (province, role) and may hold counts of people: no cache,
+        # shared or the browser's, keeps them (revalidation by ETag still saves the body)
+        headers.update({"vary": KEY_HEADERS, "cache-control": "no-store"})
         return body, headers
 
 
@@ -260,3 +269,144 @@ class ResponseCache:
         if key not in self._gzipped:
             self._gzipped[key] = gzip.compress(body, compresslevel=6)
         return self._gzipped[key]
+
+
+#: What a page of ours may load: our own scripts (folium's inline ones too), map tiles.
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://code.jquery.com"
+        " https://netdna.bootstrapcdn.com https://cdnjs.cloudflare.com https://unpkg.com",
+        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://netdna.bootstrapcdn.com"
+        " https://cdnjs.cloudflare.com https://unpkg.com",
+        "img-src 'self' data: blob: https://tile.openstreetmap.org https://*.tile.openstreetmap.org"
+        " https://cdn.jsdelivr.net"
+        " https://unpkg.com https://cdnjs.cloudflare.com",
+        "font-src 'self' data: https://netdna.bootstrapcdn.com https://cdnjs.cloudflare.com"
+        " https://cdn.jsdelivr.net",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+#: Host names a request arriving on loopback may carry (DNS rebinding otherwise).
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+class SecurityHeaders:
+    """CSP, nosniff, no framing and no referrer on every answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, adding the headers to the answer's start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class LocalHosts:
+    """A request that arrived on loopback must name a local host (or a configured one): 400."""
+
+    def __init__(self, app: ASGIApp, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse a foreign ``Host:`` on a loopback connection; pass everything else on."""
+        if scope["type"] == "http" and _on_loopback(scope):
+            host = Headers(scope=scope).get("host", "")
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name.lower() not in self.allowed:
+                detail = (
+                    f"this server on loopback answers only to local host names, not {host[:80]!r}"
+                    " (a reverse proxy's name goes in RISKMAP_ALLOWED_HOSTS)"
+                )
+                await problem(400, detail)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _on_loopback(scope: Scope) -> bool:
+    """Whether the request arrived on a loopback address (test clients name none: no)."""
+    server = scope.get("server") or ("", 0)
+    try:
+        return ipaddress.ip_address(str(server[0]).strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class RateLimit:
+    """A token bucket per key (per client address without one): ``per_minute`` a minute.
+
+    Buckets hold at most ``per_minute`` tokens, refilled continuously; a request finding its
+    bucket empty gets 429 problem+json with ``Retry-After``. Kept in this process's memory
+    (each worker counts for itself). ``/health`` is not counted.
+    """
+
+    def __init__(self, app: ASGIApp, per_minute: int, buckets: int = 10_000) -> None:
+        self.app = app
+        self.rate = per_minute / 60.0
+        self.capacity = float(per_minute)
+        self.max_buckets = buckets
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Take a token for the caller, or answer 429."""
+        if scope["type"] != "http" or self.rate <= 0 or scope["path"] == "/health":
+            await self.app(scope, receive, send)
+            return
+        wait = self.take(_caller(scope), time.monotonic())
+        if wait > 0:
+            response = problem(
+                429,
+                f"too many requests for this key; try again in {math.ceil(wait)} s"
+                " (RISKMAP_RATE_LIMIT_PER_MINUTE)",
+                title="Too many requests",
+            )
+            response.headers["Retry-After"] = str(math.ceil(wait))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def take(self, caller: str, now: float) -> float:
+        """Take one token from ``caller``'s bucket: 0, or the seconds until one is there."""
+        tokens, then = self._buckets.pop(caller, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - then) * self.rate)
+        if tokens >= 1:
+            self._buckets[caller] = (tokens - 1, now)
+            wait = 0.0
+        else:
+            self._buckets[caller] = (tokens, now)
+            wait = (1 - tokens) / self.rate
+        while len(self._buckets) > self.max_buckets:
+            self._buckets.popitem(last=False)  # the longest idle caller starts afresh
+        return wait
+
+
+def _caller(scope: Scope) -> str:
+    """Who a request counts against: a hash of its key, else its client address."""
+    headers = Headers(scope=scope)
+    key = headers.get("authorization", "") + "|" + headers.get("x-api-key", "")
+    if key != "|":
+        return "key:" + hashlib.sha256(key.encode()).hexdigest()
+    client = scope.get("client") or ("?", 0)
+    return f"addr:{client[0]}"

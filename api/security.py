@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.deps import SettingsDep, WorkspaceDep
-from api.keys import ROLES, Role, find_key
+from api.keys import ROLES, Role, find_key, keys_required
 from api.settings import Settings
 from geo.errors import RiskmapError
 from risk.privacy import Suppression
@@ -87,7 +87,7 @@ def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> 
     key = presented_key(request)
     rule = suppression_of(settings)
     if key is None:
-        if settings.require_keys:
+        if keys_required(request, settings, ws):
             raise AuthenticationError(
                 "this server needs an API key: send "
                 "'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
@@ -96,7 +96,7 @@ def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> 
     record = find_key(ws, key)
     if record is None:
         raise AuthenticationError("the API key is unknown or revoked")
-    request.state.principal_label = record.label
+    request.state.principal_label = record.label or f"key {record.key_id}"
     return Principal(record.role, record.province, record.key_id, record.label, rule)
 
 

@@ -350,7 +350,10 @@ def add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, lang: str) -> None:
 def add_outreach(m: folium.Map, communes: gpd.GeoDataFrame, *, lang: str) -> None:
     """Communes chosen for outreach, outlined in green, with how often they stay chosen."""
     frame = communes.assign(
-        tip=[html_text(f"{n}{f}") for n, f in zip(communes["name"], _frequency(communes, lang), strict=True)]
+        tip=[
+            html_text(f"{n}{f}")
+            for n, f in zip(communes["name"], _frequency(communes, lang), strict=True)
+        ]
     )
     folium.GeoJson(
         frame[["tip", "geometry"]],

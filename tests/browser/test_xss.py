@@ -13,10 +13,7 @@ pytestmark = [
 ]
 
 #: Breaks out of folium's backtick tooltip string, injects HTML, and a ${...} and a backslash.
-HOSTILE = (
-    "Cửa `+(document.title='X')+` <img src=x onerror=\"window.__xss=1\">"
-    " ${window.__xss=2} \\"
-)
+HOSTILE = "Cửa `+(document.title='X')+` <img src=x onerror=\"window.__xss=1\"> ${window.__xss=2} \\"
 #: Every tooltip's content rendered as Leaflet renders it, into one visible box; returns count.
 RENDER_TOOLTIPS = """() => {
   const seen = new Set(), box = document.createElement("div");
