@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 AUDIT_FIELDS = ("layer", "rows", "version", "file", "actor", "endpoint", "parameters", "status")
@@ -33,10 +34,19 @@ def configure_logging(verbosity: int = 0) -> None:
 
 
 @contextmanager
-def audit_to(folder: Path) -> Iterator[None]:
-    """Append ``riskmap.audit`` records to ``folder/audit.log`` while the block runs."""
+def audit_to(folder: Path, *, max_mb: float = 10.0, backups: int = 5) -> Iterator[None]:
+    """Append ``riskmap.audit`` records to ``folder/audit.log`` while the block runs.
+
+    The log is rotated at ``max_mb`` MB to ``audit.log.1`` ... ``audit.log.<backups>``.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(folder / "audit.log", encoding="utf-8", delay=True)
+    handler = RotatingFileHandler(
+        folder / "audit.log",
+        maxBytes=int(max_mb * 1024 * 1024),
+        backupCount=backups,
+        encoding="utf-8",
+        delay=True,
+    )
     handler.setFormatter(AuditFormatter())
     audit = logging.getLogger("riskmap.audit")
     audit.addHandler(handler)

@@ -24,6 +24,10 @@ from geo.workspace import Workspace
 requests_log = logging.getLogger("riskmap.requests")
 audit = logging.getLogger("riskmap.audit")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+#: Reads audited like writes: the rows of people deported back or returned (analysts only).
+AUDITED_READS = ("/layers/repatriations",)
+#: Longest query string kept in an audit record (characters).
+AUDIT_PARAMETERS_MAX = 500
 GZIP_MIN = 2048
 #: Reads whose answers depend only on the workspace, the query and the caller's key.
 CACHED_PATHS = ("/scores", "/communes/", "/rankings", "/layers", "/runs", "/profiles", "/ogc")
@@ -52,7 +56,11 @@ def add_middleware(app: FastAPI, *, max_body_mb: float) -> None:
 
 
 class RequestLog:
-    """Log every request; audit every write (who, endpoint, parameters, status)."""
+    """Log every request; audit every write and every read of :data:`AUDITED_READS`.
+
+    Who (the key's label, else its id), endpoint, parameters (cut short) and status. Requests
+    refused without a known key (401) are not audited, so they cannot grow the audit log.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -79,18 +87,22 @@ class RequestLog:
     def _log(scope: Scope, status: int, ms: float) -> None:
         method, path = scope["method"], scope["path"]
         requests_log.info("%s %s %d %.0f ms", method, path, status, ms)
-        if method in WRITE_METHODS:
-            audit.info(
-                "%s %s",
-                method,
-                path,
-                extra={
-                    "actor": scope.get("state", {}).get("principal_label", "anonymous"),
-                    "endpoint": f"{method} {path}",
-                    "parameters": scope.get("query_string", b"").decode("latin-1"),
-                    "status": status,
-                },
-            )
+        who = scope.get("state", {}).get("principal_label")
+        audited = method in WRITE_METHODS or (path in AUDITED_READS and status == 200)
+        if not audited or (who is None and status >= 400):
+            return  # a refused request without a known key is not the audit trail's to keep
+        parameters = scope.get("query_string", b"").decode("latin-1")
+        audit.info(
+            "%s %s",
+            method,
+            path,
+            extra={
+                "actor": who or "anonymous",
+                "endpoint": f"{method} {path}",
+                "parameters": parameters[:AUDIT_PARAMETERS_MAX],
+                "status": status,
+            },
+        )
 
 
 class ETagCache:
@@ -238,8 +250,9 @@ class ResponseCache:
 
     def key(self, request: Request, root: Path) -> tuple | None:
         """The cache key of ``request``, or None if its answer is not to be kept."""
-        if request.method != "GET" or not request.url.path.startswith(CACHED_PATHS):
-            return None
+        path = request.url.path
+        if request.method != "GET" or not path.startswith(CACHED_PATHS) or path in AUDITED_READS:
+            return None  # audited reads are answered (and so audited) every time
         caller = (
             request.headers.get("authorization", "") + "|" + request.headers.get("x-api-key", "")
         )

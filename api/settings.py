@@ -31,9 +31,6 @@ class Settings(BaseSettings):
     allowed_hosts: str = ""
     #: Requests per minute per key (per client address without a key); 0 switches it off.
     rate_limit_per_minute: int = 1200
-    #: Largest ``top`` a ranking or export may ask for, and most weight draws in a plan.
-    max_top: int = 20_000
-    max_draws: int = 2_000
     #: Audit log size before it is rotated (MB), and how many old logs are kept.
     audit_max_mb: float = 10.0
     audit_backups: int = 5
