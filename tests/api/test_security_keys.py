@@ -42,9 +42,9 @@ def factory_server(scored_workspace):
     port = _free_port()
     env = {**os.environ, "RISKMAP_WORKSPACE": str(scored_workspace.root)}
     env.pop("RISKMAP_REQUIRE_KEYS", None)
+    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
-        + ["--host", "0.0.0.0", "--port", str(port), "--log-level", "warning"],
+        [*command, "--host", "0.0.0.0", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
