@@ -304,6 +304,10 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+#: Maps: leaflet-measure (folium's MeasureControl) compiles its templates with ``new Function``.
+MAP_CSP = CSP.replace(
+    "script-src 'self' 'unsafe-inline'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'"
+)
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from api.deps import ProfileName, SettingsDep, WorkspaceDep, named_profile
 from api.keys import keys_required
+from api.middleware import MAP_CSP
 from api.security import PrincipalDep
 from geo.errors import NotFoundError
 from geo.workspace import Workspace
@@ -53,10 +54,12 @@ def get_map(
 
     loaded = named_profile(profile, settings)
     path = ws.root / "maps" / f"{loaded.name}.html"
+    policy = {"Content-Security-Policy": MAP_CSP}
     if path.is_file() and lang == "vi" and not offline and principal.province is None:
-        return HTMLResponse(path.read_text(encoding="utf-8"))
+        return HTMLResponse(path.read_text(encoding="utf-8"), headers=policy)
     return HTMLResponse(
-        map_html(ws, loaded, lang=lang, offline=offline, province=principal.province)
+        map_html(ws, loaded, lang=lang, offline=offline, province=principal.province),
+        headers=policy,
     )
 
 

@@ -96,3 +96,28 @@ def test_hostile_names_in_every_layer_run_no_script_and_show_literally(
     assert page.inner_text(".leaflet-control-search .search-tip") == HOSTILE
     assert page.inner_text(".riskmap-title").count(HOSTILE) == 2  # heading and note
     watched.screenshot("hostile-names")
+
+
+#: Counts Content-Security-Policy violations from the first script on.
+CSP_WATCH = """window.__csp = [];
+document.addEventListener("securitypolicyviolation", e => window.__csp.push(
+  e.violatedDirective + " " + e.blockedURI));"""
+
+
+def test_dashboard_and_maps_load_under_the_csp_with_no_violation(watched, live_server):
+    import urllib.request
+
+    page = watched.page
+    page.add_init_script(CSP_WATCH)
+    with urllib.request.urlopen(live_server + "/") as response:
+        assert "script-src 'self' 'unsafe-inline'" in response.headers["content-security-policy"]
+    page.goto(live_server + "/", wait_until="load")
+    page.wait_for_selector("#ranking tbody tr")
+    page.wait_for_selector(".leaflet-overlay-pane canvas, .leaflet-overlay-pane path")
+    assert page.evaluate("window.__csp") == []
+    page.goto(live_server + "/maps/patrol?offline=true", wait_until="load")
+    page.wait_for_selector(".folium-map .leaflet-control-layers")
+    assert page.locator(".leaflet-interactive").count() > 3
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__csp") == []
+    watched.screenshot("map-under-csp")
