@@ -375,34 +375,47 @@ class RateLimit:
     """A token bucket per key (per client address without one): ``per_minute`` a minute.
 
     Buckets hold at most ``per_minute`` tokens, refilled continuously; a request finding its
-    bucket empty gets 429 problem+json with ``Retry-After``. Kept in this process's memory
-    (each worker counts for itself). ``/health`` is not counted.
+    bucket empty gets 429 problem+json with ``Retry-After``. A caller may also run only
+    ``heavy_at_once`` computations (:data:`HEAVY`) at a time, which caps the CPU one key takes.
+    Kept in this process's memory (each worker counts for itself). ``/health`` is not counted.
     """
 
-    def __init__(self, app: ASGIApp, per_minute: int, buckets: int = 10_000) -> None:
+    def __init__(
+        self, app: ASGIApp, per_minute: int, buckets: int = 10_000, heavy_at_once: int = 2
+    ) -> None:
         self.app = app
         self.rate = per_minute / 60.0
         self.capacity = float(per_minute)
         self.max_buckets = buckets
+        self.heavy_at_once = heavy_at_once
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._heavy: dict[str, int] = {}  # computations running per caller
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Take a token for the caller, or answer 429."""
         if scope["type"] != "http" or self.rate <= 0 or scope["path"] == "/health":
             await self.app(scope, receive, send)
             return
-        wait = self.take(_caller(scope), time.monotonic())
+        caller = _caller(scope)
+        wait = self.take(caller, time.monotonic())
         if wait > 0:
-            response = problem(
-                429,
-                f"too many requests for this key; try again in {math.ceil(wait)} s"
-                " (RISKMAP_RATE_LIMIT_PER_MINUTE)",
-                title="Too many requests",
-            )
-            response.headers["Retry-After"] = str(math.ceil(wait))
-            await response(scope, receive, send)
+            reason = "too many requests for this key (RISKMAP_RATE_LIMIT_PER_MINUTE)"
+            await _too_many(reason, wait)(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        heavy = _is_heavy(scope)
+        if heavy and self._heavy.get(caller, 0) >= self.heavy_at_once:
+            reason = f"this key already has {self.heavy_at_once} computations running"
+            await _too_many(reason, 1.0)(scope, receive, send)
+            return
+        if heavy:
+            self._heavy[caller] = self._heavy.get(caller, 0) + 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if heavy:
+                self._heavy[caller] -= 1
+                if not self._heavy[caller]:
+                    del self._heavy[caller]
 
     def take(self, caller: str, now: float) -> float:
         """Take one token from ``caller``'s bucket: 0, or the seconds until one is there."""
@@ -417,6 +430,24 @@ class RateLimit:
         while len(self._buckets) > self.max_buckets:
             self._buckets.popitem(last=False)  # the longest idle caller starts afresh
         return wait
+
+
+#: Requests that compute (custom weights, plans, exports, maps): a few at once per caller.
+HEAVY = (("POST", "/scores"), ("POST", "/runs"), ("GET", "/plans/"), ("GET", "/exports/"))
+
+
+def _is_heavy(scope: Scope) -> bool:
+    """Whether the request computes rather than reads (see :data:`HEAVY`)."""
+    method, path = scope.get("method", ""), scope.get("path", "")
+    return any(method == m and path.startswith(p) for m, p in HEAVY)
+
+
+def _too_many(reason: str, wait: float) -> Response:
+    """The 429 problem with ``Retry-After`` (whole seconds, at least 1)."""
+    seconds = max(1, math.ceil(wait))
+    response = problem(429, f"{reason}; try again in {seconds} s", title="Too many requests")
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _caller(scope: Scope) -> str:

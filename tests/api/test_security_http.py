@@ -153,3 +153,42 @@ def test_a_missing_workspace_is_503_without_its_path(tmp_path):
     detail = response.json()["detail"]
     assert "nowhere" not in detail and str(tmp_path) not in detail and "riskmap" not in detail
     assert "workspace" in detail
+
+
+def test_a_key_runs_only_two_computations_at_once():
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_app(scope, receive, send):
+        started.set()
+        await release.wait()
+        await ok_app(scope, receive, send)
+
+    limit = RateLimit(slow_app, per_minute=1000)
+    key = [(b"x-api-key", b"rmk_alice")]
+
+    async def call(method, path, headers):
+        sent = []
+        scope = {"type": "http", "method": method, "path": path, "query_string": b""}
+        scope |= {"headers": headers, "client": ("127.0.0.1", 1)}
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            sent.append(message)
+
+        await limit(scope, receive, send)
+        return sent[0]["status"]
+
+    async def main():
+        running = [asyncio.create_task(call("POST", "/scores", key)) for _ in range(2)]
+        await started.wait()
+        await asyncio.sleep(0.01)
+        third = await call("GET", "/plans/patrol", key)
+        other = asyncio.create_task(call("POST", "/scores", [(b"x-api-key", b"rmk_bob")]))
+        await asyncio.sleep(0.01)
+        release.set()
+        return third, [await t for t in running], await other, await call("POST", "/scores", key)
+
+    third, firsts, other, later = asyncio.run(main())
+    assert third == 429 and firsts == [200, 200] and other == 200 and later == 200
