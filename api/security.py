@@ -1,8 +1,9 @@
 """Who is calling: API key → role and province scope, as FastAPI dependencies.
 
-Keys travel in ``Authorization: Bearer <key>`` or ``X-API-Key``. Without a key, a server bound
-to loopback answers reads as an anonymous viewer; a server bound to anything else (or with
-``RISKMAP_REQUIRE_KEYS=true``) refuses every request but ``/health``. Writes always need a key.
+Keys travel in ``Authorization: Bearer <key>`` or ``X-API-Key``. Without a key, a keyless
+workspace answers reads on loopback as an anonymous viewer; once the workspace has a live key,
+a request arrives off loopback, or ``RISKMAP_REQUIRE_KEYS=true``, every request but ``/health``
+is refused (:func:`api.keys.keys_required`). Writes always need a key.
 """
 
 from __future__ import annotations
@@ -96,8 +97,9 @@ def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> 
     record = find_key(ws, key)
     if record is None:
         raise AuthenticationError("the API key is unknown or revoked")
-    request.state.principal_label = record.label or f"key {record.key_id}"
-    return Principal(record.role, record.province, record.key_id, record.label, rule)
+    label = record.label or f"key {record.key_id}"  # an unlabelled key is named by its id
+    request.state.principal_label = label
+    return Principal(record.role, record.province, record.key_id, label, rule)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
