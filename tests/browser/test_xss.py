@@ -121,3 +121,47 @@ def test_dashboard_and_maps_load_under_the_csp_with_no_violation(watched, live_s
     page.wait_for_timeout(300)
     assert page.evaluate("window.__csp") == []
     watched.screenshot("map-under-csp")
+
+
+@pytest.fixture
+def hostile_workspace(tmp_path):
+    """A scored workspace whose communes carry hostile names (every one of them)."""
+    from geo.workspace import Raster, Workspace
+    from risk.pipeline import score_workspace
+    from risk.profiles import load_profile
+    from tests.factories import METRIC, make_communes, make_layers, make_population
+
+    communes = make_communes()
+    layers = make_layers(communes)
+    names = [f"{HOSTILE} {i}" for i in range(len(communes))]
+    layers["communes"] = layers["communes"].assign(commune_name=names, district_name=HOSTILE)
+    values, transform = make_population(layers["communes"])
+    ws = Workspace(tmp_path / "ws")
+    raster = Raster(values, transform, METRIC)
+    ws.write_layers(layers, rasters={"population": raster}, source="hostile names")
+    score_workspace(ws, load_profile("patrol"))
+    return ws
+
+
+def test_the_dashboard_shows_hostile_names_literally_and_runs_none(watched, hostile_workspace):
+    from api.settings import Settings
+    from tests.browser.conftest import serving
+
+    with serving(Settings(workspace=hostile_workspace.root)) as url:
+        page = watched.page
+        page.add_init_script(CSP_WATCH)
+        page.goto(url + "/", wait_until="load")
+        page.wait_for_selector("#ranking tbody tr")
+        title = page.title()
+        first = page.locator("#ranking tbody tr").first
+        assert first.locator("td:nth-child(2)").inner_text().startswith(HOSTILE)
+        first.click()
+        page.wait_for_selector("#drivers li")
+        assert page.inner_text("#detail h3").startswith(HOSTILE)
+        box = page.locator(".leaflet-container").first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5)
+        page.wait_for_selector(".leaflet-tooltip")  # a commune's tooltip, name and score
+        assert HOSTILE in page.inner_text(".leaflet-tooltip")
+        assert page.evaluate("window.__xss") is None and page.title() == title
+        assert page.evaluate("window.__csp") == []
