@@ -31,11 +31,11 @@ from risk.version import code_version
 @asynccontextmanager
 async def _audited(app: FastAPI) -> AsyncIterator[None]:
     """While the server runs, audit records go to the workspace's audit.log."""
-    folder = app.state.settings.workspace
-    if not folder.is_dir():
+    settings = app.state.settings
+    if not settings.workspace.is_dir():
         yield
         return
-    with audit_to(folder):
+    with audit_to(settings.workspace, max_mb=settings.audit_max_mb, backups=settings.audit_backups):
         yield
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import atexit
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi import Path as PathParam
 
 from api.settings import Settings
 from geo.parallel import Executor, executor_for
 from geo.workspace import Workspace
+from risk.errors import UnknownProfileError
 from risk.profiles import Profile, load_profile
 
 
@@ -32,17 +35,28 @@ def get_workspace(settings: SettingsDep) -> Workspace:
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
+#: A profile name over HTTP: a file ``<name>.yaml`` of the profiles folder, never a path.
+PROFILE_NAME = r"^[a-z][a-z0-9_-]{0,39}$"
+ProfileName = Annotated[
+    str, PathParam(description="Profile name, e.g. patrol or outreach", pattern=PROFILE_NAME)
+]
+
+
+def named_profile(name: str, settings: Settings) -> Profile:
+    """The profile called ``name`` in the profiles folder (404 for anything else, paths too)."""
+    if not re.fullmatch(PROFILE_NAME, name):
+        raise UnknownProfileError(f'"{name[:60]}" is not a profile name (a-z, 0-9, _ and -)')
+    return load_profile(name, settings.profiles_dir)
+
+
 def get_profile(
     settings: SettingsDep,
     profile: Annotated[
-        str,
-        Query(
-            description="Profile name, e.g. patrol or outreach", pattern=r"^[a-z][a-z0-9_-]{0,39}$"
-        ),
+        str, Query(description="Profile name, e.g. patrol or outreach", pattern=PROFILE_NAME)
     ] = "patrol",
 ) -> Profile:
     """The profile named by ``?profile=`` (404 if unknown; names only, never paths)."""
-    return load_profile(profile, settings.profiles_dir)
+    return named_profile(profile, settings)
 
 
 ProfileDep = Annotated[Profile, Depends(get_profile)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -44,6 +45,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     413: "Too large",
+    429: "Too many requests",
     422: "Invalid input",
     500: "Internal error",
     503: "Service unavailable",
@@ -79,7 +81,7 @@ def add_exception_handlers(app: FastAPI) -> None:
         status = status_for(err)
         logger.info("%s %s → %d: %s", request.method, request.url.path, status, err)
         extra = {"report": err.report_dict()} if isinstance(err, RejectedUploadError) else None
-        response = problem(status, str(err), extra=extra)
+        response = problem(status, public_detail(err, request), extra=extra)
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="riskmap"'
         return response
@@ -100,6 +102,31 @@ def add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, internal_error)
+
+
+#: A CLI hint inside a message: "; load it with 'riskmap ingest ...'", "(see riskmap keys list)".
+_CLI_HINT = re.compile(r"\s*\((?:see |run )?'?riskmap [^)]*\)|[;,]?[^;,]*'riskmap [^']*'[^;]*")
+#: An absolute server path (shown by its last part only).
+_SERVER_PATH = re.compile(r"(?<![\w:/])/(?:[^\s/'\"]+/)+([^\s/'\";,)]*)")
+
+
+def public_detail(err: Exception, request: Request) -> str:
+    """What an HTTP client is told of ``err``: no server paths, no CLI hints.
+
+    An exception may carry its own ``public_message``; otherwise its message is shown with the
+    workspace called "the workspace", other absolute paths cut to their last part and
+    ``riskmap ...`` command hints left out (they are for the operator, in the server log).
+    """
+    own = getattr(err, "public_message", None)
+    if isinstance(own, str) and own:
+        return own
+    text = str(err)
+    root = getattr(getattr(request.app.state, "settings", None), "workspace", None)
+    if root is not None:
+        for shown in {str(root), str(root.resolve())} - {"", "."}:
+            text = text.replace(f"workspace {shown}", "the workspace").replace(shown, "workspace")
+    text = _CLI_HINT.sub("", text)
+    return _SERVER_PATH.sub(lambda m: m.group(1) or "a server folder", text).strip(" ;,")
 
 
 def validation_detail(errors: list[dict]) -> str:

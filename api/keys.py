@@ -10,13 +10,20 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import hmac
+import ipaddress
+import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
+from fastapi import Request
+
+from api.settings import Settings
 from geo.errors import NotFoundError, RiskmapError
 from geo.storage import private_file
 from geo.workspace import KEYS_FILE, Workspace
@@ -89,6 +96,47 @@ def revoke_key(ws: Workspace, key_id: str, *, actor: str = "cli") -> KeyRecord:
         revoked = KeyRecord(**{**asdict(hits[0]), "revoked_at": hits[0].revoked_at or _now()})
         _store(ws, [revoked if r.key_id == key_id else r for r in records], actor)
     return revoked
+
+
+def has_live_keys(ws: Workspace) -> bool:
+    """Whether the workspace has a key that is not revoked (re-read only when the file changes)."""
+    path = ws.root / KEYS_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return _has_live_keys(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _has_live_keys(path: str, mtime_ns: int, size: int) -> bool:
+    records = json.loads(Path(path).read_text(encoding="utf-8"))
+    return any(record.get("revoked_at") is None for record in records)
+
+
+def keys_required(request: Request, settings: Settings, ws: Workspace) -> bool:
+    """Whether a request without a key is refused, however the app was started.
+
+    Yes when the settings say so, when the workspace has a live key, or when the request
+    arrived on an address that is not loopback (``uvicorn --host 0.0.0.0`` included).
+    """
+    if settings.require_keys or has_live_keys(ws):
+        return True
+    server = request.scope.get("server") or ("127.0.0.1", 0)
+    try:  # ASGI servers give the local IP the request arrived on; test clients give a name
+        return not ipaddress.ip_address(str(server[0]).strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback name or address (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def find_key(ws: Workspace, key: str) -> KeyRecord | None:

@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from geo.storage import private_file
@@ -27,8 +28,8 @@ class AuditFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-class _PrivateFileHandler(logging.FileHandler):
-    """A log file readable by its owner only (0600), created at the first record."""
+class _PrivateRotatingHandler(RotatingFileHandler):
+    """A rotating log file readable by its owner only (0600), created at the first record."""
 
     def _open(self):
         private_file(Path(self.baseFilename))
@@ -44,10 +45,19 @@ def configure_logging(verbosity: int = 0) -> None:
 
 
 @contextmanager
-def audit_to(folder: Path) -> Iterator[None]:
-    """Append ``riskmap.audit`` records to ``folder/audit.log`` while the block runs."""
+def audit_to(folder: Path, *, max_mb: float = 10.0, backups: int = 5) -> Iterator[None]:
+    """Append ``riskmap.audit`` records to ``folder/audit.log`` while the block runs.
+
+    The log is rotated at ``max_mb`` MB to ``audit.log.1`` ... ``audit.log.<backups>``.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    handler = _PrivateFileHandler(folder / AUDIT_LOG, encoding="utf-8", delay=True)
+    handler = _PrivateRotatingHandler(
+        folder / AUDIT_LOG,
+        maxBytes=int(max_mb * 1024 * 1024),
+        backupCount=backups,
+        encoding="utf-8",
+        delay=True,
+    )
     handler.setFormatter(AuditFormatter())
     audit = logging.getLogger("riskmap.audit")
     audit.addHandler(handler)

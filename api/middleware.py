@@ -1,11 +1,13 @@
-"""HTTP middleware: request size limit, ETag / If-None-Match, gzip, request log and write audit."""
+"""HTTP middleware: security headers, host check, rate limit, size limit, ETag, gzip, logs."""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
 import hashlib
+import ipaddress
 import logging
+import math
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -22,6 +24,10 @@ from geo.workspace import Workspace
 requests_log = logging.getLogger("riskmap.requests")
 audit = logging.getLogger("riskmap.audit")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+#: Reads audited like writes: the rows of people deported back or returned (analysts only).
+AUDITED_READS = ("/layers/repatriations",)
+#: Longest query string kept in an audit record (characters).
+AUDIT_PARAMETERS_MAX = 500
 GZIP_MIN = 2048
 #: Reads whose answers depend only on the workspace, the query and the caller's key.
 CACHED_PATHS = ("/scores", "/communes/", "/rankings", "/layers", "/runs", "/profiles", "/ogc")
@@ -32,19 +38,29 @@ Answer = tuple[bytes, dict[str, str]]
 
 
 def add_middleware(app: FastAPI, *, max_body_mb: float) -> None:
-    """Install the middleware stack (outermost first: gzip, size limit, ETag, log and audit).
+    """Install the middleware stack (outermost first: headers, hosts, rate limit, gzip...).
 
+    Then come the size limit, ETag / cache, and the request log and write audit.
     All are plain ASGI classes (no ``BaseHTTPMiddleware``), so a cached answer costs a
     fraction of a millisecond of the server's time.
     """
+    settings = app.state.settings
     app.add_middleware(RequestLog)
-    app.add_middleware(ETagCache, cache=ResponseCache(), root=app.state.settings.workspace)
+    app.add_middleware(ETagCache, cache=ResponseCache(), root=settings.workspace)
     app.add_middleware(BodyLimit, max_bytes=int(max_body_mb * 1024 * 1024))
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    extra = [h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()]
+    app.add_middleware(LocalHosts, allowed=frozenset(LOCAL_HOSTS | set(extra)))
+    app.add_middleware(SecurityHeaders)
 
 
 class RequestLog:
-    """Log every request; audit every write (who, endpoint, parameters, status)."""
+    """Log every request; audit every write and every read of :data:`AUDITED_READS`.
+
+    Who (the key's label, else its id), endpoint, parameters (cut short) and status. Requests
+    refused without a known key (401) are not audited, so they cannot grow the audit log.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -71,18 +87,22 @@ class RequestLog:
     def _log(scope: Scope, status: int, ms: float) -> None:
         method, path = scope["method"], scope["path"]
         requests_log.info("%s %s %d %.0f ms", method, path, status, ms)
-        if method in WRITE_METHODS:
-            audit.info(
-                "%s %s",
-                method,
-                path,
-                extra={
-                    "actor": scope.get("state", {}).get("principal_label", "anonymous"),
-                    "endpoint": f"{method} {path}",
-                    "parameters": scope.get("query_string", b"").decode("latin-1"),
-                    "status": status,
-                },
-            )
+        who = scope.get("state", {}).get("principal_label")
+        audited = method in WRITE_METHODS or (path in AUDITED_READS and status == 200)
+        if not audited or (who is None and status >= 400):
+            return  # a refused request without a known key is not the audit trail's to keep
+        parameters = scope.get("query_string", b"").decode("latin-1")
+        audit.info(
+            "%s %s",
+            method,
+            path,
+            extra={
+                "actor": who or "anonymous",
+                "endpoint": f"{method} {path}",
+                "parameters": parameters[:AUDIT_PARAMETERS_MAX],
+                "status": status,
+            },
+        )
 
 
 class ETagCache:
@@ -111,7 +131,7 @@ class ETagCache:
         body, headers = hit
         tag = headers["etag"]
         if tag in request.headers.get("if-none-match", ""):
-            not_modified = {"ETag": tag, "Vary": KEY_HEADERS, "Cache-Control": "private"}
+            not_modified = {"ETag": tag, "Vary": KEY_HEADERS, "Cache-Control": "no-store"}
             await Response(status_code=304, headers=not_modified)(scope, receive, send)
             return
         if len(body) >= GZIP_MIN and "gzip" in request.headers.get("accept-encoding", ""):
@@ -155,8 +175,9 @@ class ETagCache:
             if k.lower() != b"content-length"
         }
         headers["etag"] = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        # answers depend on the key (province, role): no shared cache may hand them to another
-        headers.update({"vary": KEY_HEADERS, "cache-control": "private"})
+        # answers depend on the key (province, role) and may hold counts of people: no cache,
+        # shared or the browser's, keeps them (revalidation by ETag still saves the body)
+        headers.update({"vary": KEY_HEADERS, "cache-control": "no-store"})
         return body, headers
 
 
@@ -229,8 +250,9 @@ class ResponseCache:
 
     def key(self, request: Request, root: Path) -> tuple | None:
         """The cache key of ``request``, or None if its answer is not to be kept."""
-        if request.method != "GET" or not request.url.path.startswith(CACHED_PATHS):
-            return None
+        path = request.url.path
+        if request.method != "GET" or not path.startswith(CACHED_PATHS) or path in AUDITED_READS:
+            return None  # audited reads are answered (and so audited) every time
         caller = (
             request.headers.get("authorization", "") + "|" + request.headers.get("x-api-key", "")
         )
@@ -260,3 +282,179 @@ class ResponseCache:
         if key not in self._gzipped:
             self._gzipped[key] = gzip.compress(body, compresslevel=6)
         return self._gzipped[key]
+
+
+#: What a page of ours may load: our own scripts (folium's inline ones too), map tiles.
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://code.jquery.com"
+        " https://netdna.bootstrapcdn.com https://cdnjs.cloudflare.com https://unpkg.com",
+        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://netdna.bootstrapcdn.com"
+        " https://cdnjs.cloudflare.com https://unpkg.com",
+        "img-src 'self' data: blob: https://tile.openstreetmap.org https://*.tile.openstreetmap.org"
+        " https://cdn.jsdelivr.net"
+        " https://unpkg.com https://cdnjs.cloudflare.com",
+        "font-src 'self' data: https://netdna.bootstrapcdn.com https://cdnjs.cloudflare.com"
+        " https://cdn.jsdelivr.net",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+#: Maps: leaflet-measure (folium's MeasureControl) compiles its templates with ``new Function``.
+MAP_CSP = CSP.replace(
+    "script-src 'self' 'unsafe-inline'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+#: Host names a request arriving on loopback may carry (DNS rebinding otherwise).
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+class SecurityHeaders:
+    """CSP, nosniff, no framing and no referrer on every answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, adding the headers to the answer's start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class LocalHosts:
+    """A request that arrived on loopback must name a local host (or a configured one): 400."""
+
+    def __init__(self, app: ASGIApp, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse a foreign ``Host:`` on a loopback connection; pass everything else on."""
+        if scope["type"] == "http" and _on_loopback(scope):
+            host = Headers(scope=scope).get("host", "")
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name.lower() not in self.allowed:
+                detail = (
+                    f"this server on loopback answers only to local host names, not {host[:80]!r}"
+                    " (a reverse proxy's name goes in RISKMAP_ALLOWED_HOSTS)"
+                )
+                await problem(400, detail)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _on_loopback(scope: Scope) -> bool:
+    """Whether the request arrived on a loopback address (test clients name none: no)."""
+    server = scope.get("server") or ("", 0)
+    try:
+        return ipaddress.ip_address(str(server[0]).strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class RateLimit:
+    """A token bucket per key (per client address without one): ``per_minute`` a minute.
+
+    Buckets hold at most ``per_minute`` tokens, refilled continuously; a request finding its
+    bucket empty gets 429 problem+json with ``Retry-After``. A caller may also run only
+    ``heavy_at_once`` computations (:data:`HEAVY`) at a time, which caps the CPU one key takes.
+    Kept in this process's memory (each worker counts for itself). ``/health`` is not counted.
+    """
+
+    def __init__(
+        self, app: ASGIApp, per_minute: int, buckets: int = 10_000, heavy_at_once: int = 2
+    ) -> None:
+        self.app = app
+        self.rate = per_minute / 60.0
+        self.capacity = float(per_minute)
+        self.max_buckets = buckets
+        self.heavy_at_once = heavy_at_once
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._heavy: dict[str, int] = {}  # computations running per caller
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Take a token for the caller, or answer 429."""
+        if scope["type"] != "http" or self.rate <= 0 or scope["path"] == "/health":
+            await self.app(scope, receive, send)
+            return
+        caller = _caller(scope)
+        wait = self.take(caller, time.monotonic())
+        if wait > 0:
+            reason = "too many requests for this key (RISKMAP_RATE_LIMIT_PER_MINUTE)"
+            await _too_many(reason, wait)(scope, receive, send)
+            return
+        heavy = _is_heavy(scope)
+        if heavy and self._heavy.get(caller, 0) >= self.heavy_at_once:
+            reason = f"this key already has {self.heavy_at_once} computations running"
+            await _too_many(reason, 1.0)(scope, receive, send)
+            return
+        if heavy:
+            self._heavy[caller] = self._heavy.get(caller, 0) + 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if heavy:
+                self._heavy[caller] -= 1
+                if not self._heavy[caller]:
+                    del self._heavy[caller]
+
+    def take(self, caller: str, now: float) -> float:
+        """Take one token from ``caller``'s bucket: 0, or the seconds until one is there."""
+        tokens, then = self._buckets.pop(caller, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - then) * self.rate)
+        if tokens >= 1:
+            self._buckets[caller] = (tokens - 1, now)
+            wait = 0.0
+        else:
+            self._buckets[caller] = (tokens, now)
+            wait = (1 - tokens) / self.rate
+        while len(self._buckets) > self.max_buckets:
+            self._buckets.popitem(last=False)  # the longest idle caller starts afresh
+        return wait
+
+
+#: Requests that compute (custom weights, plans, exports, maps): a few at once per caller.
+HEAVY = (("POST", "/scores"), ("POST", "/runs"), ("GET", "/plans/"), ("GET", "/exports/"))
+
+
+def _is_heavy(scope: Scope) -> bool:
+    """Whether the request computes rather than reads (see :data:`HEAVY`)."""
+    method, path = scope.get("method", ""), scope.get("path", "")
+    return any(method == m and path.startswith(p) for m, p in HEAVY)
+
+
+def _too_many(reason: str, wait: float) -> Response:
+    """The 429 problem with ``Retry-After`` (whole seconds, at least 1)."""
+    seconds = max(1, math.ceil(wait))
+    response = problem(429, f"{reason}; try again in {seconds} s", title="Too many requests")
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _caller(scope: Scope) -> str:
+    """Who a request counts against: a hash of its key, else its client address."""
+    headers = Headers(scope=scope)
+    key = headers.get("authorization", "") + "|" + headers.get("x-api-key", "")
+    if key != "|":
+        return "key:" + hashlib.sha256(key.encode()).hexdigest()
+    client = scope.get("client") or ("?", 0)
+    return f"addr:{client[0]}"

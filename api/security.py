@@ -1,8 +1,9 @@
 """Who is calling: API key → role and province scope, as FastAPI dependencies.
 
-Keys travel in ``Authorization: Bearer <key>`` or ``X-API-Key``. Without a key, a server bound
-to loopback answers reads as an anonymous viewer; a server bound to anything else (or with
-``RISKMAP_REQUIRE_KEYS=true``) refuses every request but ``/health``. Writes always need a key.
+Keys travel in ``Authorization: Bearer <key>`` or ``X-API-Key``. Without a key, a keyless
+workspace answers reads on loopback as an anonymous viewer; once the workspace has a live key,
+a request arrives off loopback, or ``RISKMAP_REQUIRE_KEYS=true``, every request but ``/health``
+is refused (:func:`api.keys.keys_required`). Writes always need a key.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 from fastapi import Depends, Request
 
 from api.deps import SettingsDep, WorkspaceDep
-from api.keys import ROLES, Role, find_key
+from api.keys import ROLES, Role, find_key, keys_required
 from api.settings import Settings
 from geo.errors import RiskmapError
 from geo.names import province_key
@@ -92,7 +93,7 @@ def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> 
     key = presented_key(request)
     rule = suppression_of(settings)
     if key is None:
-        if settings.require_keys:
+        if keys_required(request, settings, ws):
             raise AuthenticationError(
                 "this server needs an API key: send "
                 "'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
@@ -101,8 +102,9 @@ def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> 
     record = find_key(ws, key)
     if record is None:
         raise AuthenticationError("the API key is unknown or revoked")
-    request.state.principal_label = record.label
-    return Principal(record.role, record.province, record.key_id, record.label, rule)
+    label = record.label or f"key {record.key_id}"  # an unlabelled key is named by its id
+    request.state.principal_label = label
+    return Principal(record.role, record.province, record.key_id, label, rule)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -21,8 +21,19 @@ class Settings(BaseSettings):
     zonal_engine: Literal["exactextract", "rasterstats"] = "exactextract"
     host: str = "127.0.0.1"
     port: int = 8000
-    #: Refuse every request without a valid key (but /health); forced on off loopback.
+    #: Refuse every request without a valid key (but /health). Keys are also required, however
+    #: the app is started, as soon as the workspace has a live key or a request arrives on an
+    #: address that is not loopback.
     require_keys: bool = False
+    #: Host names (besides localhost, 127.0.0.1 and [::1]) a request arriving on loopback may
+    #: name, e.g. the name a reverse proxy on this machine passes on; others get 400 (DNS
+    #: rebinding). Comma-separated in ``RISKMAP_ALLOWED_HOSTS``.
+    allowed_hosts: str = ""
+    #: Requests per minute per key (per client address without a key); 0 switches it off.
+    rate_limit_per_minute: int = 1200
+    #: Audit log size before it is rotated (MB), and how many old logs are kept.
+    audit_max_mb: float = 10.0
+    audit_backups: int = 5
     #: Counts from 1 to this minus one are shown as "<N" to viewers and in exports.
     small_count_threshold: int = 5
     #: How small counts reach viewers: "threshold" shows 1..threshold-1 as "<threshold";

@@ -86,6 +86,9 @@ var {{ this.get_name() }} = new L.Control.Search({
     }
     return out;
   },
+  buildTip: function (text) {  // the default sets the name as HTML: show it as text
+    var tip = document.createElement("li"); tip.textContent = text; return tip;
+  },
   moveToLocation: function (latlng, title, map) {
     map.fitBounds(latlng.layer.getBounds(), {maxZoom: 13});
   }

@@ -20,6 +20,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 
 from geo.errors import NotFoundError, RiskmapError
 from geo.storage import replacing
+from maps.escaping import spreadsheet_frame
 from maps.plan_layers import export_layers, plan_columns, plans_for_place
 from maps.report import ReportContent, report_pages
 from maps.static_map import Stamp, static_map_figure
@@ -263,4 +264,7 @@ def _write_geojson(tmp: Path, scored, layers, request: ExportRequest, info: RunI
 
 def _write_csv(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
     frame = pd.DataFrame(plan_columns(_top(scored, request), layers).drop(columns="geometry"))
-    tmp.write_text(frame.to_csv(index=False), encoding="utf-8-sig")
+    # a name such as "=HYPERLINK(...)" is text, never a formula, in the spreadsheet it opens in;
+    # CRLF rows (RFC 4180) so a name holding a bare CR is quoted and cannot start a new row
+    text = spreadsheet_frame(frame).to_csv(index=False, lineterminator="\r\n")
+    tmp.write_bytes(text.encode("utf-8-sig"))

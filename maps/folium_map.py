@@ -23,6 +23,7 @@ from maps.controls import (
     TitleBox,
     VenueKindLayer,
 )
+from maps.escaping import html_text
 from maps.legend import Legend, MetricScale
 from maps.offline import make_offline
 from maps.plan_layers import OUTREACH_STYLE, SEGMENT_CMAP, plan_text
@@ -231,7 +232,7 @@ def add_hotspots(
     spots = spots[spots["hotspot"].isin(HOTSPOT_STYLE)]
     if spots.empty:
         return
-    spots = spots.assign(label=[kind_label(h, lang) for h in spots["hotspot"]])
+    spots = spots.assign(label=[html_text(kind_label(h, lang)) for h in spots["hotspot"]])
     folium.GeoJson(
         spots[["hotspot", "label", "geometry"]],
         name=text("hotspots", lang),
@@ -258,7 +259,7 @@ def add_crossings(m: folium.Map, crossings: gpd.GeoDataFrame, *, lang: str) -> N
         colour, icon = CROSSING_STYLE[row.kind]
         folium.Marker(
             [row.geometry.y, row.geometry.x],
-            tooltip=f"{row.name} ({kind_label(row.kind, lang)})",
+            tooltip=html_text(f"{row.name} ({kind_label(row.kind, lang)})"),
             icon=folium.Icon(color=colour, icon=icon, prefix="fa"),
         ).add_to(group)
     group.add_to(m)
@@ -279,7 +280,7 @@ def add_venues(m: folium.Map, venues: gpd.GeoDataFrame, *, lang: str) -> None:
     grouped = len(venues) > VENUE_POINTS_MAX
     for kind, frame in venues.groupby("kind"):
         rows = _grouped_rows(frame) if grouped else _venue_rows(frame)
-        label = kind_label(str(kind), lang)
+        label = html_text(kind_label(str(kind), lang))
         how = f", {text('grouped_per', lang).format(km=VENUE_CELL_KM)}" if grouped else ""
         VenueKindLayer(
             cluster,
@@ -319,6 +320,8 @@ def add_zones(m: folium.Map, zones: gpd.GeoDataFrame, *, lang: str) -> None:
     zones = zones[zones.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
     if zones.empty:
         return
+    if "name" in fields:
+        zones = zones.assign(name=zones["name"].map(html_text))
     folium.GeoJson(
         zones[[*fields, "geometry"]],
         name=text("industrial_zones", lang),
@@ -335,7 +338,7 @@ def add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, lang: str) -> None:
     for geom, name, km, freq in zip(
         plan.geometry.representative_point(), names, radius, _frequency(plan, lang), strict=True
     ):
-        tip = f"{text('plan_site', lang)}: {name}{freq}"
+        tip = html_text(f"{text('plan_site', lang)}: {name}{freq}")
         if km and km > 0:
             folium.Circle([geom.y, geom.x], radius=float(km) * 1000, **PLAN_STYLE).add_to(group)
         folium.Marker(
@@ -347,7 +350,10 @@ def add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, lang: str) -> None:
 def add_outreach(m: folium.Map, communes: gpd.GeoDataFrame, *, lang: str) -> None:
     """Communes chosen for outreach, outlined in green, with how often they stay chosen."""
     frame = communes.assign(
-        tip=[f"{n}{f}" for n, f in zip(communes["name"], _frequency(communes, lang), strict=True)]
+        tip=[
+            html_text(f"{n}{f}")
+            for n, f in zip(communes["name"], _frequency(communes, lang), strict=True)
+        ]
     )
     folium.GeoJson(
         frame[["tip", "geometry"]],
@@ -361,8 +367,10 @@ def add_segments(m: folium.Map, segments: gpd.GeoDataFrame, *, lang: str) -> Non
     """Border segments coloured by score (0-100), tooltip with score, rank and crossings."""
     cmap = colormaps[SEGMENT_CMAP]
     tips = [
-        plan_text("segment", lang, segment=r.segment, score=r.score, rank=r.rank)
-        + (f" · {r.crossing_names}" if getattr(r, "crossing_names", "") else "")
+        html_text(
+            plan_text("segment", lang, segment=r.segment, score=r.score, rank=r.rank)
+            + (f" · {r.crossing_names}" if getattr(r, "crossing_names", "") else "")
+        )
         for r in segments.itertuples()
     ]
     frame = segments.assign(

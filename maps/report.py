@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 from matplotlib.figure import Figure
 
+from maps.escaping import mathtext_text
 from maps.static_map import FONT, Stamp, draw_map
 
 A4_IN = (8.27, 11.69)
@@ -82,10 +83,12 @@ def report_pages(content: ReportContent) -> list[Figure]:
 
 def _page(content: ReportContent, heading: str) -> Figure:
     fig = Figure(figsize=A4_IN)
-    fig.text(0.06, 0.965, heading, fontsize=15, weight="bold", family=FONT, va="top")
-    fig.text(0.06, 0.935, content.place, fontsize=10, family=FONT, va="top", color="#333")
+    fig.text(0.06, 0.965, mathtext_text(heading), fontsize=15, weight="bold", family=FONT, va="top")
+    fig.text(
+        0.06, 0.935, mathtext_text(content.place), fontsize=10, family=FONT, va="top", color="#333"
+    )
     stamp = "\n".join(textwrap.fill(line, 150) for line in content.stamp.lines(content.lang))
-    fig.text(0.06, 0.03, stamp, fontsize=6, family=FONT, color="#555", va="bottom")
+    fig.text(0.06, 0.03, mathtext_text(stamp), fontsize=6, family=FONT, color="#555", va="bottom")
     return fig
 
 
@@ -108,7 +111,7 @@ def _table_page(content: ReportContent, rows: pd.DataFrame, start: int) -> Figur
         if i % 2 == 0:
             fig.patches.append(_stripe(fig, y, line))
         for key, (_, _, x, width) in columns.items():
-            cell = textwrap.shorten(str(row[key]), width=width, placeholder="…")
+            cell = mathtext_text(textwrap.shorten(str(row[key]), width=width, placeholder="…"))
             fig.text(x, y + 0.006, cell, fontsize=6.5, family=FONT, va="bottom")
         y -= line
     if "rank_interval" in columns:
@@ -130,12 +133,12 @@ def _method_page(content: ReportContent) -> Figure:
     y = 0.89
     for paragraph in (content.profile_title, content.rationale, TEXT[lang]["summary"]):
         wrapped = textwrap.fill(" ".join(paragraph.split()), 100)
-        fig.text(0.06, y, wrapped, fontsize=9, family=FONT, va="top")
+        fig.text(0.06, y, mathtext_text(wrapped), fontsize=9, family=FONT, va="top")
         y -= 0.0135 * (wrapped.count("\n") + 1) + 0.015
     fig.text(0.06, y, TEXT[lang]["weights"], fontsize=10, weight="bold", family=FONT, va="top")
     for label, weight in content.weights:
         y -= 0.022
-        fig.text(0.08, y, label, fontsize=9, family=FONT, va="top")
+        fig.text(0.08, y, mathtext_text(label), fontsize=9, family=FONT, va="top")
         fig.text(0.6, y, f"{weight:.2f}", fontsize=9, family=FONT, va="top", ha="right")
     fig.text(0.06, y - 0.04, TEXT[lang]["privacy"], fontsize=8, family=FONT, style="italic")
     return fig

@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from geo.crs import to_metric
+from maps.escaping import mathtext_text
 from maps.plan_layers import draw_plan, plan_legend
 from maps.style import BORDER_STYLE, CLASS_COLOURS, kind_label, text
 from risk.labels import class_label
@@ -111,7 +112,7 @@ def _label_top(ax: Axes, metric: gpd.GeoDataFrame, top: int) -> None:
     for row in metric.nsmallest(top, "rank").itertuples():
         point = row.geometry.representative_point()
         ax.annotate(
-            f"{int(row.rank)}. {row.commune_name}",
+            mathtext_text(f"{int(row.rank)}. {row.commune_name}"),
             (point.x, point.y),
             fontsize=7,
             fontfamily=FONT,
@@ -172,7 +173,14 @@ def add_legend(ax: Axes, layers: Mapping[str, gpd.GeoDataFrame], *, lang: str) -
         for kind in sorted(set(layers["crossings"]["kind"])):
             colour, marker, _ = CROSSING_MARKERS.get(kind, ("#000000", "o", 30))
             handles.append(
-                Line2D([], [], color=colour, marker=marker, lw=0, label=kind_label(kind, lang))
+                Line2D(
+                    [],
+                    [],
+                    color=colour,
+                    marker=marker,
+                    lw=0,
+                    label=mathtext_text(kind_label(kind, lang)),
+                )
             )
     handles += plan_legend(layers, lang=lang)
     ax.legend(
@@ -198,14 +206,32 @@ def static_map_figure(
 ) -> Figure:
     """A figure of the choropleth with title, subtitle, legend, arrow, scale and stamp."""
     fig = Figure(figsize=size_in, layout="none")
-    fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=15, weight="bold", family=FONT)
-    fig.text(0.5, 0.925, subtitle, ha="center", va="top", fontsize=10, family=FONT, color="#333")
+    fig.text(
+        0.5,
+        0.965,
+        mathtext_text(title),
+        ha="center",
+        va="top",
+        fontsize=15,
+        weight="bold",
+        family=FONT,
+    )
+    fig.text(
+        0.5,
+        0.925,
+        mathtext_text(subtitle),
+        ha="center",
+        va="top",
+        fontsize=10,
+        family=FONT,
+        color="#333",
+    )
     ax = fig.add_axes((0.03, 0.1, 0.94, 0.8))
     draw_map(ax, scored, layers, lang=lang)
     fig.text(
         0.03,
         0.015,
-        "\n".join(stamp.lines(lang)),
+        mathtext_text("\n".join(stamp.lines(lang))),
         fontsize=7,
         family=FONT,
         color="#444",

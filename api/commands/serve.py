@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 import typer
 
+from api.keys import is_loopback
 from api.options import DEFAULT_WS, HostOpt, PortOpt, WorkspaceOpt, say
 from geo.workspace import Workspace
 
@@ -39,13 +38,3 @@ def serve(
         port=port,
         log_level="warning",
     )
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is a loopback name or address (127.0.0.0/8, ::1, localhost)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

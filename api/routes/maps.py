@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from api.deps import SettingsDep, WorkspaceDep
+from api.deps import ProfileName, SettingsDep, WorkspaceDep, named_profile
+from api.keys import keys_required
+from api.middleware import MAP_CSP
 from api.security import PrincipalDep
 from geo.errors import NotFoundError
+from geo.workspace import Workspace
 from maps.offline import STATIC_DIR, assets_installed, vendor_file
 from maps.style import CLASS_COLOURS
 from risk.labels import CLASS_LABELS, INDICATOR_LABELS
-from risk.profiles import load_profile
 
 router = APIRouter(tags=["maps"])
 static_router = APIRouter(include_in_schema=False)
@@ -37,7 +39,7 @@ LEAFLET = {
 
 @router.get("/maps/{profile}", response_class=HTMLResponse)
 def get_map(
-    profile: str,
+    profile: ProfileName,
     ws: WorkspaceDep,
     settings: SettingsDep,
     principal: PrincipalDep,
@@ -50,20 +52,22 @@ def get_map(
     """
     from api.render import map_html
 
-    loaded = load_profile(profile, settings.profiles_dir)
+    loaded = named_profile(profile, settings)
     path = ws.path(ws.map_file(loaded.name))
+    policy = {"Content-Security-Policy": MAP_CSP}
     if path.is_file() and lang == "vi" and not offline and principal.province is None:
-        return HTMLResponse(path.read_text(encoding="utf-8"))
+        return HTMLResponse(path.read_text(encoding="utf-8"), headers=policy)
     return HTMLResponse(
-        map_html(ws, loaded, lang=lang, offline=offline, province=principal.province)
+        map_html(ws, loaded, lang=lang, offline=offline, province=principal.province),
+        headers=policy,
     )
 
 
 @static_router.get("/", response_class=HTMLResponse)
-def dashboard(settings: SettingsDep) -> HTMLResponse:
+def dashboard(request: Request, settings: SettingsDep) -> HTMLResponse:
     """The dashboard: profile, weight sliders, map, ranking, explanations, downloads."""
-    config = {
-        "keys": settings.require_keys,  # ask for a key before the first request
+    config = {  # ask for a key before the first request when one is needed
+        "keys": keys_required(request, settings, Workspace(settings.workspace)),
         "labels": INDICATOR_LABELS,
         "classes": {str(c): labels for c, labels in CLASS_LABELS.items()},
         "colours": {str(c): colour for c, colour in CLASS_COLOURS.items()},

@@ -62,7 +62,9 @@ def test_two_uploads_of_one_layer_land_as_two_whole_versions(scored_workspace, t
         for t in threads:
             t.join(timeout=300)
         assert [r["response"].status_code for r in results] == [201, 201], results
-        served = httpx2.get(f"{base}/layers/communes", params={"limit": 1}).json()
+        served = httpx2.get(
+            f"{base}/layers/communes", params={"limit": 1}, headers=auth(key)
+        ).json()
     versions = {r["response"].json()["version"] for r in results}
     history = scored_workspace.history("communes")
     assert len(versions) == 2 and len(history) == before + 2
@@ -83,7 +85,9 @@ def test_readers_see_only_whole_versions_during_an_upload_and_a_run(scored_works
         )
         writer.start()
         while writer.is_alive():
-            body = httpx2.get(f"{base}/layers/communes", params={"limit": 1}, timeout=60).json()
+            body = httpx2.get(
+                f"{base}/layers/communes", params={"limit": 1}, headers=auth(key), timeout=60
+            ).json()
             seen.append((body["version"], body["numberMatched"]))
         new = upload["response"].json()["version"]
         run = threading.Thread(
@@ -95,8 +99,13 @@ def test_readers_see_only_whole_versions_during_an_upload_and_a_run(scored_works
         )
         run.start()
         while run.is_alive():
-            for record in httpx2.get(f"{base}/runs", timeout=60).json():
-                if httpx2.get(f"{base}/runs/{record['run_id']}", timeout=60).status_code != 200:
+            for record in httpx2.get(f"{base}/runs", headers=auth(key), timeout=60).json():
+                if (
+                    httpx2.get(
+                        f"{base}/runs/{record['run_id']}", headers=auth(key), timeout=60
+                    ).status_code
+                    != 200
+                ):
                     broken.append(record["run_id"])
         assert upload["run"].status_code == 201, upload["run"].text
     assert len(seen) >= 3, "the reader never overlapped the upload"
@@ -144,8 +153,10 @@ def test_a_server_killed_half_way_through_an_upload_leaves_the_served_data(
 ):
     key, _ = create_key(scored_workspace, role="analyst", label="killed")
     with TestClient(create_app(Settings(workspace=scored_workspace.root))) as client:
+        client.headers.update(auth(key))  # the workspace has keys: reads need one
         before = client.get("/layers").json()
         communes_before = client.get("/layers/communes").json()
+        assert "features" in communes_before
     marker, port = tmp_path / "paused", free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(scored_workspace.root), str(marker), str(port)],
@@ -172,6 +183,7 @@ def test_a_server_killed_half_way_through_an_upload_leaves_the_served_data(
             proc.wait()
     assert proc.returncode == -signal.SIGKILL and "error" in upload  # the client saw no 201
     with TestClient(create_app(Settings(workspace=scored_workspace.root))) as client:
+        client.headers.update(auth(key))
         assert client.get("/layers").json() == before
         assert client.get("/layers/communes").json() == communes_before
         again = client.post(

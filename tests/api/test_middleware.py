@@ -16,7 +16,7 @@ def test_etag_and_if_none_match(client):
     assert again.status_code == 304 and again.content == b""
     for response in (first, again):  # answers depend on the key: no shared cache may keep them
         assert "Authorization" in response.headers["vary"]
-        assert response.headers["cache-control"] == "private"
+        assert response.headers["cache-control"] == "no-store"
     other = client.get("/scores", params={"profile": "outreach"})
     assert other.headers["etag"] != tag
     assert client.get("/maps/patrol").headers["etag"]

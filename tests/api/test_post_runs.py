@@ -29,9 +29,10 @@ def test_an_analyst_stores_a_run_with_custom_weights(client, analyst, scored_wor
     assert response.headers["location"] == f"/runs/{run['run_id']}"
     assert run["run_id"] not in before and run["weights"] == weights
     assert run["layer_versions"]["communes"] == scored_workspace.versions()["communes"].version
-    assert client.get(response.headers["location"]).json()["run_id"] == run["run_id"]
-    assert run["run_id"] in {r["run_id"] for r in client.get("/runs").json()}
-    served = client.get("/scores", params={"profile": "patrol"}).json()
+    key = auth(analyst)  # the workspace has keys: reads need one too
+    assert client.get(response.headers["location"], headers=key).json()["run_id"] == run["run_id"]
+    assert run["run_id"] in {r["run_id"] for r in client.get("/runs", headers=key).json()}
+    served = client.get("/scores", params={"profile": "patrol"}, headers=key).json()
     assert served["run_id"] == run["run_id"] and served["weights"] == weights  # the latest run
     log = (scored_workspace.root / "audit.log").read_text(encoding="utf-8")
     assert '"endpoint": "POST /runs"' in log and '"actor": "api:Phòng PV05"' in log

@@ -1,8 +1,9 @@
 """Every route of the OpenAPI schema × {no key, viewer, analyst, admin}: who gets an answer.
 
 A route added without a row in ``CASES`` fails ``test_every_route_has_a_case``, so no endpoint
-ships without its role checked. Reads are open to an anonymous caller on a loopback demo;
-writes need a key with the analyst role; a server that requires keys refuses all but /health.
+ships without its role checked. Writes need a key with the analyst role; a workspace with keys
+(as here) or a server that requires keys refuses all but /health without one. Anonymous reads
+on a keyless loopback demo are tested in ``test_security_keys.py``.
 """
 
 import pytest
@@ -95,7 +96,7 @@ def keys(workspace):
 def server(request, workspace):
     app = create_app(Settings(workspace=workspace.root, require_keys=request.param))
     with TestClient(app) as client:
-        yield client, request.param
+        yield client, True  # the workspace has keys: required whatever the setting says
 
 
 def test_every_route_has_a_case(workspace):

@@ -93,9 +93,10 @@ def test_missing_workspace_is_503_and_missing_run_is_404(tmp_path, tmp_workspace
     with TestClient(create_app(Settings(workspace=tmp_path / "none"))) as other:
         assert_problem(other.get("/scores"), 503, "does not exist")
     with TestClient(create_app(Settings(workspace=tmp_workspace.root))) as unscored:
-        assert_problem(unscored.get("/scores"), 404, "riskmap score --profile patrol")
+        # HTTP clients are told what is missing, not the operator's command (that is the CLI's)
+        assert_problem(unscored.get("/scores"), 404, 'no run of profile "patrol"')
         # with no stored map the map is drawn on request, so what is missing is the run
-        assert_problem(unscored.get("/maps/patrol"), 404, "riskmap score --profile patrol")
+        assert_problem(unscored.get("/maps/patrol"), 404, 'no run of profile "patrol"')
 
 
 def test_profiles_list_weights_and_rationale(client):
