@@ -44,7 +44,7 @@ def hostile_layers(ws):
     """Every layer of ``ws`` and its stored plans with one name made hostile in each."""
     from maps.plan_layers import plan_frames
     from risk.plans import outreach_plan, patrol_plan
-    from risk.segment_plan import segments_plan
+    from risk.plans.segments import segments_plan
 
     layers = {n: ws.read_layer(n) for n in ("border", "crossings", "venues", "industrial_zones")}
     records = {
@@ -71,7 +71,7 @@ def test_hostile_names_in_every_layer_run_no_script_and_show_literally(
     scored_workspace, watched, tmp_path
 ):
     from maps.folium_map import MapTitle, build_map, render_html
-    from risk.pipeline import load_run
+    from risk.store import load_run
 
     communes, layers = hostile_layers(scored_workspace)
     table = load_run(scored_workspace, "patrol").table

@@ -6,8 +6,9 @@ import pytest
 from api.render import run_info
 from maps.escaping import spreadsheet_cell, spreadsheet_frame
 from maps.export import ExportRequest, write_export
-from risk.pipeline import load_run, scored_communes
+from risk.pipeline import scored_communes
 from risk.profiles import load_profile
+from risk.store import load_run
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 MATH = r"Xã $\foo{$ 1 $x^$"
