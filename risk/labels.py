@@ -30,6 +30,8 @@ INDICATOR_LABELS: dict[str, dict[str, str]] = {
     "industrial_area": {"vi": "Diện tích khu công nghiệp", "en": "Industrial zone area"},
     "industrial_workers": {"vi": "Lao động khu công nghiệp", "en": "Industrial workers nearby"},
     "repatriation_rate": {"vi": "Người bị trục xuất, nạn nhân trở về", "en": "Returnees rate"},
+    "deported_rate": {"vi": "Người bị trục xuất trở về", "en": "People deported back"},
+    "victim_rate": {"vi": "Nạn nhân được trả về", "en": "Victims returned"},
     "vulnerability": {"vi": "Nghèo, dân tộc thiểu số", "en": "Poverty, ethnic minority"},
 }
 
