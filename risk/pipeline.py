@@ -10,19 +10,18 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import shapely
 
-from geo.crs import to_metric
 from geo.parallel import Executor
 from geo.workspace import Workspace
 from geo.zonal import DEFAULT_ENGINE
-from risk.backtest import Denominators, backtest, holdout_effort
+from risk.backtest import backtest, holdout_effort
 from risk.errors import ScoringError
 from risk.hotspots import getis_ord
 from risk.inputs import Inputs, cached_inputs, clear_caches, read_inputs
 from risk.profiles import Profile
-from risk.rates import period_years, total_counts
+from risk.rates import period_years
 from risk.results import RunRecord, ScoreTable
+from risk.rolling import rolling_backtest, year_inputs
 from risk.runs import RUNS, ScoreRun, code_version, list_runs, load_run, run_layer, save_run
 from risk.scoring import score
 from risk.sensitivity import sensitivity
@@ -102,8 +101,10 @@ def backtest_workspace(
 ) -> dict[str, Any]:
     """Score with repatriations before ``holdout`` (a year) and test against that year's counts.
 
-    Baselines: the counts of the year before alone (``prior_counts``), venue pressure alone
-    (``venue_density``) and random rankings. See :func:`risk.backtest.backtest`.
+    Baselines with the same information (:mod:`risk.rolling`): the year before's counts
+    (``prior_counts``), all earlier counts with the model's decay, the smoothed rate alone,
+    venue pressure alone, the model without each indicator and random (its expectation); plus
+    ``rolling`` (every holdout year) and ``comparison`` against the strongest baseline.
     """
     reps = ws.read_layer("repatriations")
     year = np.floor(period_years(reps["period"])).astype(int)
@@ -112,21 +113,13 @@ def backtest_workspace(
             f"holdout period {holdout}: the repatriations layer needs counts in {holdout} and "
             f"before it (it has {year.min()}-{year.max()})"
         )
-    past = {"repatriations": reps[year < holdout]}
-    inputs = read_inputs(ws, profile, zonal_engine=zonal_engine, tables=past)
-    codes = inputs.communes["commune_code"].astype(str)
-    table = score(inputs.indicators, profile, notes=inputs.notes)
-    baselines = {"prior_counts": total_counts(reps[year == holdout - 1], codes)}
-    if "venue_pressure" in inputs.indicators:
-        baselines["venue_density"] = inputs.indicators["venue_pressure"].to_numpy()
-    area = shapely.area(to_metric(inputs.communes).geometry.values) / 1e6
-    events = total_counts(reps[year == holdout], codes)
-    denominators = Denominators(area, inputs.population)
-    effort = holdout_effort(reps, holdout, codes)
-    model = table.frame["score"].to_numpy()
-    result = backtest(model, baselines, events, denominators, effort=effort, seed=seed)
-    about = {"profile": profile.name, "holdout_period": holdout, "synthetic": inputs.synthetic}
-    return {**about, "weights": dict(table.weights), "code_version": code_version(), **result}
+    y = year_inputs(ws, profile, holdout, zonal_engine)
+    effort = holdout_effort(reps, holdout, y.codes)
+    result = backtest(y.model, y.baselines, y.events, y.denominators, effort=effort, seed=seed)
+    result |= rolling_backtest(ws, profile, zonal_engine=zonal_engine, seed=seed, known=(y,))
+    about = {"profile": profile.name, "holdout_period": holdout, "synthetic": y.synthetic}
+    about["notes"] = list(y.notes)
+    return {**about, "weights": y.weights, "code_version": code_version(), **result}
 
 
 def scored_communes(

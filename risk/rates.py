@@ -170,6 +170,12 @@ def _effort_pairs(table: pd.DataFrame) -> pd.DataFrame:
     return pairs.dropna(subset=[EFFORT]).reset_index()
 
 
+def effort_only_where_found(table: pd.DataFrame) -> bool:
+    """True when effort is recorded, but only for commune-periods where people were found."""
+    pairs = _effort_pairs(table)
+    return bool(len(pairs)) and bool((pairs["count"] > 0).all())
+
+
 def effort_note(table: pd.DataFrame) -> str:
     """Run note saying whether enforcement effort is recorded and how closely counts follow it."""
     pairs = _effort_pairs(table)
@@ -187,8 +193,14 @@ def effort_note(table: pd.DataFrame) -> str:
         if rho is not None
         else "no correlation: effort or counts are the same everywhere"
     )
+    zero = (
+        "; effort is recorded only where people were found: add rows with count 0 for "
+        "patrols that found nobody, or yields cannot be reported"
+        if effort_only_where_found(table)
+        else ""
+    )
     return (
-        f"enforcement effort recorded for {len(pairs)} commune-periods "
+        f"enforcement effort recorded for {len(pairs)} commune-periods{zero} "
         f"({years.min()}-{years.max()}, {days:,.0f} days{rate}); {follow}; the repatriation "
         "rate partly measures where guards looked (docs/method.md §7)"
     )
