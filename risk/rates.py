@@ -194,15 +194,15 @@ def effort_note(table: pd.DataFrame) -> str:
         else "no correlation: effort or counts are the same everywhere"
     )
     zero = (
-        "; effort is recorded only where people were found: add rows with count 0 for "
-        "patrols that found nobody, or yields cannot be reported"
+        "; effort is recorded only where people were found: add rows with count 0 for the "
+        "patrols that found nobody (or a separate effort table), or yields cannot be reported"
         if effort_only_where_found(table)
         else ""
     )
     return (
-        f"enforcement effort recorded for {len(pairs)} commune-periods{zero} "
+        f"enforcement effort recorded for {len(pairs)} commune-periods "
         f"({years.min()}-{years.max()}, {days:,.0f} days{rate}); {follow}; the repatriation "
-        "rate partly measures where guards looked (docs/method.md §7)"
+        f"rate partly measures where guards looked (docs/method.md §7){zero}"
     )
 
 

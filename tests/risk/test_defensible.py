@@ -53,7 +53,9 @@ def four_years():
 def test_eb_treats_four_years_of_counts_as_four_years_of_exposure():
     params = {**DEFAULT_PARAMETERS, "half_life_years": 1e9}  # no decay: plain window counts
     table = four_years()
-    rate, _ = compute_indicator("repatriation_rate", COMMUNES, {"repatriations": table}, POP, params)
+    rate, _ = compute_indicator(
+        "repatriation_rate", COMMUNES, {"repatriations": table}, POP, params
+    )
     total = table.groupby("commune_code")["count"].sum().reindex(CODES).to_numpy(dtype=float)
     expected = np.asarray(Empirical_Bayes(total, 4 * POP).r).ravel() * 10_000
     assert rate == pytest.approx(expected, rel=1e-6)
@@ -62,7 +64,9 @@ def test_eb_treats_four_years_of_counts_as_four_years_of_exposure():
 def test_decayed_counts_shrink_less_than_when_read_as_one_years_counts():
     params = {**DEFAULT_PARAMETERS, "half_life_years": 1.5}
     table = four_years()
-    rate, _ = compute_indicator("repatriation_rate", COMMUNES, {"repatriations": table}, POP, params)
+    rate, _ = compute_indicator(
+        "repatriation_rate", COMMUNES, {"repatriations": table}, POP, params
+    )
     spread = np.ptp(rate) / rate.mean()
     w = 0.5 ** ((2025 - table["period"].astype(int)) / 1.5)
     decayed = (table["count"] * w).groupby(table["commune_code"]).sum().reindex(CODES)
