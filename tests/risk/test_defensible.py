@@ -1,4 +1,4 @@
-"""Issue 14: defects fixed (each test failed before its fix) and indicators a committee can defend."""
+"""Issue 14: defects fixed (each test failed before its fix) and defensible indicators."""
 
 import numpy as np
 import pandas as pd

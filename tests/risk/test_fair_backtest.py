@@ -1,4 +1,4 @@
-"""Issue 14: same-information baselines, rolling origin, the strongest-baseline comparison, effort."""
+"""Issue 14: same-information baselines, rolling origin, fair comparison, effort."""
 
 import numpy as np
 import pandas as pd
