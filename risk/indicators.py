@@ -289,9 +289,17 @@ def _rate_of(category: str | None):
 
 
 def repatriation_rate(
-    rows: pd.DataFrame, table: pd.DataFrame, codes: ArrayLike, population: NDArray, params
+    rows: pd.DataFrame,
+    table: pd.DataFrame,
+    codes: ArrayLike,
+    population: NDArray,
+    params: Mapping[str, Any],
+    rng: np.random.Generator | None = None,
 ) -> NDArray[np.float64]:
-    """People in ``rows`` per 10,000 per year over the window of ``table`` (see decayed_rate)."""
+    """People in ``rows`` per 10,000 per year over the window of ``table`` (see decayed_rate).
+
+    With ``rng``: one draw from the smoothing posterior instead of its mean.
+    """
     if rows.empty:
         return np.zeros(len(np.asarray(codes)))
     window = rows
@@ -299,7 +307,22 @@ def repatriation_rate(
     if missing:  # the window is the whole table's, even where this category has no row
         pad = pd.DataFrame({"commune_code": str(np.asarray(codes)[0]), "period": missing})
         window = pd.concat([window, pad.assign(count=0)], ignore_index=True)
-    return decayed_rate(window, codes, population, half_life_years=params["half_life_years"])
+    half_life = params["half_life_years"]
+    return decayed_rate(window, codes, population, half_life_years=half_life, rng=rng)
+
+
+def rate_draw(
+    name: str,
+    table: pd.DataFrame,
+    codes: ArrayLike,
+    population: NDArray,
+    params: Mapping[str, Any],
+    rng: np.random.Generator,
+) -> NDArray[np.float64]:
+    """One posterior draw of rate indicator ``name`` (a repatriations indicator)."""
+    category = INDICATORS[name].category
+    rows = table if category is None else table[table["category"].astype(str) == category]
+    return repatriation_rate(rows, table, codes, population, params, rng)
 
 
 def _vulnerability(communes, _, population, params, notes) -> NDArray:

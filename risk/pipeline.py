@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,13 +19,14 @@ from risk.backtest import backtest, holdout_effort
 from risk.errors import ScoringError
 from risk.hotspots import getis_ord
 from risk.inputs import Inputs, cached_inputs, clear_caches, read_inputs
+from risk.param_grid import decay_grids
 from risk.profiles import Profile
 from risk.rates import period_years
 from risk.results import RunRecord, ScoreTable
 from risk.rolling import rolling_backtest, year_inputs
 from risk.runs import RUNS, ScoreRun, code_version, list_runs, load_run, run_layer, save_run
 from risk.scoring import score
-from risk.sensitivity import sensitivity
+from risk.sensitivity import DataSource, Sensitivity, normalisation_comparison, sensitivity
 
 __all__ = [
     "RUNS",
@@ -64,8 +66,18 @@ def score_workspace(
     """
     inputs = cached_inputs(ws, profile, zonal_engine=zonal_engine, executor=executor)
     table = score(inputs.indicators, profile, notes=inputs.notes)
-    k = analyse(table, inputs, profile, seed=seed, executor=executor)
-    run = ScoreRun(_record(profile, inputs, table, top_k=k, seed=seed), table, inputs.communes)
+    reps = ws.read_layer("repatriations") if "repatriations" in ws.versions() else None
+    grids = decay_grids(ws, profile, zonal_engine=zonal_engine, executor=executor)
+    source = DataSource(reps, inputs.population, grids)
+    sens = analyse(table, inputs, profile, seed=seed, executor=executor, source=source)
+    record = _record(profile, inputs, table, top_k=sens.k, seed=seed)
+    chosen = inputs.indicators[list(table.weights)]
+    about = {
+        **sens.summary(),
+        "normalisation": normalisation_comparison(chosen, table.weights, profile.parameters),
+    }
+    record = replace(record, extra={**record.extra, "uncertainty": about})
+    run = ScoreRun(record, table, inputs.communes)
     if store:
         save_run(ws, run, actor=actor)
     return run
@@ -78,17 +90,28 @@ def analyse(
     *,
     seed: int = 0,
     executor: Executor | None = None,
-) -> int:
-    """Add population, sensitivity, hot-spot and total-count columns to ``table``; returns k."""
+    source: DataSource | None = None,
+) -> Sensitivity:
+    """Add population, uncertainty, hot-spot and total-count columns to ``table``."""
     frame = table.frame
     frame.insert(1, "population", inputs.population.round(1))
     chosen = inputs.indicators[list(table.weights)]
-    sens = sensitivity(chosen, table.weights, profile.parameters, seed=seed, executor=executor)
+    params = profile.parameters
+    sens = sensitivity(
+        chosen,
+        table.weights,
+        params,
+        seed=seed,
+        executor=executor,
+        source=source,
+        breaks=table.breaks,
+    )
     frame["rank_p05"], frame["rank_p95"] = sens.rank_p05, sens.rank_p95
     frame["p_top_k"] = sens.p_top_k.round(4)
-    frame["hotspot"] = getis_ord(frame["score"].to_numpy(), inputs.neighbours).classes
+    frame["class_uncertain"] = sens.class_uncertain
+    frame["hotspot"] = getis_ord(frame["score"].to_numpy(), inputs.neighbours, seed=seed).classes
     frame["repatriations_total"] = inputs.repatriations_total.round().astype(np.int64)
-    return sens.k
+    return sens
 
 
 def backtest_workspace(

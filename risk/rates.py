@@ -116,8 +116,40 @@ def window_weights(periods: pd.Series, *, half_life_years: float) -> tuple[float
     return float((w * length).sum()), float((w * w * length).sum())
 
 
+def eb_posterior_draw(
+    counts: ArrayLike, population: ArrayLike, rng: np.random.Generator
+) -> NDArray[np.float64]:
+    """One draw per area of the rate per 10,000 from the Gamma posterior of the EB fit.
+
+    Notes
+    -----
+    The Marshall moments (overall rate ``m``, between-area variance ``s²``) define a Gamma
+    prior with shape ``m²/s²`` and rate ``m/s²``; with ``y`` Poisson counts of ``n`` people
+    the posterior is Gamma(``m²/s² + y``, ``m/s² + n``), whose mean is the EB estimate. When
+    ``s² = 0`` (no spread beyond Poisson noise) the counts are drawn as Poisson around the
+    observed ones instead (Gamma(``y + 0.5``, ``n``), Jeffreys), so they still vary.
+    """
+    y = np.asarray(counts, dtype=float)
+    n = np.asarray(population, dtype=float)
+    if n.sum() <= 0 or y.sum() <= 0:
+        return np.zeros(len(y))
+    m = y.sum() / n.sum()
+    r = np.divide(y, n, out=np.full(len(y), m), where=n > 0)
+    s2 = float((n * (r - m) ** 2).sum() / n.sum() - m / n[n > 0].mean())
+    if s2 > 0:
+        shape, rate = m * m / s2 + y, m / s2 + n
+    else:
+        shape, rate = y + 0.5, np.where(n > 0, n, n[n > 0].mean())
+    return rng.gamma(shape, 1.0 / rate) * PER
+
+
 def decayed_rate(
-    table: pd.DataFrame, commune_codes: ArrayLike, population: ArrayLike, *, half_life_years: float
+    table: pd.DataFrame,
+    commune_codes: ArrayLike,
+    population: ArrayLike,
+    *,
+    half_life_years: float,
+    rng: np.random.Generator | None = None,
 ) -> NDArray[np.float64]:
     """People per 10,000 per year, time-weighted, shrunk by empirical Bayes (see below).
 
@@ -127,14 +159,18 @@ def decayed_rate(
     has mean ``λ·n·Σ wₜLₜ`` and variance ``λ·n·Σ wₜ²Lₜ``. Scaled by ``c = Σ wL / Σ w²L`` it
     has mean equal to variance, as a Poisson count: :func:`eb_smoothed_rate` gets ``c·Y``
     over ``c·n·Σ wL`` person-years. Feeding ``Y`` over ``n`` (one year's people) instead
-    overstates the noise of a window of several years and shrinks too hard.
+    overstates the noise of a window of several years and shrinks too hard. With ``rng``, one
+    draw from the posterior (:func:`eb_posterior_draw`) instead of its mean.
     """
     counts = decayed_counts(table, commune_codes, half_life_years=half_life_years)
     if table.empty:
         return np.zeros(len(counts))
     wl, w2l = window_weights(table["period"], half_life_years=half_life_years)
     c = wl / w2l
-    return eb_smoothed_rate(counts * c, np.asarray(population, dtype=float) * wl * c)
+    exposure = np.asarray(population, dtype=float) * wl * c
+    if rng is not None:
+        return eb_posterior_draw(counts * c, exposure, rng)
+    return eb_smoothed_rate(counts * c, exposure)
 
 
 def effort_by_commune(table: pd.DataFrame, commune_codes: ArrayLike) -> NDArray[np.float64]:
