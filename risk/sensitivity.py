@@ -175,8 +175,10 @@ def sensitivity(
     order = np.argsort(indicators.index.to_numpy(dtype=str), kind="stable")
     chosen = indicators[names].iloc[order]
     data_rng = np.random.default_rng(None if seed is None else [seed, 1])
-    frames, sources = data_frames(
-        chosen, params, source or DataSource(), draws=DATA_DRAWS, rng=data_rng
+    frames, sources = (
+        ([chosen], ("weights",))
+        if source is None
+        else data_frames(chosen, params, source, draws=DATA_DRAWS, rng=data_rng)
     )
     matrices = _matrices(frames, params)
     ranks = _all_ranks(matrices, w, draws, len(order), executor)
