@@ -123,3 +123,19 @@ def test_every_weight_has_a_rationale_in_vietnamese_and_english(name):
         text = profile.weight_rationale.get(indicator, {})
         assert text.get("vi") and text.get("en"), f"{name}: {indicator} has no rationale"
     assert profile.with_settings({"top_k": 5}).weight_rationale == profile.weight_rationale
+
+
+def test_deported_and_victim_rates_of_small_counts_are_withheld_like_the_combined_rate():
+    from risk.privacy import Suppression, apply_suppression
+
+    shown = pd.DataFrame(
+        {
+            "commune_code": ["90001", "90002"],
+            "repatriations_total": [2, 30],
+            "raw_deported_rate": [1.5, 3.0],
+            "contrib_victim_rate": [4.0, 8.0],
+        }
+    )
+    out = apply_suppression(shown, Suppression("threshold", threshold=5))
+    assert out["raw_deported_rate"].isna().tolist() == [True, False]
+    assert out["contrib_victim_rate"].isna().tolist() == [True, False]
