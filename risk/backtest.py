@@ -11,11 +11,17 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from geo.schema import EFFORT
-from risk.rates import effort_by_commune, period_years, spearman
+from risk.rates import effort_by_commune, effort_only_where_found, period_years, spearman
 
 FRACTIONS = (0.10, 0.20)
-RANDOM_RANKINGS = 200
 BOOTSTRAP = 1000
+YIELDS_REFUSED = (
+    f"yields not reported: {EFFORT} is recorded only on rows where people were found (no "
+    "zero-count rows), so the days spent where nobody was found are missing and people per "
+    "patrol day outside the top 10 % would read several times too high. Add a row with count 0 "
+    "for every commune and period patrolled without finding anyone (or give a separate effort "
+    "table) to get yields"
+)
 NOT_RECORDED = (
     f"enforcement effort was not recorded (no {EFFORT} column in repatriations): the events "
     "measure where guards looked as well as trafficking, and this backtest cannot tell the two "
@@ -87,13 +93,79 @@ def evaluate(ranking: ArrayLike, events: ArrayLike, denominators: Denominators) 
     return out
 
 
-def random_baseline(
-    events: ArrayLike, denominators: Denominators, *, rankings: int, rng: np.random.Generator
-) -> dict[str, float]:
-    """Metrics averaged over ``rankings`` random orders of the communes (PAI about 1)."""
-    n = len(np.asarray(events))
-    runs = [evaluate(rng.permutation(n), events, denominators) for _ in range(rankings)]
-    return {k: round(float(np.mean([r[k] for r in runs])), 4) for k in runs[0]}
+def random_expectation(events: ArrayLike, denominators: Denominators) -> dict[str, float]:
+    """Exact expected metrics of a ranking drawn at random: PAI 1, hit rate = share flagged.
+
+    Every commune has the same chance ``flagged / n`` of being flagged, so the expected share
+    of events, of km² and of people flagged are all ``flagged / n`` (PAI 1 with each
+    denominator); PEI = 1 / PAI of a perfect ranking.
+    """
+    e = np.asarray(events, dtype=float)
+    out: dict[str, float] = {}
+    for fraction in FRACTIONS:
+        tag = f"top{round(fraction * 100)}"
+        share = max(1, math.ceil(fraction * len(e))) / len(e)
+        best = hit_metrics(e, e, denominators, fraction)["pai"]
+        out[f"hit_rate_{tag}"] = round(share, 4) if e.sum() > 0 else 0.0
+        for name in ("pai", "pai_area", "pai_population"):
+            out[f"{name}_{tag}"] = 1.0 if e.sum() > 0 else 0.0
+        out[f"pei_{tag}"] = round(1.0 / best, 4) if best > 0 else 0.0
+    return out
+
+
+def compare(
+    model: list[NDArray[np.float64]],
+    baselines: list[Mapping[str, ArrayLike]],
+    events: list[NDArray[np.float64]],
+    *,
+    fraction: float = 0.10,
+    draws: int = BOOTSTRAP,
+    seed: int | None = 0,
+    candidates: tuple[str, ...] | None = None,
+) -> dict[str, object]:
+    """Model against the strongest baseline over holdout years: PAI ratio with a 90 % interval.
+
+    Notes
+    -----
+    One list entry per holdout year. The strongest baseline is the one with the highest mean
+    PAI at ``fraction`` over the years (chosen on the same data, which favours the baseline);
+    ``ratio`` = the model's mean PAI / its mean PAI. ``ci90`` is the 5-95 % range of that ratio
+    over ``draws`` bootstrap resamples of the communes (the same communes in every year).
+    A ratio whose interval contains 1 does not show that the model beats the baseline.
+    ``candidates`` limits which baselines can be the strongest (default: all).
+    """
+    names = [n for n in baselines[0] if all(n in b for b in baselines)]
+    names = [n for n in names if candidates is None or n in candidates]
+    ones = Denominators(np.ones(len(events[0])), np.ones(len(events[0])))
+
+    def mean_pai(rankings: list[NDArray], idx: NDArray[np.intp]) -> float:
+        pais = [
+            hit_metrics(np.asarray(r)[idx], e[idx], _take(ones, idx), fraction)["pai"]
+            for r, e in zip(rankings, events, strict=True)
+        ]
+        return float(np.mean(pais))
+
+    every = np.arange(len(events[0]))
+    points = {n: mean_pai([b[n] for b in baselines], every) for n in names}
+    best = max(names, key=lambda n: points[n])
+    model_pai = mean_pai(model, every)
+    rng = np.random.default_rng(seed)
+    boots = []
+    for _ in range(draws):
+        idx = rng.integers(0, len(every), len(every))
+        base = mean_pai([b[best] for b in baselines], idx)
+        boots.append(mean_pai(model, idx) / base if base > 0 else math.inf)
+    finite = np.array(boots)[np.isfinite(boots)]
+    low, high = np.quantile(finite, [0.05, 0.95]) if len(finite) else (math.inf, math.inf)
+    return {
+        "best_baseline": best,
+        "ratio": round(model_pai / points[best], 4) if points[best] > 0 else None,
+        "ci90": [round(float(low), 4), round(float(high), 4)],
+        "fraction": fraction,
+        "model_pai": round(model_pai, 4),
+        "baseline_pai": {n: round(v, 4) for n, v in points.items()},
+        "beats_best": bool(low > 1),
+    }
 
 
 def ratio_interval(
@@ -126,6 +198,8 @@ class Effort:
 
     prior: NDArray[np.float64]
     holdout: NDArray[np.float64]
+    #: True when every commune-period with effort also has people recorded: no zero-count rows.
+    only_where_found: bool = False
 
 
 def holdout_effort(table: pd.DataFrame, holdout: int, commune_codes: ArrayLike) -> Effort | None:
@@ -134,7 +208,8 @@ def holdout_effort(table: pd.DataFrame, holdout: int, commune_codes: ArrayLike) 
         return None
     year = np.floor(period_years(table["period"])).astype(int)
     prior = effort_by_commune(table[year == holdout - 1], commune_codes)
-    return Effort(prior, effort_by_commune(table[year == holdout], commune_codes))
+    found = effort_only_where_found(table[year <= holdout])
+    return Effort(prior, effort_by_commune(table[year == holdout], commune_codes), found)
 
 
 def _take(d: Denominators, idx: NDArray[np.intp]) -> Denominators:
@@ -153,10 +228,11 @@ def backtest(
     """Model and baselines scored against held-out ``events``; JSON-ready.
 
     ``baselines`` maps names to rankings (e.g. ``prior_counts``, ``venue_density``); a
-    ``random`` baseline (mean of 200 random rankings) is added, and the bootstrap interval of
-    the model / ``prior_counts`` PAI ratio at the top 10 %. With ``effort``, the ``prior_effort``
-    baseline (rank by the year before's effort) and an ``enforcement`` section are added (see
-    :func:`enforcement_view`); without it, ``enforcement`` says effort was not recorded.
+    ``random`` baseline (its exact expectation, :func:`random_expectation`) is added, and the
+    bootstrap interval of the model / ``prior_counts`` PAI ratio at the top 10 %. With
+    ``effort``, the ``prior_effort`` baseline (rank by the year before's effort) and an
+    ``enforcement`` section are added (see :func:`enforcement_view`); without it,
+    ``enforcement`` says effort was not recorded.
     """
     e = np.asarray(events, dtype=float)
     rng = np.random.default_rng(seed)
@@ -164,7 +240,7 @@ def backtest(
     if effort is not None and np.isfinite(effort.prior).any():
         rankings["prior_effort"] = np.nan_to_num(effort.prior, nan=-1.0)  # unrecorded: last
     out_baselines = {name: evaluate(r, e, denominators) for name, r in rankings.items()}
-    out_baselines["random"] = random_baseline(e, denominators, rankings=RANDOM_RANKINGS, rng=rng)
+    out_baselines["random"] = random_expectation(e, denominators)
     result: dict[str, object] = {
         "communes": len(e),
         "events": int(e.sum()),
@@ -216,12 +292,7 @@ def enforcement_view(
         "people_per_100_days_holdout": _per_100(events[has].sum(), effort.holdout[has].sum()),
         "spearman_effort_events": spearman(effort.holdout[has], events[has]),
         "spearman_model_effort": spearman(m[has], effort.holdout[has]),
-        "people_per_100_days_model_top10": _per_100(
-            (share * events)[has].sum(), (share * effort.holdout)[has].sum()
-        ),
-        "people_per_100_days_outside_top10": _per_100(
-            ((1 - share) * events)[has].sum(), ((1 - share) * effort.holdout)[has].sum()
-        ),
+        **_yields(share, events, effort, has),
     }
     if prior_ranking is not None:
         out["model_vs_prior_effort_pai_top10"] = _ratio(m, prior_ranking, events, rng)
@@ -229,6 +300,25 @@ def enforcement_view(
     if gaps:
         out["note"] = "; ".join(gaps) + ": the comparisons that need it are left out"
     return out
+
+
+def _yields(share, events, effort: Effort, has) -> dict[str, object]:
+    """People recorded per 100 days of effort inside and outside the top 10 %, or why not."""
+    if effort.only_where_found:
+        return {
+            "yields_reported": False,
+            "yields_note": YIELDS_REFUSED,
+            "people_per_100_days_holdout": None,
+        }
+    return {
+        "yields_reported": True,
+        "people_per_100_days_model_top10": _per_100(
+            (share * events)[has].sum(), (share * effort.holdout)[has].sum()
+        ),
+        "people_per_100_days_outside_top10": _per_100(
+            ((1 - share) * events)[has].sum(), ((1 - share) * effort.holdout)[has].sum()
+        ),
+    }
 
 
 def _unrecorded_years(effort: Effort) -> list[str]:

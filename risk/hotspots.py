@@ -1,4 +1,4 @@
-"""Hot and cold spots of the score: Getis-Ord Gi* with queen contiguity and FDR control."""
+"""Clusters of high and low scores: Getis-Ord Gi*, conditional permutations, FDR control."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-#: Confidence levels, most confident first, and the false-discovery rate each allows.
+#: Class suffix, strictest first, and the false-discovery rate (q) each allows.
 LEVELS = ((99, 0.01), (95, 0.05), (90, 0.10))
+#: Conditional permutations per commune (pseudo p-values no smaller than 1/1000).
+PERMUTATIONS = 999
 HOTSPOT_CLASSES = ("hot_99", "hot_95", "hot_90", "ns", "cold_90", "cold_95", "cold_99")
 
 
 @dataclass(frozen=True)
 class Hotspots:
-    """Per commune: Gi* z-score, two-sided p-value, FDR-adjusted p-value and class."""
+    """Per commune: Gi* z-score, permutation pseudo p-value, FDR-adjusted q-value and class."""
 
     z: NDArray[np.float64]
     p: NDArray[np.float64]
@@ -42,38 +44,55 @@ def queen_neighbours(communes: gpd.GeoSeries | gpd.GeoDataFrame):
         return Queen.from_dataframe(frame, use_index=False, silence_warnings=True)
 
 
-def getis_ord(values: ArrayLike, neighbours) -> Hotspots:
-    """Gi* hot and cold spots of ``values`` (e.g. scores) over ``neighbours`` (a libpysal W).
+def getis_ord(
+    values: ArrayLike, neighbours, *, permutations: int = PERMUTATIONS, seed: int | None = 0
+) -> Hotspots:
+    """Clusters of high (low) ``values`` (e.g. scores) over ``neighbours`` (a libpysal W).
 
     Notes
     -----
     Getis & Ord (1992), Ord & Getis (1995): Gi* compares the sum of a commune's value and its
-    neighbours' (binary weights, the commune itself included) with what a random arrangement
-    of the same values would give, as a z-score. Two-sided p-values from the normal
-    approximation are adjusted with the Benjamini-Hochberg false-discovery rate over all
-    communes; a commune is a hot (cold) spot at 99/95/90 % when its adjusted p-value is at
-    most 0.01/0.05/0.10 and z > 0 (< 0). Islands (no neighbour) are never classed: their Gi*
-    would only restate their own value. No randomness: the same inputs give the same classes.
+    neighbours' (binary weights, the commune itself included) with what the other values,
+    drawn at random into its neighbourhood, would give (conditional permutation: esda's
+    ``G_Local`` with ``permutations``, seeded). The two-sided pseudo p-value (twice esda's
+    folded ``p_sim``, at most 1) is adjusted with the Benjamini-Hochberg false-discovery rate
+    over all communes; a commune is ``hot_99/95/90`` (``cold_...``) when its q-value is at most
+    0.01/0.05/0.10 and its Gi* is above (below) its expectation (z > 0, z < 0).
+
+    What this supports, and no more: the scores around the commune are higher (lower) than
+    an arrangement of the same scores at random would give. Scores are built from spatially
+    smooth inputs (distance to the border), so such clusters are expected by construction:
+    they describe the map of scores, they are not evidence of trafficking beyond the score and
+    carry no "confidence" about risk. Islands (no neighbour) are never classed.
     """
     from esda.getisord import G_Local
 
     y = np.asarray(values, dtype=float)
     islands = tuple(int(i) for i in neighbours.islands)
-    if len(y) < 3 or np.ptp(y) == 0:  # nothing to compare: every commune is "ns"
-        n = len(y)
+    n = len(y)
+    if n < 3 or np.ptp(y) == 0 or permutations < 1:  # nothing to compare: every commune "ns"
         return Hotspots(np.zeros(n), np.ones(n), np.ones(n), np.full(n, "ns"), islands)
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore")
-        gi = G_Local(y, neighbours, transform="B", permutations=0, star=True)
-    z = np.nan_to_num(np.asarray(gi.Zs, dtype=float), nan=0.0)
-    z[list(islands)] = 0.0
-    p = 2 * stats.norm.sf(np.abs(z))
+        gi = G_Local(
+            y,
+            neighbours,
+            transform="B",
+            permutations=permutations,
+            star=True,
+            seed=seed,
+            keep_simulations=False,
+            n_jobs=1,
+        )
+    z = np.nan_to_num(np.asarray(gi.Zs, dtype=float), nan=0.0)  # direction and size only
+    p = np.minimum(1.0, 2 * np.nan_to_num(np.asarray(gi.p_sim, dtype=float), nan=1.0))
+    z[list(islands)], p[list(islands)] = 0.0, 1.0
     q = stats.false_discovery_control(p, method="bh")
     return Hotspots(z, p, q, hotspot_classes(z, q), islands)
 
 
 def hotspot_classes(z: ArrayLike, q: ArrayLike) -> NDArray[np.str_]:
-    """Class per commune from Gi* z-scores and FDR-adjusted p-values: hot_99 ... ns ... cold_99."""
+    """Class per commune from Gi* z-scores and q-values (FDR): hot_99 ... ns ... cold_99."""
     z, q = np.asarray(z, dtype=float), np.asarray(q, dtype=float)
     out = np.full(len(z), "ns", dtype=object)
     for level, alpha in reversed(LEVELS):  # least confident first, overwritten by the more

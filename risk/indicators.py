@@ -13,7 +13,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from geo import measures
 from geo.errors import LayerError
-from risk.rates import PER, decayed_counts, eb_smoothed_rate
+from risk.quality import zero_population_flag
+from risk.rates import PER, decayed_rate
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class IndicatorSpec:
     unit: str
     dimension: str
     layer: str | None
+    #: Rows of ``layer`` counted (its ``category`` column); None: every row.
+    category: str | None = None
 
 
 INDICATORS: dict[str, IndicatorSpec] = {
@@ -39,9 +42,23 @@ INDICATORS: dict[str, IndicatorSpec] = {
         IndicatorSpec("industrial_workers", "Σ workers·exp(-d/λ)", "industry", "industrial_zones"),
         IndicatorSpec(
             "repatriation_rate",
-            "people per 10,000, time-weighted, smoothed",
+            "people per 10,000 per year, time-weighted, smoothed",
             "repatriation",
             "repatriations",
+        ),
+        IndicatorSpec(
+            "deported_rate",
+            "people deported back per 10,000 per year, time-weighted, smoothed",
+            "repatriation",
+            "repatriations",
+            "deported",
+        ),
+        IndicatorSpec(
+            "victim_rate",
+            "victims returned per 10,000 per year, time-weighted, smoothed",
+            "repatriation",
+            "repatriations",
+            "victim_returned",
         ),
         IndicatorSpec(
             "vulnerability", "mean of poverty and minority shares, 0-1", "vulnerability", None
@@ -78,6 +95,12 @@ DEPENDS: dict[str, Depends] = {
     "industrial_area": Depends(("communes", "industrial_zones")),
     "industrial_workers": Depends(("communes", "industrial_zones"), ("industrial_decay_km",)),
     "repatriation_rate": Depends(
+        ("communes", "repatriations", "population"), ("half_life_years",), geometry=False
+    ),
+    "deported_rate": Depends(
+        ("communes", "repatriations", "population"), ("half_life_years",), geometry=False
+    ),
+    "victim_rate": Depends(
         ("communes", "repatriations", "population"), ("half_life_years",), geometry=False
     ),
     "vulnerability": Depends(("communes",), geometry=False),
@@ -126,15 +149,23 @@ def available(name: str, layers: Mapping[str, pd.DataFrame], communes: pd.DataFr
     if layer is None:
         return any(c in communes.columns for c in VULNERABILITY_COLUMNS)
     frame = layers.get(layer)
-    return frame is not None and not frame.empty
+    if frame is None or frame.empty:
+        return False
+    return INDICATORS[name].category is None or "category" in frame.columns
 
 
 def missing_notes(names: list[str]) -> list[str]:
     """Notes for indicators dropped because their layer (or columns) are missing, per layer."""
     notes = []
     for layer in dict.fromkeys(INDICATORS[n].layer for n in names):
+        split = [n for n in names if INDICATORS[n].layer == layer and INDICATORS[n].category]
         if layer is None:
             notes.append("no poverty_rate or ethnic_minority_share column: dropped vulnerability")
+        elif split and len(split) == sum(INDICATORS[n].layer == layer for n in names):
+            notes.append(
+                f"no category column (deported / victim_returned) in {layer}: "
+                f"dropped {', '.join(split)}"
+            )
         else:
             dropped = [s.name for s in INDICATORS.values() if s.layer == layer]
             notes.append(f"no {layer} layer: dropped {', '.join(dropped)}")
@@ -244,11 +275,54 @@ def _industrial_workers(communes, zones, population, params, notes) -> NDArray:
     return decay_sum(distance, workers.fillna(0), params["industrial_decay_km"])
 
 
-def _repatriation_rate(communes, table, population, params, notes) -> NDArray:
-    counts = decayed_counts(
-        table, communes["commune_code"], half_life_years=params["half_life_years"]
-    )
-    return eb_smoothed_rate(counts, population)
+def _rate_of(category: str | None):
+    """Builder of the rate of the repatriation rows of ``category`` (None: every row)."""
+
+    def build(communes, table, population, params, notes) -> NDArray:
+        flag = zero_population_flag(population, communes["commune_code"])
+        if flag:
+            notes.append(flag)
+        rows = table if category is None else table[table["category"].astype(str) == category]
+        return repatriation_rate(rows, table, communes["commune_code"], population, params)
+
+    return build
+
+
+def repatriation_rate(
+    rows: pd.DataFrame,
+    table: pd.DataFrame,
+    codes: ArrayLike,
+    population: NDArray,
+    params: Mapping[str, Any],
+    rng: np.random.Generator | None = None,
+) -> NDArray[np.float64]:
+    """People in ``rows`` per 10,000 per year over the window of ``table`` (see decayed_rate).
+
+    With ``rng``: one draw from the smoothing posterior instead of its mean.
+    """
+    if rows.empty:
+        return np.zeros(len(np.asarray(codes)))
+    window = rows
+    missing = sorted(set(table["period"].astype(str)) - set(rows["period"].astype(str)))
+    if missing:  # the window is the whole table's, even where this category has no row
+        pad = pd.DataFrame({"commune_code": str(np.asarray(codes)[0]), "period": missing})
+        window = pd.concat([window, pad.assign(count=0)], ignore_index=True)
+    half_life = params["half_life_years"]
+    return decayed_rate(window, codes, population, half_life_years=half_life, rng=rng)
+
+
+def rate_draw(
+    name: str,
+    table: pd.DataFrame,
+    codes: ArrayLike,
+    population: NDArray,
+    params: Mapping[str, Any],
+    rng: np.random.Generator,
+) -> NDArray[np.float64]:
+    """One posterior draw of rate indicator ``name`` (a repatriations indicator)."""
+    category = INDICATORS[name].category
+    rows = table if category is None else table[table["category"].astype(str) == category]
+    return repatriation_rate(rows, table, codes, population, params, rng)
 
 
 def _vulnerability(communes, _, population, params, notes) -> NDArray:
@@ -262,6 +336,8 @@ _BUILDERS = {
     "venue_pressure": _venue_pressure,
     "industrial_area": _industrial_area,
     "industrial_workers": _industrial_workers,
-    "repatriation_rate": _repatriation_rate,
+    "repatriation_rate": _rate_of(None),
+    "deported_rate": _rate_of("deported"),
+    "victim_rate": _rate_of("victim_returned"),
     "vulnerability": _vulnerability,
 }

@@ -236,6 +236,8 @@ def _cached_indicators(
 
 def _indicator_present(src: _Sources, name: str) -> bool:
     layer = INDICATORS[name].layer
+    if layer is not None and INDICATORS[name].category and src.present(layer):
+        return available(name, {layer: src.layer(layer)}, src.stored)  # needs its category
     return available(name, {}, src.stored) if layer is None else src.present(layer)
 
 

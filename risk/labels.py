@@ -30,6 +30,8 @@ INDICATOR_LABELS: dict[str, dict[str, str]] = {
     "industrial_area": {"vi": "Diện tích khu công nghiệp", "en": "Industrial zone area"},
     "industrial_workers": {"vi": "Lao động khu công nghiệp", "en": "Industrial workers nearby"},
     "repatriation_rate": {"vi": "Người bị trục xuất, nạn nhân trở về", "en": "Returnees rate"},
+    "deported_rate": {"vi": "Người bị trục xuất trở về", "en": "People deported back"},
+    "victim_rate": {"vi": "Nạn nhân được trả về", "en": "Victims returned"},
     "vulnerability": {"vi": "Nghèo, dân tộc thiểu số", "en": "Poverty, ethnic minority"},
 }
 
@@ -52,15 +54,17 @@ KIND_LABELS: dict[str, dict[str, str]] = {
     "other": {"vi": "Khác", "en": "Other"},
 }
 
-#: Getis-Ord Gi* class → label per language (hot/cold spots at 90/95/99 % confidence).
+#: Getis-Ord Gi* class → label per language: clusters of high or low scores found by a
+#: permutation test with false-discovery-rate control (q ≤ 0.01 / 0.05 / 0.10). They describe
+#: the map of scores; no "confidence" wording, which the test cannot support (method §4).
 HOTSPOT_LABELS: dict[str, dict[str, str]] = {
-    "hot_99": {"vi": "Điểm nóng, tin cậy 99%", "en": "Hot spot, 99% confidence"},
-    "hot_95": {"vi": "Điểm nóng, tin cậy 95%", "en": "Hot spot, 95% confidence"},
-    "hot_90": {"vi": "Điểm nóng, tin cậy 90%", "en": "Hot spot, 90% confidence"},
-    "ns": {"vi": "Không có ý nghĩa thống kê", "en": "Not significant"},
-    "cold_90": {"vi": "Điểm lạnh, tin cậy 90%", "en": "Cold spot, 90% confidence"},
-    "cold_95": {"vi": "Điểm lạnh, tin cậy 95%", "en": "Cold spot, 95% confidence"},
-    "cold_99": {"vi": "Điểm lạnh, tin cậy 99%", "en": "Cold spot, 99% confidence"},
+    "hot_99": {"vi": "Cụm điểm cao (q ≤ 0,01)", "en": "High-score cluster (q ≤ 0.01)"},
+    "hot_95": {"vi": "Cụm điểm cao (q ≤ 0,05)", "en": "High-score cluster (q ≤ 0.05)"},
+    "hot_90": {"vi": "Cụm điểm cao (q ≤ 0,10)", "en": "High-score cluster (q ≤ 0.10)"},
+    "ns": {"vi": "Không thuộc cụm", "en": "Not in a cluster"},
+    "cold_90": {"vi": "Cụm điểm thấp (q ≤ 0,10)", "en": "Low-score cluster (q ≤ 0.10)"},
+    "cold_95": {"vi": "Cụm điểm thấp (q ≤ 0,05)", "en": "Low-score cluster (q ≤ 0.05)"},
+    "cold_99": {"vi": "Cụm điểm thấp (q ≤ 0,01)", "en": "Low-score cluster (q ≤ 0.01)"},
 }
 
 

@@ -9,27 +9,28 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import shapely
 
-from geo.crs import to_metric
 from geo.parallel import Executor
 from geo.workspace import Workspace
 from geo.zonal import DEFAULT_ENGINE
-from risk.backtest import Denominators, backtest, holdout_effort
+from risk.backtest import backtest, holdout_effort
 from risk.errors import ScoringError
 from risk.hotspots import getis_ord
-from risk.inputs import Inputs, cached_inputs, read_inputs
+from risk.inputs import Inputs, cached_inputs
+from risk.param_grid import decay_grids
 from risk.profiles import Profile
-from risk.rates import period_years, total_counts
+from risk.rates import period_years
 from risk.results import RunRecord, ScoreTable
+from risk.rolling import rolling_backtest, year_inputs
 from risk.runs import ScoreRun
 from risk.scoring import score
-from risk.sensitivity import sensitivity
+from risk.sensitivity import DataSource, Sensitivity, normalisation_comparison, sensitivity
 from risk.store import run_layer, save_run
 from risk.version import code_version
 
@@ -57,8 +58,18 @@ def score_workspace(
     """
     inputs = cached_inputs(ws, profile, zonal_engine=zonal_engine, executor=executor)
     table = score(inputs.indicators, profile, notes=inputs.notes)
-    k = analyse(table, inputs, profile, seed=seed, executor=executor)
-    run = ScoreRun(_record(profile, inputs, table, top_k=k, seed=seed), table, inputs.communes)
+    reps = ws.read_layer("repatriations") if "repatriations" in ws.versions() else None
+    grids = decay_grids(ws, profile, zonal_engine=zonal_engine, executor=executor)
+    source = DataSource(reps, inputs.population, grids)
+    sens = analyse(table, inputs, profile, seed=seed, executor=executor, source=source)
+    record = _record(profile, inputs, table, top_k=sens.k, seed=seed)
+    chosen = inputs.indicators[list(table.weights)]
+    about = {
+        **sens.summary(),
+        "normalisation": normalisation_comparison(chosen, table.weights, profile.parameters),
+    }
+    record = replace(record, extra={**record.extra, "uncertainty": about})
+    run = ScoreRun(record, table, inputs.communes)
     if store:
         save_run(ws, run, actor=actor)
     return run
@@ -71,17 +82,28 @@ def analyse(
     *,
     seed: int = 0,
     executor: Executor | None = None,
-) -> int:
-    """Add population, sensitivity, hot-spot and total-count columns to ``table``; returns k."""
+    source: DataSource | None = None,
+) -> Sensitivity:
+    """Add population, uncertainty, hot-spot and total-count columns to ``table``."""
     frame = table.frame
     frame.insert(1, "population", inputs.population.round(1))
     chosen = inputs.indicators[list(table.weights)]
-    sens = sensitivity(chosen, table.weights, profile.parameters, seed=seed, executor=executor)
+    params = profile.parameters
+    sens = sensitivity(
+        chosen,
+        table.weights,
+        params,
+        seed=seed,
+        executor=executor,
+        source=source,
+        breaks=table.breaks,
+    )
     frame["rank_p05"], frame["rank_p95"] = sens.rank_p05, sens.rank_p95
     frame["p_top_k"] = sens.p_top_k.round(4)
-    frame["hotspot"] = getis_ord(frame["score"].to_numpy(), inputs.neighbours).classes
+    frame["class_uncertain"] = sens.class_uncertain
+    frame["hotspot"] = getis_ord(frame["score"].to_numpy(), inputs.neighbours, seed=seed).classes
     frame["repatriations_total"] = inputs.repatriations_total.round().astype(np.int64)
-    return sens.k
+    return sens
 
 
 def backtest_workspace(
@@ -94,8 +116,10 @@ def backtest_workspace(
 ) -> dict[str, Any]:
     """Score with repatriations before ``holdout`` (a year) and test against that year's counts.
 
-    Baselines: the counts of the year before alone (``prior_counts``), venue pressure alone
-    (``venue_density``) and random rankings. See :func:`risk.backtest.backtest`.
+    Baselines with the same information (:mod:`risk.rolling`): the year before's counts
+    (``prior_counts``), all earlier counts with the model's decay, the smoothed rate alone,
+    venue pressure alone, the model without each indicator and random (its expectation); plus
+    ``rolling`` (every holdout year) and ``comparison`` against the strongest baseline.
     """
     reps = ws.read_layer("repatriations")
     year = np.floor(period_years(reps["period"])).astype(int)
@@ -104,21 +128,13 @@ def backtest_workspace(
             f"holdout period {holdout}: the repatriations layer needs counts in {holdout} and "
             f"before it (it has {year.min()}-{year.max()})"
         )
-    past = {"repatriations": reps[year < holdout]}
-    inputs = read_inputs(ws, profile, zonal_engine=zonal_engine, tables=past)
-    codes = inputs.communes["commune_code"].astype(str)
-    table = score(inputs.indicators, profile, notes=inputs.notes)
-    baselines = {"prior_counts": total_counts(reps[year == holdout - 1], codes)}
-    if "venue_pressure" in inputs.indicators:
-        baselines["venue_density"] = inputs.indicators["venue_pressure"].to_numpy()
-    area = shapely.area(to_metric(inputs.communes).geometry.values) / 1e6
-    events = total_counts(reps[year == holdout], codes)
-    denominators = Denominators(area, inputs.population)
-    effort = holdout_effort(reps, holdout, codes)
-    model = table.frame["score"].to_numpy()
-    result = backtest(model, baselines, events, denominators, effort=effort, seed=seed)
-    about = {"profile": profile.name, "holdout_period": holdout, "synthetic": inputs.synthetic}
-    return {**about, "weights": dict(table.weights), "code_version": code_version(), **result}
+    y = year_inputs(ws, profile, holdout, zonal_engine)
+    effort = holdout_effort(reps, holdout, y.codes)
+    result = backtest(y.model, y.baselines, y.events, y.denominators, effort=effort, seed=seed)
+    result |= rolling_backtest(ws, profile, zonal_engine=zonal_engine, seed=seed, known=(y,))
+    about = {"profile": profile.name, "holdout_period": holdout, "synthetic": y.synthetic}
+    about["notes"] = list(y.notes)
+    return {**about, "weights": y.weights, "code_version": code_version(), **result}
 
 
 def scored_communes(

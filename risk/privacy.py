@@ -26,7 +26,7 @@ SENSITIVE_COUNT_COLUMNS = ("repatriations_total", "repatriations", "victims", "d
 COUNT_COLUMN = "repatriations_total"
 #: Indicators that are rates of those people: their raw, normalised and contribution columns
 #: are withheld (null) wherever the count behind them is not shown exactly.
-RATE_INDICATORS = ("repatriation_rate",)
+RATE_INDICATORS = ("repatriation_rate", "deported_rate", "victim_rate")
 #: Boolean column telling a reader that a row's rates were withheld, not missing.
 WITHHELD_FLAG = "rate_withheld"
 

@@ -88,6 +88,8 @@ class Profile:
     parameters: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_PARAMETERS))
     title: Mapping[str, str] = field(default_factory=dict)
     rationale: str = ""
+    #: Why each weight is what it is: indicator → {"vi": ..., "en": ...}.
+    weight_rationale: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def model_hash(self) -> str:
         """Short hash of weights and parameters: equal hashes mean equal models.
@@ -105,6 +107,7 @@ class Profile:
             "parameters": dict(self.parameters),
             "title": dict(self.title),
             "rationale": self.rationale,
+            "weight_rationale": dict(self.weight_rationale),
         }
         return profile_from_dict(data, source=source or f"custom weights for {self.name}")
 
@@ -125,6 +128,7 @@ class Profile:
         params = {**self.parameters, **{k: v for k, v in settings.items() if k not in named}}
         data = {"name": self.name, "weights": weights, "parameters": params}
         data.update(title=dict(self.title), rationale=self.rationale)
+        data.update(weight_rationale=dict(self.weight_rationale))
         return profile_from_dict(data, source=source)
 
 
@@ -195,7 +199,14 @@ def profile_from_dict(data: object, *, source: str) -> Profile:
     """Build a :class:`Profile` from parsed YAML, naming ``source`` and the key on any error."""
     if not isinstance(data, dict):
         raise ProfileError(f"{source}: a profile is a mapping with keys name, weights, ...")
-    unknown = set(data) - {"name", "title", "rationale", "weights", "parameters"}
+    unknown = set(data) - {
+        "name",
+        "title",
+        "rationale",
+        "weights",
+        "parameters",
+        "weight_rationale",
+    }
     if unknown:
         raise ProfileError(f'{source}: unknown key "{sorted(unknown)[0]}"')
     name = data.get("name")
@@ -207,7 +218,23 @@ def profile_from_dict(data: object, *, source: str) -> Profile:
         parameters=_parameters(data.get("parameters") or {}, source),
         title=dict(data.get("title") or {}),
         rationale=str(data.get("rationale") or "").strip(),
+        weight_rationale=_weight_rationale(data.get("weight_rationale") or {}, source),
     )
+
+
+def _weight_rationale(raw: object, source: str) -> dict[str, dict[str, str]]:
+    """``{indicator: {"vi": text, "en": text}}``, checked: both languages, known indicators."""
+    if not isinstance(raw, dict):
+        raise ProfileError(f'{source}: key "weight_rationale" must map indicators to {{vi, en}}')
+    out = {}
+    for key, text in raw.items():
+        ok = isinstance(text, dict) and all(isinstance(text.get(k), str) for k in ("vi", "en"))
+        if key not in INDICATORS or not ok:
+            raise ProfileError(
+                f"{source}: weight_rationale.{key} must be a known indicator with vi and en text"
+            )
+        out[str(key)] = {"vi": text["vi"].strip(), "en": text["en"].strip()}
+    return out
 
 
 def _weights(raw: object, source: str) -> dict[str, float]:

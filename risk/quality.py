@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 #: An indicator is flagged when fewer than this share of communes have a value.
 MIN_AVAILABILITY = 0.66
@@ -18,8 +19,29 @@ MAX_SAME = 0.5
 RHO_HIGH, RHO_LOW = 0.9, -0.4
 #: Indicator sets whose flags are remembered.
 MEMO_SIZE = 16
+#: Start of the flag for communes without people (rates fall back to the overall rate).
+ZERO_POPULATION = "no population in"
 _memo: dict[bytes, tuple[str, ...]] = {}
 _memo_lock = threading.Lock()
+
+
+def zero_population_flag(population: ArrayLike, codes: ArrayLike) -> str | None:
+    """Flag naming the communes with no people: their rates are the overall rate, not measured."""
+    pop = np.asarray(population, dtype=float)
+    empty = np.flatnonzero(~(pop > 0))
+    if not len(empty):
+        return None
+    named = ", ".join(str(np.asarray(codes)[i]) for i in empty[:10])
+    more = f" and {len(empty) - 10} more" if len(empty) > 10 else ""
+    return (
+        f"{ZERO_POPULATION} {len(empty)} commune(s) ({named}{more}): their rates are the "
+        "overall rate of the province, not a measurement; check their population"
+    )
+
+
+def flags_in_notes(notes: list[str]) -> list[str]:
+    """Notes that are quality flags too (the zero-population one)."""
+    return [n for n in notes if n.startswith(ZERO_POPULATION)]
 
 
 def availability(indicators: pd.DataFrame) -> dict[str, float]:

@@ -64,14 +64,16 @@ def _commune_rows(table: pd.DataFrame, codes: pd.Index) -> NDArray[np.intp]:
 
 
 def eb_smoothed_rate(counts: ArrayLike, population: ArrayLike) -> NDArray[np.float64]:
-    """Rate per 10,000 people shrunk toward the overall rate (global empirical Bayes).
+    """Rate per 10,000 people (per unit of ``population``) shrunk toward the overall rate.
 
     Notes
     -----
-    Marshall (1991): with overall rate ``m = Σy/Σn`` and between-area variance
-    ``s² = Σn(r-m)²/Σn - m/n̄`` (floored at 0), each raw rate ``r = y/n`` becomes
-    ``w·r + (1-w)·m`` with ``w = s² / (s² + m/n)``. Areas with few people move most toward ``m``;
-    an area with no people gets ``m`` itself.
+    Marshall (1991) global empirical Bayes, as ``esda.smoothing.Empirical_Bayes``: with overall
+    rate ``m = Σy/Σn`` and between-area variance ``s² = Σn(r-m)²/Σn - m/n̄`` (floored at 0),
+    each raw rate ``r = y/n`` becomes ``w·r + (1-w)·m`` with ``w = s² / (s² + m/n)``. Areas
+    with few people move most toward ``m``; an area with no people gets ``m`` itself (see
+    :func:`risk.quality.zero_population_flag`). ``counts`` must be Poisson-like counts of
+    ``population`` (see :func:`decayed_rate` for time-weighted counts).
     """
     y = np.asarray(counts, dtype=float)
     n = np.asarray(population, dtype=float)
@@ -80,10 +82,95 @@ def eb_smoothed_rate(counts: ArrayLike, population: ArrayLike) -> NDArray[np.flo
     m = y.sum() / n.sum()
     r = np.divide(y, n, out=np.full(len(y), m), where=n > 0)
     s2 = max(float((n * (r - m) ** 2).sum() / n.sum() - m / n[n > 0].mean()), 0.0)
+    if (n > 0).all() and s2 > 0:  # esda computes the same where it is defined
+        from esda.smoothing import Empirical_Bayes
+
+        return np.asarray(Empirical_Bayes(y, n).r, dtype=float).ravel() * PER
     with np.errstate(divide="ignore", invalid="ignore"):
         w = np.where(n > 0, s2 / (s2 + m / np.where(n > 0, n, 1.0)), 0.0)
     w = np.nan_to_num(w, nan=0.0)  # s2 = m = 0: nothing recorded anywhere, all rates are 0
     return (w * r + (1 - w) * m) * PER
+
+
+def window_weights(periods: pd.Series, *, half_life_years: float) -> tuple[float, float]:
+    """``(Σ w·L, Σ w²·L)`` over every period of the window: L its length (years), w its decay.
+
+    The window runs from the first to the last period of ``periods`` (every year, or every
+    month when periods are months), so a period where nobody was recorded still counts as
+    exposure; ``w = 0.5^(age / half-life)`` as in :func:`decayed_counts`.
+    """
+    text = pd.Series(periods.astype(str).unique())
+    if text.empty:
+        return 1.0, 1.0
+    if (text.str.len() == 4).all():
+        years = np.arange(int(text.min()), int(text.max()) + 1)
+        mids, length = years + 0.5, np.ones(len(years))
+    elif (text.str.len() == 7).all():
+        first, last = (int(t[:4]) * 12 + int(t[5:7]) - 1 for t in (text.min(), text.max()))
+        months = np.arange(first, last + 1)
+        mids, length = months // 12 + (months % 12 + 0.5) / 12, np.full(len(months), 1 / 12)
+    else:  # years and months mixed: the periods present
+        mids = period_years(text)
+        length = np.where(text.str.len() == 4, 1.0, 1 / 12)
+    w = 0.5 ** ((mids.max() - mids) / half_life_years)
+    return float((w * length).sum()), float((w * w * length).sum())
+
+
+def eb_posterior_draw(
+    counts: ArrayLike, population: ArrayLike, rng: np.random.Generator
+) -> NDArray[np.float64]:
+    """One draw per area of the rate per 10,000 from the Gamma posterior of the EB fit.
+
+    Notes
+    -----
+    The Marshall moments (overall rate ``m``, between-area variance ``s²``) define a Gamma
+    prior with shape ``m²/s²`` and rate ``m/s²``; with ``y`` Poisson counts of ``n`` people
+    the posterior is Gamma(``m²/s² + y``, ``m/s² + n``), whose mean is the EB estimate. When
+    ``s² = 0`` (no spread beyond Poisson noise) the counts are drawn as Poisson around the
+    observed ones instead (Gamma(``y + 0.5``, ``n``), Jeffreys), so they still vary.
+    """
+    y = np.asarray(counts, dtype=float)
+    n = np.asarray(population, dtype=float)
+    if n.sum() <= 0 or y.sum() <= 0:
+        return np.zeros(len(y))
+    m = y.sum() / n.sum()
+    r = np.divide(y, n, out=np.full(len(y), m), where=n > 0)
+    s2 = float((n * (r - m) ** 2).sum() / n.sum() - m / n[n > 0].mean())
+    if s2 > 0:
+        shape, rate = m * m / s2 + y, m / s2 + n
+    else:
+        shape, rate = y + 0.5, np.where(n > 0, n, n[n > 0].mean())
+    return rng.gamma(shape, 1.0 / rate) * PER
+
+
+def decayed_rate(
+    table: pd.DataFrame,
+    commune_codes: ArrayLike,
+    population: ArrayLike,
+    *,
+    half_life_years: float,
+    rng: np.random.Generator | None = None,
+) -> NDArray[np.float64]:
+    """People per 10,000 per year, time-weighted, shrunk by empirical Bayes (see below).
+
+    Notes
+    -----
+    A time-weighted count ``Y = Σ wₜ·yₜ`` of Poisson counts over person-years ``n·Σ wₜLₜ``
+    has mean ``λ·n·Σ wₜLₜ`` and variance ``λ·n·Σ wₜ²Lₜ``. Scaled by ``c = Σ wL / Σ w²L`` it
+    has mean equal to variance, as a Poisson count: :func:`eb_smoothed_rate` gets ``c·Y``
+    over ``c·n·Σ wL`` person-years. Feeding ``Y`` over ``n`` (one year's people) instead
+    overstates the noise of a window of several years and shrinks too hard. With ``rng``, one
+    draw from the posterior (:func:`eb_posterior_draw`) instead of its mean.
+    """
+    counts = decayed_counts(table, commune_codes, half_life_years=half_life_years)
+    if table.empty:
+        return np.zeros(len(counts))
+    wl, w2l = window_weights(table["period"], half_life_years=half_life_years)
+    c = wl / w2l
+    exposure = np.asarray(population, dtype=float) * wl * c
+    if rng is not None:
+        return eb_posterior_draw(counts * c, exposure, rng)
+    return eb_smoothed_rate(counts * c, exposure)
 
 
 def effort_by_commune(table: pd.DataFrame, commune_codes: ArrayLike) -> NDArray[np.float64]:
@@ -119,6 +206,12 @@ def _effort_pairs(table: pd.DataFrame) -> pd.DataFrame:
     return pairs.dropna(subset=[EFFORT]).reset_index()
 
 
+def effort_only_where_found(table: pd.DataFrame) -> bool:
+    """True when effort is recorded, but only for commune-periods where people were found."""
+    pairs = _effort_pairs(table)
+    return bool(len(pairs)) and bool((pairs["count"] > 0).all())
+
+
 def effort_note(table: pd.DataFrame) -> str:
     """Run note saying whether enforcement effort is recorded and how closely counts follow it."""
     pairs = _effort_pairs(table)
@@ -136,10 +229,16 @@ def effort_note(table: pd.DataFrame) -> str:
         if rho is not None
         else "no correlation: effort or counts are the same everywhere"
     )
+    zero = (
+        "; effort is recorded only where people were found: add rows with count 0 for the "
+        "patrols that found nobody (or a separate effort table), or yields cannot be reported"
+        if effort_only_where_found(table)
+        else ""
+    )
     return (
         f"enforcement effort recorded for {len(pairs)} commune-periods "
         f"({years.min()}-{years.max()}, {days:,.0f} days{rate}); {follow}; the repatriation "
-        "rate partly measures where guards looked (docs/method.md §7)"
+        f"rate partly measures where guards looked (docs/method.md §7){zero}"
     )
 
 

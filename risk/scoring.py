@@ -12,7 +12,7 @@ from risk.errors import ScoringError
 from risk.indicators import DIMENSIONS
 from risk.labels import CLASS_LABELS, class_breaks, classify
 from risk.profiles import Profile
-from risk.quality import MIN_AVAILABILITY, availability, quality_flags
+from risk.quality import MIN_AVAILABILITY, availability, flags_in_notes, quality_flags
 from risk.results import ScoreTable, contrib_col, norm_col, raw_col
 from risk.transforms import SCALE, normalise, treat_outliers
 
@@ -51,6 +51,7 @@ def score(indicators: pd.DataFrame, profile: Profile, *, notes: Iterable[str] = 
     _check_values(usable, weights)
     names = list(weights)
     flags = _low_availability(indicators) + quality_flags(usable[names], DIMENSIONS)
+    flags += flags_in_notes(notes)
     norm, treatments = normalised_matrix(usable[names], params, notes=notes)
     w = np.array([weights[n] for n in names])
     total, contrib = aggregate(norm, w, params["aggregation"])
@@ -109,8 +110,11 @@ def aggregate(
     """Scores (0-100) and per-indicator contributions (points, adding up to the score).
 
     ``arithmetic``: ``S = Σ wᵢ·xᵢ``, contribution ``wᵢ·xᵢ``. ``geometric``: with
-    ``yᵢ = 1 + 0.99·xᵢ`` (1-100), ``S = (Π yᵢ^wᵢ - 1) / 0.99`` and each indicator's share of
-    ``S`` is its share of ``Σ wᵢ·ln yᵢ``, so a low value cannot be fully offset by a high one.
+    ``yᵢ = 1 + 0.99·xᵢ`` (1-100), ``S = (Π yᵢ^wᵢ - 1) / 0.99``, so a low value cannot be fully
+    offset by a high one. Each indicator is credited its arithmetic points ``wᵢ·xᵢ`` and the
+    indicators below the commune's geometric mean pay the imbalance penalty ``Σ wᵢ·xᵢ - S``
+    (≥ 0), shared in proportion to ``wᵢ·ln(G / yᵢ)``: an indicator at 0 beside one at 100
+    shows about -41 points (what it costs), not 0.
     """
     if method == "arithmetic":
         contrib = norm * weights[None, :]
@@ -118,13 +122,16 @@ def aggregate(
     if method != "geometric":
         raise ScoringError(f'aggregation was "{method}", expected one of {AGGREGATIONS}')
     stretch = (SCALE - GEO_FLOOR) / SCALE
-    logs = np.log(GEO_FLOOR + stretch * norm) * weights[None, :]
-    total_log = logs.sum(axis=1)
+    logs = np.log(GEO_FLOOR + stretch * norm)
+    total_log = (logs * weights[None, :]).sum(axis=1)
     scores = np.expm1(total_log) / stretch
-    share = np.divide(
-        logs, total_log[:, None], out=np.zeros_like(logs), where=total_log[:, None] > 0
-    )
-    return scores, share * scores[:, None]
+    credit = norm * weights[None, :]
+    penalty = credit.sum(axis=1) - scores
+    below = np.clip(total_log[:, None] - logs, 0.0, None) * weights[None, :]
+    spread = below.sum(axis=1, keepdims=True)
+    fallback = np.broadcast_to(weights / max(float(weights.sum()), 1e-300), below.shape)
+    share = np.where(spread > 1e-12, below / np.where(spread > 1e-12, spread, 1.0), fallback)
+    return scores, credit - share * penalty[:, None]
 
 
 def usable_weights(

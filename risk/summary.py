@@ -11,7 +11,8 @@ from risk.runs import ScoreRun
 def run_summary(run: ScoreRun, top: int = 5) -> dict[str, Any]:
     """The run's record (JSON-ready) plus its ``top`` communes with score, class and reasons."""
     frame = run.table.frame.sort_values("rank").head(top)
-    columns = [c for c in ("rank_p05", "rank_p95", "p_top_k", "hotspot") if c in frame]
+    wanted = ("rank_p05", "rank_p95", "p_top_k", "class_uncertain", "hotspot")
+    columns = [c for c in wanted if c in frame]
     best = [
         {
             "rank": int(row["rank"]),
@@ -25,4 +26,5 @@ def run_summary(run: ScoreRun, top: int = 5) -> dict[str, Any]:
         for _, row in frame.iterrows()
     ]
     record = asdict(run.record)
-    return {**record, "top": best}
+    uncertainty = dict(run.record.extra or {}).get("uncertainty", {"sources": ["weights"]})
+    return {**record, "uncertainty": uncertainty, "top": best}

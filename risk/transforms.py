@@ -82,8 +82,8 @@ def _treat_outliers(
     x = np.asarray(values, dtype=float).copy()
     if not _outlying(x):
         return x, "none"
-    treated = 0
-    while treated < max_points:
+    changed = np.zeros(len(x), dtype=bool)  # points moved so far: ties count once each
+    while changed.sum() < max_points:
         high = skew_kurt(x)[0] >= 0
         extreme = x.max() if high else x.min()
         at = x == extreme
@@ -91,9 +91,11 @@ def _treat_outliers(
         if not len(rest) or rest.min() == rest.max():
             break  # winsorising would leave one value and erase the indicator: log instead
         x[at] = rest.max() if high else rest.min()
-        treated += int(at.sum())
+        changed |= at
+        if changed.sum() > max_points:
+            break  # more points than allowed would move: log instead
         if not _outlying(x):
-            return x, f"winsorised {treated}"
+            return x, f"winsorised {int(changed.sum())}"
     raw = np.asarray(values, dtype=float)
     low, span = raw.min(), np.ptp(raw)
     return np.log(raw - low + 0.01 * span), "log"

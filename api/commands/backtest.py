@@ -37,7 +37,21 @@ def backtest(
     for name, m in rows.items():
         pai = f"PAI top 10 % {m['pai_top10']:5.2f}  top 20 % {m['pai_top20']:5.2f}"
         say(f"  {name:<14} {pai}  hit rate top 10 % {m['hit_rate_top10']:.0%}")
+    say(comparison_line(result["comparison"]))
     say(effort_line(result["enforcement"]))
+
+
+def comparison_line(comparison: dict) -> str:
+    """One line: the model against the strongest same-information baseline, over every year."""
+    low, high = comparison["ci90"]
+    ratio = comparison["ratio"]
+    verdict = "beats it" if comparison["beats_best"] else "does not clearly beat it"
+    years = ", ".join(map(str, comparison["years"]))
+    return (
+        f"  model / strongest baseline ({comparison['best_baseline']}) mean PAI top 10 % over "
+        f"{years} = {'n/a' if ratio is None else f'{ratio:.2f}'} (90 % interval "
+        f"{low:.2f}-{high:.2f}): the model {verdict}"
+    )
 
 
 def effort_line(view: dict) -> str:

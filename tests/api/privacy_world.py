@@ -20,7 +20,12 @@ A, B = "Biên Hải", "Sơn Lâm"
 COUNTS = [2, 7, 1, 0, 12, 4, 3, 0, 5, 9, 1, 6]
 DISTRICTS = ["Huyện Đông"] * 3 + ["Huyện Tây"] * 3 + ["Huyện Nam"] * 3 + ["Huyện Bắc"] * 3
 ROLES = ("viewer_a", "viewer", "analyst", "admin")
-RATE_COLUMNS = ("raw_repatriation_rate", "norm_repatriation_rate", "contrib_repatriation_rate")
+#: Rates of people the shipped profiles weigh (deported back, victims returned).
+RATE_COLUMNS = tuple(
+    f"{part}_{rate}"
+    for rate in ("deported_rate", "victim_rate")
+    for part in ("raw", "norm", "contrib")
+)
 
 
 @dataclass

@@ -23,6 +23,11 @@ def test_score_json_with_set_and_weights_file_then_runs_lists_them(tmp_workspace
     assert again["run_id"] == summary["run_id"]
     scores = (ws / "runs" / summary["run_id"] / "scores.csv").read_text()
     assert "rank_p05" in scores and "hotspot" in scores and "repatriations_total" in scores
+    assert "class_uncertain" in scores and "p_top_k" in scores
+    uncertainty = summary["uncertainty"]
+    assert uncertainty["sources"] == ["weights", "counts", "parameters"]
+    assert set(uncertainty["normalisation"]) == {"minmax", "rank", "zscore"}  # apart, labelled
+    assert isinstance(summary["top"][0]["class_uncertain"], bool)
 
     weights = tmp_path / "w.yaml"
     weights.write_text("weights: {border_proximity: 0.25, crossing_access: 0.75}\n")

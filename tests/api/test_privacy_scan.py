@@ -162,7 +162,9 @@ def _rate_texts(world):
             for value in profile[code].values():
                 if value != 0 and len(repr(value)) >= 8:
                     yield code, repr(value)
-                    yield code, f"{value:.6g}"
+                    short = f"{value:.6g}"
+                    if len(short.replace(".", "").lstrip("-0")) >= 3:  # "5" is on every page
+                        yield code, short
 
 
 def _appears(number: str, text: str) -> bool:

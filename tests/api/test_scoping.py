@@ -93,7 +93,7 @@ def test_a_commune_outside_the_keys_province_is_not_found(api, world, who):
     else:
         assert other.status_code == 200
     detail = mine.json()
-    rate = next(i for i in detail["indicators"] if i["indicator"] == "repatriation_rate")
+    rate = next(i for i in detail["indicators"] if i["indicator"] == "deported_rate")
     if who in ("analyst", "admin"):
         assert detail["repatriations_total"] == world.counts[small_a]
         assert rate["raw"] is not None and not rate["withheld"] and not detail["rate_withheld"]
@@ -102,7 +102,7 @@ def test_a_commune_outside_the_keys_province_is_not_found(api, world, who):
         assert (
             rate["withheld"] and rate["raw"] is rate["normalised"] is rate["contribution"] is None
         )
-        label = indicator_label("repatriation_rate", "vi")  # named among the reasons, no points
+        label = indicator_label("deported_rate", "vi")  # named among the reasons, no points
         assert all(r == label for r in detail["reasons"] if r.startswith(label))
 
 
@@ -263,7 +263,7 @@ def test_the_dashboard_page_and_assets_load_without_a_key_but_no_data_does(api):
 
 @pytest.mark.parametrize("plan", ["patrol", "outreach"])
 def test_plans_for_a_province_key_use_only_its_communes(api, world, plan):
-    params = {"k": 2, "radius_km": 5} if plan == "patrol" else {"budget": 200}
+    params = {"k": 2, "radius_km": 5} if plan == "patrol" else {"budget": 400}
     scoped = get(api, world, "viewer_a", f"/plans/{plan}", draws=0, **params)
     everyone = get(api, world, "viewer", f"/plans/{plan}", draws=0, **params)
     assert scoped.status_code == everyone.status_code == 200

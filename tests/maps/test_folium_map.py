@@ -86,7 +86,7 @@ def test_hotspots_and_rank_intervals_are_shown_when_the_run_has_them(scored_work
     table = ScoreTable(frame, run.table.weights, run.table.breaks)
     html = draw(scored_workspace, run, table=table)
     assert '"Điểm nóng (Getis-Ord Gi*)"' in html
-    assert "Điểm nóng, tin cậy 99%" in html and "Khoảng thứ hạng (90%)" in html
+    assert "Cụm điểm cao (q ≤ 0,01)" in html and "Khoảng thứ hạng (90%)" in html
     assert html.count('"hotspot": "hot_99"') == 2
 
 

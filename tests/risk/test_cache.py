@@ -64,9 +64,9 @@ def test_new_weights_and_methods_redo_no_geometry_even_in_a_new_process(tmp_work
     run = score_workspace(tmp_workspace, reweighted(PATROL), store=False)
     assert spy == Counter()
     assert run.record.weights != dict(PATROL.weights)
-    # outreach remembers repatriations longer (half-life 3 years): only that rate is redone
+    # outreach remembers repatriations longer (half-life 3 years): only those rates are redone
     score_workspace(tmp_workspace, load_profile("outreach"), store=False)
-    assert spy == Counter({"repatriation_rate": 1})
+    assert spy == Counter({"repatriation_rate": 1, "deported_rate": 1, "victim_rate": 1})
 
 
 def test_a_new_venues_layer_recomputes_only_venue_pressure(tmp_workspace, layers, spy):

@@ -1,4 +1,4 @@
-"""The risk model on the demo province: reproducible runs and a backtest that beats baselines."""
+"""The risk model on the demo province: reproducible runs and a fair backtest."""
 
 import time
 
@@ -9,6 +9,7 @@ from geo.synthetic import DEMO_SEED
 from geo.workspace import Workspace
 from risk.pipeline import backtest_workspace, score_workspace
 from risk.profiles import load_profile
+from risk.rolling import SIMPLE
 from risk.store import load_run
 
 pytestmark = pytest.mark.slow
@@ -25,13 +26,15 @@ def test_demo_stays_quick(demo):
     assert demo[1] < 20
 
 
-def test_patrol_backtest_beats_every_baseline_and_prior_counts_clearly(demo):
+def test_patrol_backtest_reports_the_fair_comparison_whatever_it_shows(demo):
     result = backtest_workspace(demo[0], load_profile("patrol"), 2025)
     model, baselines = result["model"], result["baselines"]
-    assert all(model["pai_top10"] > b["pai_top10"] for b in baselines.values())
-    assert model["pai_top10"] >= 1.15 * baselines["prior_counts"]["pai_top10"]
-    assert result["model_vs_prior_counts_pai_top10"]["low_90"] > 1
-    assert baselines["random"]["pai_top10"] == pytest.approx(1.0, abs=0.2)
+    assert model["pai_top10"] > baselines["prior_counts"]["pai_top10"]  # the plumbing works
+    assert model["pai_top10"] > baselines["random"]["pai_top10"] == 1.0
+    comparison = result["comparison"]
+    assert comparison["best_baseline"] in SIMPLE  # not a one-year baseline: same information
+    assert comparison["beats_best"] == (comparison["ci90"][0] > 1)
+    assert comparison["years"] == [e["holdout"] for e in result["rolling"]]
 
 
 def test_same_inputs_give_bit_identical_scores(demo):

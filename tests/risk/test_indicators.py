@@ -69,7 +69,7 @@ def test_venues_in_a_commune_with_no_people_stay_finite():
     assert np.isfinite(frame["venue_pressure"]).all()
     assert frame.loc["90001", "venue_pressure"] == pytest.approx(2 / 1000 * 10_000)
     assert any("fewer than 1000 people" in n for n in notes)
-    table = score(frame, load_profile("outreach"))
+    table = score(frame, load_profile("outreach").with_weights({"venue_pressure": 1.0}))
     assert np.isfinite(table.frame["score"]).all()
 
 

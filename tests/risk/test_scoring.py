@@ -64,7 +64,7 @@ def test_missing_indicators_renormalise_the_weights_with_a_note():
     assert math.isclose(sum(table.weights.values()), 1.0)
     assert set(table.weights) == {"border_proximity", "crossing_access"}
     assert table.weights["crossing_access"] == pytest.approx(0.30 / 0.50)
-    assert any("renormalised" in note and "venue_pressure" in note for note in table.notes)
+    assert any("renormalised" in note and "deported_rate" in note for note in table.notes)
 
 
 def test_nan_indicator_is_an_error_naming_the_commune():
