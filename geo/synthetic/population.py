@@ -13,7 +13,7 @@ from geo.synthetic.landscape import Land, bell, remoteness
 
 PIXEL_M = 100.0
 
-_PEOPLE = (1_200.0, 28_000.0)
+_PEOPLE = (800.0, 40_000.0)
 
 
 def draw_population(
@@ -64,11 +64,11 @@ def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def _fit_totals(rng: Generator, density: np.ndarray, ids: np.ndarray, empty: np.ndarray) -> np.ndarray:
-    """Rescale each commune's pixels to 1,200-28,000 people (~1.1 M in all); ``empty`` get 0."""
+    """Rescale each commune's pixels to 800-40,000 people (~5,000 each); ``empty`` get 0."""
     raw = np.bincount(ids.ravel(), weights=density.ravel(), minlength=len(empty) + 1)[1:]
     if (raw <= 0).any():
         raise RuntimeError(f"{int((raw <= 0).sum())} synthetic communes hold no pixel centre")
-    target, low, high = rng.uniform(0.95e6, 1.25e6), -10.0, 10.0
+    target, low, high = rng.uniform(4500.0, 6000.0) * (~empty).sum(), -10.0, 10.0
     for _ in range(60):  # bisection on the log of one province-wide scale
         mid = (low + high) / 2
         too_few = np.clip(np.exp(mid) * raw, *_PEOPLE)[~empty].sum() < target
