@@ -110,7 +110,9 @@ def _write_inputs(ws: Workspace, province: SyntheticProvince) -> None:
         files["tra_ve_xa_cu.csv"] = province.history
         files["bang_chuyen_doi_2025.csv"] = province.crosswalk
     for name, frame in files.items():
-        ws.write_text(f"inputs/{name}", frame.to_csv(index=False, lineterminator="\n"), actor="demo")
+        ws.write_text(
+            f"inputs/{name}", frame.to_csv(index=False, lineterminator="\n"), actor="demo"
+        )
 
 
 def _check_target(root: Path, overwrite: bool) -> None:

@@ -134,15 +134,19 @@ def test_2025_demo_has_merged_communes_without_districts_and_rekeyed_history(dem
     assert new["commune_name"].is_unique  # names are told apart by the province alone
     assert "2025" in (demo2025.root / "README.txt").read_text()
     crosswalk = pd.read_csv(demo2025.root / "inputs" / "bang_chuyen_doi_2025.csv", dtype=str)
-    history = pd.read_csv(demo2025.root / "inputs" / "tra_ve_xa_cu.csv", dtype={"commune_code": str})
+    history = pd.read_csv(
+        demo2025.root / "inputs" / "tra_ve_xa_cu.csv", dtype={"commune_code": str}
+    )
     assert set(crosswalk["old_code"]) == set(old["commune_code"])
     assert set(crosswalk["new_code"]) == set(new["commune_code"])
     assert set(history["commune_code"]) <= set(old["commune_code"])
     rekeyed = demo2025.read_layer("repatriations")
     assert set(rekeyed["commune_code"]) <= set(new["commune_code"])
-    assert rekeyed["count"].sum() == history["count"].sum() == demo.read_layer("repatriations")[
-        "count"
-    ].sum()
+    assert (
+        rekeyed["count"].sum()
+        == history["count"].sum()
+        == demo.read_layer("repatriations")["count"].sum()
+    )
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "png", "csv", "gpkg"])

@@ -50,7 +50,9 @@ def place_venues(
     ]
     year = _licence_years(rng, n)
     plain = rng.uniform(size=n) < 0.2
-    typed = np.vectorize(lambda text, strip: strip_accents(text) if strip else text, otypes=[object])
+    typed = np.vectorize(
+        lambda text, strip: strip_accents(text) if strip else text, otypes=[object]
+    )
     labels = [f"{_VENUE_WORD[k]} {_BRANDS[rng.integers(len(_BRANDS))]}" for k in kinds]
     return metric_frame(
         {

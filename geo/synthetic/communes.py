@@ -125,9 +125,11 @@ def _with_islands(cells: np.ndarray, islands: np.ndarray) -> np.ndarray:
 
 
 def thinned_one_by_one(rng: Generator, cells: np.ndarray) -> np.ndarray:
-    """Each outline grown or shrunk by up to 150 m and simplified on its own: overlaps, gaps."""
-    grown = shapely.buffer(cells, np.clip(rng.normal(0.0, 70.0, len(cells)), -150.0, 150.0))
-    thinned = shapely.simplify(grown, 120.0, preserve_topology=True)
+    """Each outline grown or shrunk (10-80 m) and simplified on its own: overlaps and gaps."""
+    size = np.sqrt(shapely.area(cells))  # metres
+    grow = np.clip(rng.normal(0.0, 1.0, len(cells)), -2, 2) * np.clip(0.005 * size, 10.0, 80.0)
+    grown = shapely.buffer(cells, grow)
+    thinned = shapely.simplify(grown, np.clip(0.012 * size, 15.0, 150.0), preserve_topology=True)
     return np.where(shapely.is_empty(thinned), cells, thinned)
 
 

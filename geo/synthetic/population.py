@@ -63,7 +63,9 @@ def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
     return image
 
 
-def _fit_totals(rng: Generator, density: np.ndarray, ids: np.ndarray, empty: np.ndarray) -> np.ndarray:
+def _fit_totals(
+    rng: Generator, density: np.ndarray, ids: np.ndarray, empty: np.ndarray
+) -> np.ndarray:
     """Rescale each commune's pixels to 800-40,000 people (~5,000 each); ``empty`` get 0."""
     raw = np.bincount(ids.ravel(), weights=density.ravel(), minlength=len(empty) + 1)[1:]
     if (raw <= 0).any():

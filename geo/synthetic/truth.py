@@ -31,9 +31,7 @@ class Truth:
     log_risk: np.ndarray  # (communes, len(YEARS))
 
 
-def hidden_truth(
-    rng: Generator, land: Land, cells: np.ndarray, zones: gpd.GeoDataFrame
-) -> Truth:
+def hidden_truth(rng: Generator, land: Land, cells: np.ndarray, zones: gpd.GeoDataFrame) -> Truth:
     """Draw the hidden drivers and sum them into a log-risk per commune and year (unitless)."""
     anchor = shapely.point_on_surface(cells)
     xy = shapely.get_coordinates(anchor)
