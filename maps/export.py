@@ -143,7 +143,8 @@ def ranked_table(
         out = out.drop(columns="district_name")
     if {"rank_p05", "rank_p95"} <= set(rows.columns):
         pairs = zip(rows["rank_p05"], rows["rank_p95"], strict=True)
-        out.insert(out.columns.get_loc("class_label") + 1, "rank_interval", [f"{int(lo)}-{int(hi)}" for lo, hi in pairs])
+        at = out.columns.get_loc("class_label") + 1
+        out.insert(at, "rank_interval", [f"{int(lo)}-{int(hi)}" for lo, hi in pairs])
     return out
 
 

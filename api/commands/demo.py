@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,7 +12,7 @@ from api.options import DEFAULT_WS, HostOpt, PortOpt, WorkspaceOpt, say
 from geo.synthetic import DEMO_SEED
 
 
-class AdminStructure(str, Enum):
+class AdminStructure(StrEnum):
     """Viet Nam's administrative structure the demo is built in."""
 
     old = "2009"

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from affine import Affine
 
+from geo.crosswalk import apply_crosswalk
 from geo.crs import STORAGE_CRS
 from geo.schema import VECTOR_LAYERS
-from geo.crosswalk import apply_crosswalk
 from geo.synthetic.activity import draw_repatriations, draw_zones, place_venues, venue_register
 from geo.synthetic.admin2025 import merge_2025
 from geo.synthetic.communes import PROVINCE_NAME, draw_communes

@@ -13,7 +13,7 @@ from shapely import affinity
 
 from geo.schema import VENUE_KINDS
 from geo.synthetic.communes import containing
-from geo.synthetic.landscape import Land, exactly_in, metric_frame, remoteness, uniform_in
+from geo.synthetic.landscape import Land, metric_frame, remoteness, uniform_in
 from geo.synthetic.names import NameBook
 
 _BRANDS = ("Hoa Sen", "Bình An", "Hồng Nhung", "Thanh Tâm", "Ánh Dương", "Hải Âu", "Sao Mai",
@@ -82,8 +82,10 @@ def strip_accents(text: str) -> str:
 
 
 def venue_register(rng: Generator, venues: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The venue register as a police office hands it over: Vietnamese headers, lon/lat, and
-    ~8 % extra rows with an address but no coordinates (EPSG:4326 degrees)."""
+    """The venue register as handed over: Vietnamese headers, lon/lat (degrees), address-only rows.
+
+    About 8 % extra rows carry an address and a licence but no coordinates.
+    """
     xy = shapely.get_coordinates(venues.to_crs(4326).geometry.to_numpy())
     register = pd.DataFrame(
         {

@@ -79,7 +79,7 @@ def _new_names(
         ward = any(str(old[i]).startswith("Phường ") for i in m)
         stem = str(old[rng.choice(m)]).split(" ", 1)[1]
         stem = stem.split(" ", 1)[1] if stem.startswith("trấn ") else stem
-        if len(m) > 1 and rng.uniform() < 0.2 or any(o.endswith(" " + stem) for o in out):
+        if (len(m) > 1 and rng.uniform() < 0.2) or any(o.endswith(" " + stem) for o in out):
             stem = names.take()
         out.append(("Phường " if ward else "Xã ") + stem)
     return out

@@ -55,7 +55,8 @@ def realistic_names(
     rural = np.flatnonzero(prefix == "Xã ")
     by_district = {k: rural[district[rural] == k] for k in np.unique(district[rural])}
     roomy = [k for k, members in by_district.items() if len(members) >= 6]
-    for pair, k in zip(NEAR_HOMONYMS, rng.choice(roomy, len(NEAR_HOMONYMS), replace=False)):
+    districts = rng.choice(roomy, len(NEAR_HOMONYMS), replace=False)
+    for pair, k in zip(NEAR_HOMONYMS, districts, strict=True):
         a, b = rng.choice(by_district[k], 2, replace=False)
         stems[a], stems[b] = pair
     used = {i for pair in NEAR_HOMONYMS for i, s in enumerate(stems) if s in pair}

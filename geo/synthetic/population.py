@@ -23,7 +23,7 @@ def draw_population(
 
     Pixels outside every cell and in the ``empty`` communes hold 0 people.
     """
-    box = (shapely.total_bounds(cells) + [-1e3, -1e3, 1e3, 1e3]) / PIXEL_M  # whole pixels
+    box = (shapely.total_bounds(cells) + np.array([-1e3, -1e3, 1e3, 1e3])) / PIXEL_M
     west, south, east, north = np.r_[np.floor(box[:2]), np.ceil(box[2:])] * PIXEL_M
     transform = from_origin(west, north, PIXEL_M, PIXEL_M)
     shape = (round((north - south) / PIXEL_M), round((east - west) / PIXEL_M))
