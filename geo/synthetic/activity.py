@@ -94,6 +94,7 @@ def venue_register(rng: Generator, venues: gpd.GeoDataFrame) -> pd.DataFrame:
             "Số giấy phép": venues["licence_no"].to_numpy(),
             "Năm cấp phép": venues["licence_year"].to_numpy(),
             "Địa chỉ": venues["address"].to_numpy(),
+            "Xã/Phường": venues["commune_name"].to_numpy(),
             "Kinh độ": xy[:, 0].round(6),
             "Vĩ độ": xy[:, 1].round(6),
         }

@@ -135,10 +135,7 @@ def generalised_border(rng: Generator, border: shapely.LineString) -> shapely.Li
     n = int(border.length // 4000) + 1
     t = np.linspace(0.0, 1.0, n)
     xy = shapely.get_coordinates(shapely.line_interpolate_point(border, t, normalized=True))
-    walk = _wiggle(rng, n, 1.0)
-    side = np.where(np.arange(n) % 7 < 4, 1.0, -1.0) * np.sign(walk + 1e-9)
-    offset = side * np.clip(1000.0 + 7000.0 * np.abs(walk) ** 2.5, 1000.0, 8000.0)
-    offset[[0, -1]] = 0.0
+    offset = _wiggle(rng, n, rng.uniform(5000.0, 8000.0))  # smooth, crossing the true line
     step = np.gradient(xy, axis=0)
     normal = np.c_[-step[:, 1], step[:, 0]] / np.hypot(*step.T)[:, None]
     return shapely.LineString(xy + offset[:, None] * normal)

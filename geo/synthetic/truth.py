@@ -44,13 +44,13 @@ def hidden_truth(rng: Generator, land: Land, cells: np.ndarray, zones: gpd.GeoDa
     d_road = shapely.distance(corridor, anchor) / 1000.0
     upland = remoteness(xy[:, 0], xy[:, 1])
     static = (
-        1.1 / (1 + (d_border / 10.0) ** 2)
+        1.6 / (1 + (d_border / 12.0) ** 2)
         + 0.9 * np.exp(-((d_entry / 7.0) ** 2))
         + 0.8 * np.exp(-((d_road / 4.0) ** 2))
         + 1.2 * (0.4 * upland**1.5)
         + _networks(rng, land, xy, 3)
         + _field(rng, land, xy)
-        + rng.normal(0, 0.25, len(xy))
+        + rng.normal(0, 0.15, len(xy))
     )
     late = _networks(rng, land, xy, 1)  # a network that starts recruiting in 2023
     by_year = static[:, None] + late[:, None] * (YEARS >= 2023)
@@ -74,11 +74,11 @@ def _networks(rng: Generator, land: Land, xy: np.ndarray, n: int) -> np.ndarray:
 
 
 def _field(rng: Generator, land: Land, xy: np.ndarray, n: int = 40) -> np.ndarray:
-    """Spatially correlated noise (sd about 0.3): a sum of random-signed 8 km bumps."""
+    """Spatially correlated noise (sd about 0.2): a sum of random-signed 8 km bumps."""
     centres = exactly_in(rng, land.province, n)
     d2 = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
     bumps = np.exp(-d2 / (2 * 8000.0**2)) @ rng.normal(0, 1, n)
-    return 0.3 * bumps / max(bumps.std(), 1e-9)
+    return 0.2 * bumps / max(bumps.std(), 1e-9)
 
 
 def _zone_pull(land: Land, zones: gpd.GeoDataFrame, anchor: np.ndarray) -> np.ndarray:
