@@ -33,6 +33,9 @@ def draw_population(
     )
     density = _density(rng, land, transform, shape)
     people = _fit_totals(rng, density, ids, empty).astype(np.float32)
+    if empty.any():  # nobody within 400 m of an empty commune either: outlines will wobble
+        shapes = ((cell, 1) for cell in shapely.buffer(cells[empty], 400.0))
+        people[features.rasterize(shapes, shape, transform=transform, dtype="uint8") == 1] = 0
     totals = np.bincount(ids.ravel(), weights=people.ravel(), minlength=len(cells) + 1)[1:]
     return people, transform, totals
 
