@@ -132,15 +132,18 @@ def ranked_table(
             "commune_name": rows["commune_name"].to_numpy(),
             "district_name": rows.get("district_name", pd.Series("", index=rows.index))
             .fillna("")
-            .to_numpy(),
+            .to_numpy(),  # dropped below when the communes have no district (2025 structure)
             "score": rows["score"].map(lambda s: f"{s:.1f}").to_numpy(),
             "class_label": rows[f"class_label_{lang}"].to_numpy(),
             "drivers": [", ".join(indicator_label(d, lang) for d in r) for r in table.drivers()],
         }
     )
+    if "district_name" not in rows.columns or (out["district_name"] == "").all():
+        out = out.drop(columns="district_name")
     if {"rank_p05", "rank_p95"} <= set(rows.columns):
         pairs = zip(rows["rank_p05"], rows["rank_p95"], strict=True)
-        out.insert(5, "rank_interval", [f"{int(lo)}-{int(hi)}" for lo, hi in pairs])
+        at = out.columns.get_loc("class_label") + 1
+        out.insert(at, "rank_interval", [f"{int(lo)}-{int(hi)}" for lo, hi in pairs])
     return out
 
 

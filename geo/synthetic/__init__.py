@@ -19,14 +19,18 @@ import numpy as np
 import pandas as pd
 from affine import Affine
 
+from geo.crosswalk import apply_crosswalk
 from geo.crs import STORAGE_CRS
 from geo.schema import VECTOR_LAYERS
-from geo.synthetic.activity import draw_repatriations, draw_zones, place_venues
+from geo.synthetic.activity import draw_repatriations, draw_zones, place_venues, venue_register
+from geo.synthetic.admin2025 import merge_2025
 from geo.synthetic.communes import PROVINCE_NAME, draw_communes
 from geo.synthetic.landscape import (
     METRIC_CRS,
     Land,
+    draw_islands,
     draw_outline,
+    generalised_border,
     lay_roads,
     metric_frame,
     place_crossings,
@@ -34,8 +38,10 @@ from geo.synthetic.landscape import (
 )
 from geo.synthetic.names import NameBook
 from geo.synthetic.population import PIXEL_M, draw_population
+from geo.synthetic.truth import Truth, hidden_truth
 
 __all__ = [
+    "ADMIN_STRUCTURES",
     "DEMO_SEED",
     "METRIC_CRS",
     "PIXEL_M",
@@ -51,6 +57,9 @@ SYNTHETIC_NOTE = (
 )
 
 
+ADMIN_STRUCTURES = ("2009", "2025")
+
+
 @dataclass(frozen=True, eq=False)
 class SyntheticProvince:
     """A seeded, fictional province: every layer of the contract plus a population raster."""
@@ -62,53 +71,114 @@ class SyntheticProvince:
     crossings: gpd.GeoDataFrame
     venues: gpd.GeoDataFrame
     industrial_zones: gpd.GeoDataFrame
-    repatriations: pd.DataFrame  # no geometry
+    repatriations: pd.DataFrame  # no geometry; keyed by this structure's communes
     population: np.ndarray  # float32 people per pixel, (rows, cols), 0 outside the province
     transform: Affine  # north-up, 100 m pixels, in raster_crs
     raster_crs: str
+    admin: str = "2009"  # "2009": province, district, commune; "2025": province, commune
+    register: pd.DataFrame | None = None  # venue register as handed over (some rows no lon/lat)
+    crosswalk: pd.DataFrame | None = None  # 2025: old_code, new_code, share
+    history: pd.DataFrame | None = None  # 2025: the repatriations keyed by the old communes
+    truth: Truth | None = None  # the generator's hidden drivers (metres), for docs and tests
 
     def layers(self) -> dict[str, pd.DataFrame]:
         """Name -> frame for the six vector/table layers, keyed as ``geo.schema.VECTOR_LAYERS``."""
         return {name: getattr(self, name) for name in VECTOR_LAYERS}
 
 
-def make_province(seed: int = DEMO_SEED) -> SyntheticProvince:
+def make_province(seed: int = DEMO_SEED, admin: str = "2009") -> SyntheticProvince:
     """Build the seeded synthetic province: frames in EPSG:4326, people per 100 m pixel.
 
     Parameters
     ----------
     seed
         Seed for ``numpy.random.default_rng``; the same seed gives identical frames and raster.
+    admin
+        ``"2009"`` (communes in districts) or ``"2025"`` (merged communes, no district; the
+        repatriations re-keyed from the old communes through ``crosswalk``).
 
     Returns
     -------
     SyntheticProvince
-        Six contract layers (``data_source`` = the synthetic note) and a float32 population
-        raster in EPSG:32648 whose commune totals (pixel-centre rule) lie in 1,200-28,000.
+        Six contract layers (``data_source`` = the synthetic note), a float32 population raster
+        in EPSG:32648 (a few communes hold nobody), the venue register and the hidden truth.
     """
+    if admin not in ADMIN_STRUCTURES:
+        raise ValueError(f'admin structure "{admin}" is not one of {", ".join(ADMIN_STRUCTURES)}')
     rng = np.random.default_rng(seed)
     note = SYNTHETIC_NOTE.format(seed=seed)
     names = NameBook(rng)
-    province, border, coast = draw_outline(rng)
-    towns = place_towns(rng, province, coast)
-    crossings = place_crossings(rng, names, border, coast)
-    roads = lay_roads(rng, towns, crossings)
-    land = Land(province, border, coast, towns, roads)
-    communes = draw_communes(rng, names, land)
-    population, transform = draw_population(rng, land, communes.geometry.to_numpy())
-    border_lines = {"country": ["China", None], "kind": ["land", "sea"]}
+    land, crossings = _land(rng, names)
+    communes, cells, neighbours = draw_communes(rng, names, land)
+    empty = _empty_communes(rng, communes)
+    population, transform, people = draw_population(rng, land, cells, empty)
+    venues = place_venues(rng, names, land, communes, cells)
+    zones = draw_zones(rng, names, land, crossings)
+    truth = hidden_truth(rng, land, cells, zones)
+    codes = communes["commune_code"].to_numpy()
+    repatriations = draw_repatriations(rng, truth.log_risk, people, codes)
     frames = {
         "communes": communes,
-        "border": metric_frame(border_lines, [border, coast]),
+        "border": metric_frame(
+            {"country": ["China", None], "kind": ["land", "sea"]}, [land.border_source, land.coast]
+        ),
         "crossings": crossings,
-        "venues": place_venues(rng, names, land, communes),
-        "industrial_zones": draw_zones(rng, names, land, crossings),
-        "repatriations": draw_repatriations(rng, land, communes, crossings),
+        "venues": venues,
+        "industrial_zones": zones,
+        "repatriations": repatriations,
     }
+    extra: dict = {"register": venue_register(rng, venues), "truth": truth}
+    if admin == "2025":
+        frames, extra = _in_2025(rng, names, frames, extra, cells, neighbours)
     stored = {name: _stored(frame, note) for name, frame in frames.items()}
     return SyntheticProvince(
-        seed, note, **stored, population=population, transform=transform, raster_crs=METRIC_CRS
+        seed,
+        note,
+        **stored,
+        population=population,
+        transform=transform,
+        raster_crs=METRIC_CRS,
+        admin=admin,
+        **extra,
     )
+
+
+def _land(rng: np.random.Generator, names: NameBook) -> tuple[Land, gpd.GeoDataFrame]:
+    """The skeleton (outline, towns, roads, generalised border line, islands) and crossings."""
+    province, border, coast = draw_outline(rng)
+    towns = place_towns(rng, province, coast)
+    source = generalised_border(rng, border)
+    crossings = place_crossings(rng, names, source, coast)
+    roads = lay_roads(rng, towns, crossings)
+    islands = draw_islands(rng, coast)
+    return Land(province, border, coast, towns, roads, source, islands), crossings
+
+
+def _empty_communes(rng: np.random.Generator, communes: gpd.GeoDataFrame) -> np.ndarray:
+    """Mask of three large rural communes that nobody lives in (forest reserves)."""
+    rural = communes["commune_name"].str.startswith("Xã ").to_numpy()
+    large = rural & (communes["area_km2"] > communes["area_km2"].quantile(0.6)).to_numpy()
+    empty = np.zeros(len(communes), dtype=bool)
+    empty[rng.choice(np.flatnonzero(large), 3, replace=False)] = True
+    return empty
+
+
+def _in_2025(rng, names, frames: dict, extra: dict, cells, neighbours) -> tuple[dict, dict]:
+    """The frames re-keyed to the merged 2025 communes; the old history and crosswalk kept."""
+    old = frames["communes"]
+    new, crosswalk = merge_2025(rng, names, old, cells, neighbours)
+    to_new = dict(zip(crosswalk["old_code"], crosswalk["new_code"], strict=True))
+    new_name = dict(zip(new["commune_code"], new["commune_name"], strict=True))
+    venues = frames["venues"].copy()
+    venues["commune_code"] = venues["commune_code"].map(to_new)
+    venues["commune_name"] = venues["commune_code"].map(new_name)
+    history = frames["repatriations"]
+    rekeyed, _, problems = apply_crosswalk(history, crosswalk)
+    if problems:
+        raise RuntimeError(f"the demo's crosswalk misses {len(problems)} old communes")
+    rekeyed = rekeyed.groupby(["commune_code", "period", "category"], as_index=False)["count"]
+    frames = {**frames, "communes": new, "venues": venues, "repatriations": rekeyed.sum()}
+    return frames, {**extra, "crosswalk": crosswalk, "history": history}
 
 
 def _stored(frame: pd.DataFrame, note: str) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -11,7 +13,7 @@ from shapely import affinity
 
 from geo.schema import VENUE_KINDS
 from geo.synthetic.communes import containing
-from geo.synthetic.landscape import Land, exactly_in, metric_frame, remoteness, uniform_in
+from geo.synthetic.landscape import Land, metric_frame, remoteness, uniform_in
 from geo.synthetic.names import NameBook
 
 _BRANDS = ("Hoa Sen", "Bình An", "Hồng Nhung", "Thanh Tâm", "Ánh Dương", "Hải Âu", "Sao Mai",
@@ -28,31 +30,79 @@ _ZONE_SPEC = {"kkt": ("Khu kinh tế cửa khẩu", 2000, 8000, 0.3, 0.7),
 
 
 def place_venues(
-    rng: Generator, names: NameBook, land: Land, communes: gpd.GeoDataFrame
+    rng: Generator, names: NameBook, land: Land, communes: gpd.GeoDataFrame, cells: np.ndarray
 ) -> gpd.GeoDataFrame:
-    """550-650 licensed venues of every kind, with licence, address and commune; metres."""
+    """550-650 licensed venues with licence year, address and commune; ~20 % typed without accents.
+
+    ``cells`` are the generator's clean commune cells: a venue's register commune is the one it
+    truly lies in, even where the published outlines leave a gap. Metres.
+    """
     n = int(rng.integers(550, 651))
     xy = _venue_points(rng, land, n)
     drawn = rng.choice(VENUE_KINDS, n - len(VENUE_KINDS), p=_VENUE_P)
     kinds = rng.permutation(np.concatenate([VENUE_KINDS, drawn]))
-    cell = containing(communes.geometry.to_numpy(), xy)
+    cell = containing(cells, xy)
     where = communes["commune_name"].to_numpy()[cell]
     upland = remoteness(xy[:, 0], xy[:, 1]) > 0.55
     hamlet = [
         f"Thôn {names.any(u)}" if w.startswith("Xã") else f"Khu {rng.integers(1, 12)}"
         for w, u in zip(where, upland, strict=True)
     ]
+    year = _licence_years(rng, n)
+    plain = rng.uniform(size=n) < 0.2
+    typed = np.vectorize(
+        lambda text, strip: strip_accents(text) if strip else text, otypes=[object]
+    )
+    labels = [f"{_VENUE_WORD[k]} {_BRANDS[rng.integers(len(_BRANDS))]}" for k in kinds]
     return metric_frame(
         {
-            "name": [f"{_VENUE_WORD[k]} {_BRANDS[rng.integers(len(_BRANDS))]}" for k in kinds],
+            "name": typed(labels, plain),
             "kind": kinds,
-            "licence_no": [f"GP-{i:04d}/{rng.integers(2015, 2026)}" for i in range(1, n + 1)],
-            "address": [f"{h}, {w}" for h, w in zip(hamlet, where, strict=True)],
+            "licence_no": [f"GP-{i:04d}/{y}" for i, y in zip(range(1, n + 1), year, strict=True)],
+            "licence_year": year,
+            "address": typed([f"{h}, {w}" for h, w in zip(hamlet, where, strict=True)], plain),
             "commune_code": communes["commune_code"].to_numpy()[cell],
-            "commune_name": where,
+            "commune_name": typed(where, plain),
         },
         shapely.points(xy),
     )
+
+
+def _licence_years(rng: Generator, n: int) -> np.ndarray:
+    """Licence years 2008-2025, more of them recent (venues open faster than they close)."""
+    years = np.arange(2008, 2026)
+    weight = np.exp(0.12 * (years - years[0]))
+    return rng.choice(years, n, p=weight / weight.sum()).astype(np.int64)
+
+
+def strip_accents(text: str) -> str:
+    """``text`` as typed on a keyboard without Vietnamese input: no accents, đ -> d."""
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def venue_register(rng: Generator, venues: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The venue register as handed over: Vietnamese headers, lon/lat (degrees), address-only rows.
+
+    About 8 % extra rows carry an address and a licence but no coordinates.
+    """
+    xy = shapely.get_coordinates(venues.to_crs(4326).geometry.to_numpy())
+    register = pd.DataFrame(
+        {
+            "Tên cơ sở": venues["name"].to_numpy(),
+            "Loại hình": venues["kind"].to_numpy(),
+            "Số giấy phép": venues["licence_no"].to_numpy(),
+            "Năm cấp phép": venues["licence_year"].to_numpy(),
+            "Địa chỉ": venues["address"].to_numpy(),
+            "Xã/Phường": venues["commune_name"].to_numpy(),
+            "Kinh độ": xy[:, 0].round(6),
+            "Vĩ độ": xy[:, 1].round(6),
+        }
+    )
+    extra = register.sample(n=max(len(register) // 12, 1), random_state=rng.integers(2**31))
+    extra = extra.assign(**{"Kinh độ": np.nan, "Vĩ độ": np.nan})
+    extra["Số giấy phép"] = [f"GP-{9000 + i:04d}/{y}" for i, y in enumerate(extra["Năm cấp phép"])]
+    return pd.concat([register, extra], ignore_index=True)
 
 
 def _venue_points(rng: Generator, land: Land, n: int) -> np.ndarray:
@@ -83,7 +133,8 @@ def draw_zones(
     rng: Generator, names: NameBook, land: Land, crossings: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     """Six industrial zones (rotated rectangles of 0.5-5 km²) beside towns and the border gate."""
-    gate = shapely.get_coordinates(crossings.geometry.iloc[0])[0]
+    gate = land.border.interpolate(land.border.project(crossings.geometry.iloc[0]))
+    gate = shapely.get_coordinates(gate)[0]
     kinds = ["kkt", "kcn", "kcn", "kcn", "ccn", "ccn"]
     anchors = [gate, land.towns[0], land.towns[0], *land.towns[1:4]]
     shapes: list[shapely.Polygon] = []
@@ -97,6 +148,7 @@ def draw_zones(
             "migrant_share": [
                 round(rng.uniform(_ZONE_SPEC[k][3], _ZONE_SPEC[k][4]), 3) for k in kinds
             ],
+            "opening_year": rng.integers(2010, 2025, len(kinds)).astype(np.int64),
         },
         shapes,
     )
@@ -120,32 +172,21 @@ def _zone_shape(
 
 
 def draw_repatriations(
-    rng: Generator, land: Land, communes: gpd.GeoDataFrame, crossings: gpd.GeoDataFrame
+    rng: Generator, log_risk: np.ndarray, people: np.ndarray, codes: np.ndarray
 ) -> pd.DataFrame:
     """People returned per commune, year 2021-2025 and category; only counts >= 1 are listed.
 
-    Counts are drawn from a hidden risk surface that the other layers only partly reveal:
-    closeness to the land border and to informal crossings (openings, trails), poverty and
-    venues nearby (all visible in the layers), plus smooth regional "recruiter networks" and
-    commune-level noise that no layer shows. Each year is an independent Poisson draw from
-    the same surface, so one year's counts are a noisy guide to the next.
+    ``log_risk`` (communes × 5 years) is the hidden truth of :mod:`~geo.synthetic.truth`; the
+    expected count grows with its exponential and with the square root of ``people`` (0 where
+    nobody lives). Each year is an independent Poisson draw.
     """
-    anchor = shapely.point_on_surface(communes.geometry.to_numpy())
-    xy = shapely.get_coordinates(anchor)
-    d_border = shapely.distance(land.border, anchor) / 1000.0
-    informal = crossings[crossings["kind"].isin(["opening", "trail"])].geometry.to_numpy()
-    d_gate = shapely.distance(anchor[:, None], informal).min(axis=1) / 1000.0
-    visible = (
-        3.0 * np.exp(-d_border / 8)
-        + 2.0 * np.exp(-d_gate / 5)
-        + 1.5 * communes["poverty_rate"].to_numpy()
-    )
-    hidden = _networks(rng, land, xy) + rng.normal(0, 0.3, len(communes))
-    risk = np.exp(visible + hidden)
+    size = np.sqrt(people / np.median(people[people > 0]))
+    risk = np.exp(log_risk) * size[:, None]
     years, share = np.array([0.15, 0.17, 0.2, 0.23, 0.25]), np.array([0.7, 0.3])
     for _ in range(200):
-        mean = rng.uniform(300.0, 450.0) * risk / risk.sum()
-        counts = rng.poisson(mean[:, None, None] * years[:, None] * share)
+        scale = rng.uniform(300.0, 450.0) / risk.mean(axis=1).sum()
+        mean = scale * risk * years
+        counts = rng.poisson(mean[:, :, None] * share)
         zero = (counts.sum(axis=(1, 2)) == 0).mean()
         if 200 <= counts.sum() <= 500 and zero >= 0.45:
             break
@@ -154,19 +195,9 @@ def draw_repatriations(
     c, y, k = np.nonzero(counts)
     return pd.DataFrame(
         {
-            "commune_code": communes["commune_code"].to_numpy()[c],
-            "commune_name": communes["commune_name"].to_numpy()[c],
+            "commune_code": codes[c],
             "period": [str(2021 + i) for i in y],
             "category": np.array(["deported", "victim_returned"])[k],
             "count": counts[c, y, k].astype(np.int64),
         }
     )
-
-
-def _networks(rng: Generator, land: Land, xy: np.ndarray) -> np.ndarray:
-    """Hidden log-risk of three smooth regional hot spots (recruiter networks); no layer has it."""
-    centres = exactly_in(rng, land.province, 3)
-    spread = rng.uniform(6000.0, 12000.0, 3)
-    weight = rng.uniform(0.5, 0.9, 3)
-    d2 = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-    return (weight * np.exp(-d2 / (2 * spread**2))).sum(axis=1)

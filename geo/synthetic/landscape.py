@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import shapely
+import shapely.affinity
 from numpy.random import Generator
 
 from geo.synthetic.names import NameBook
@@ -32,10 +33,12 @@ class Land:
     """The metric skeleton every layer hangs on; coordinates in metres (EPSG:32648)."""
 
     province: shapely.Polygon
-    border: shapely.LineString  # land border with China, west to east
+    border: shapely.LineString  # land border with China, west to east, along the communes
     coast: shapely.LineString  # coastline, north to south-west
     towns: np.ndarray  # (n, 2); row 0 the provincial city, then one town per district
     roads: np.ndarray  # object array of LineStrings
+    border_source: shapely.LineString  # the border layer: generalised, 1-8 km off ``border``
+    islands: np.ndarray  # object array of island Polygons off the coast
 
 
 def metric_frame(columns: dict, geometry: object) -> gpd.GeoDataFrame:
@@ -127,13 +130,43 @@ def bell(values: np.ndarray, centre: float, sigma: float) -> np.ndarray:
     return np.exp(-((values - centre) ** 2) / (2 * sigma**2))
 
 
+def generalised_border(rng: Generator, border: shapely.LineString) -> shapely.LineString:
+    """The border as another source draws it: vertices every 4 km, pushed 1-8 km sideways."""
+    n = int(border.length // 4000) + 1
+    t = np.linspace(0.0, 1.0, n)
+    xy = shapely.get_coordinates(shapely.line_interpolate_point(border, t, normalized=True))
+    offset = _wiggle(rng, n, rng.uniform(5000.0, 8000.0))  # smooth, crossing the true line
+    step = np.gradient(xy, axis=0)
+    normal = np.c_[-step[:, 1], step[:, 0]] / np.hypot(*step.T)[:, None]
+    return shapely.LineString(xy + offset[:, None] * normal)
+
+
+def draw_islands(rng: Generator, coast: shapely.LineString, n: int = 7) -> np.ndarray:
+    """``n`` islands of 0.3-8 km², 3-14 km off the southern half of the coast; metres."""
+    islands: list[shapely.Polygon] = []
+    for _ in range(500):
+        at = coast.interpolate(rng.uniform(0.45, 0.95), normalized=True)
+        ahead = coast.interpolate(min(coast.project(at) + 50.0, coast.length))
+        dx, dy = ahead.x - at.x, ahead.y - at.y
+        reach = rng.uniform(3000.0, 14_000.0) / np.hypot(dx, dy)
+        centre = shapely.Point(at.x - dy * reach, at.y + dx * reach)  # seaward: left of travel
+        radius = np.sqrt(rng.uniform(0.3e6, 8e6) / np.pi)
+        blob = centre.buffer(radius, quad_segs=4)
+        blob = shapely.affinity.scale(blob, rng.uniform(0.5, 1.6), 1.0)
+        if blob.distance(coast) > 1500 and not any(blob.distance(i) < 800 for i in islands):
+            islands.append(blob)
+        if len(islands) == n:
+            return np.array(islands, dtype=object)
+    raise RuntimeError(f"only {len(islands)} of {n} synthetic islands fit off the coast")
+
+
 def place_crossings(
     rng: Generator,
     names: NameBook,
     border: shapely.LineString,
     coast: shapely.LineString,
 ) -> gpd.GeoDataFrame:
-    """Seven land crossings on the border (international near the sea) and one seaport; metres."""
+    """Seven crossings on the (generalised) land border line and one seaport; metres."""
     kinds = ["secondary", "secondary", "main", "opening", "opening", "trail"]
     kinds = ["international", *rng.permutation(kinds), "seaport"]
     fracs = 0.05 + 0.75 * (np.arange(6) + rng.uniform(0.2, 0.8, 6)) / 6

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from affine import Affine
 from numpy.random import Generator
 from rasterio import features
@@ -12,12 +13,17 @@ from geo.synthetic.landscape import Land, bell, remoteness
 
 PIXEL_M = 100.0
 
-_PEOPLE = (1_200.0, 28_000.0)
+_PEOPLE = (800.0, 40_000.0)
 
 
-def draw_population(rng: Generator, land: Land, cells: np.ndarray) -> tuple[np.ndarray, Affine]:
-    """People per 100 m pixel over the province box (EPSG:32648), 0 outside; commune-fitted."""
-    box = np.asarray(land.province.bounds) / PIXEL_M  # snapped outwards to whole pixels
+def draw_population(
+    rng: Generator, land: Land, cells: np.ndarray, empty: np.ndarray
+) -> tuple[np.ndarray, Affine, np.ndarray]:
+    """People per 100 m pixel over the communes' box (EPSG:32648), transform, commune totals.
+
+    Pixels outside every cell and in the ``empty`` communes hold 0 people.
+    """
+    box = (shapely.total_bounds(cells) + np.array([-1e3, -1e3, 1e3, 1e3])) / PIXEL_M
     west, south, east, north = np.r_[np.floor(box[:2]), np.ceil(box[2:])] * PIXEL_M
     transform = from_origin(west, north, PIXEL_M, PIXEL_M)
     shape = (round((north - south) / PIXEL_M), round((east - west) / PIXEL_M))
@@ -26,7 +32,12 @@ def draw_population(rng: Generator, land: Land, cells: np.ndarray) -> tuple[np.n
         numbered, shape, fill=0, transform=transform, all_touched=False, dtype="int32"
     )
     density = _density(rng, land, transform, shape)
-    return _fit_totals(rng, density, ids, len(cells)).astype(np.float32), transform
+    people = _fit_totals(rng, density, ids, empty).astype(np.float32)
+    if empty.any():  # nobody within 400 m of an empty commune either: outlines will wobble
+        shapes = ((cell, 1) for cell in shapely.buffer(cells[empty], 400.0))
+        people[features.rasterize(shapes, shape, transform=transform, dtype="uint8") == 1] = 0
+    totals = np.bincount(ids.ravel(), weights=people.ravel(), minlength=len(cells) + 1)[1:]
+    return people, transform, totals
 
 
 def _density(rng: Generator, land: Land, transform: Affine, shape: tuple[int, int]) -> np.ndarray:
@@ -55,15 +66,17 @@ def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
     return image
 
 
-def _fit_totals(rng: Generator, density: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
-    """Rescale each commune's pixels so its total lies in 1,200-28,000 people, ~1.1 M in all."""
-    raw = np.bincount(ids.ravel(), weights=density.ravel(), minlength=n + 1)[1:]
+def _fit_totals(
+    rng: Generator, density: np.ndarray, ids: np.ndarray, empty: np.ndarray
+) -> np.ndarray:
+    """Rescale each commune's pixels to 800-40,000 people (~5,000 each); ``empty`` get 0."""
+    raw = np.bincount(ids.ravel(), weights=density.ravel(), minlength=len(empty) + 1)[1:]
     if (raw <= 0).any():
         raise RuntimeError(f"{int((raw <= 0).sum())} synthetic communes hold no pixel centre")
-    target, low, high = rng.uniform(0.95e6, 1.25e6), -10.0, 10.0
+    target, low, high = rng.uniform(4500.0, 6000.0) * (~empty).sum(), -10.0, 10.0
     for _ in range(60):  # bisection on the log of one province-wide scale
         mid = (low + high) / 2
-        too_few = np.clip(np.exp(mid) * raw, *_PEOPLE).sum() < target
+        too_few = np.clip(np.exp(mid) * raw, *_PEOPLE)[~empty].sum() < target
         low, high = (mid, high) if too_few else (low, mid)
-    factor = np.r_[0.0, np.clip(np.exp(high) * raw, *_PEOPLE) / raw]
+    factor = np.r_[0.0, np.where(empty, 0.0, np.clip(np.exp(high) * raw, *_PEOPLE) / raw)]
     return density * factor[ids]

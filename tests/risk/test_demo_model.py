@@ -27,10 +27,13 @@ def test_demo_stays_quick(demo):
 
 
 def test_patrol_backtest_reports_the_fair_comparison_whatever_it_shows(demo):
+    # The demo's truth has drivers no layer shows (docs/method.md), so the model is not promised
+    # to beat the baselines here; it must still find more than chance and than venues alone.
     result = backtest_workspace(demo[0], load_profile("patrol"), 2025)
     model, baselines = result["model"], result["baselines"]
-    assert model["pai_top10"] > baselines["prior_counts"]["pai_top10"]  # the plumbing works
-    assert model["pai_top10"] > baselines["random"]["pai_top10"] == 1.0
+    assert model["pai_top10"] > 1.2
+    assert model["pai_top10"] > baselines["venue_density"]["pai_top10"]
+    assert baselines["random"]["pai_top10"] == 1.0
     comparison = result["comparison"]
     assert comparison["best_baseline"] in SIMPLE  # not a one-year baseline: same information
     assert comparison["beats_best"] == (comparison["ci90"][0] > 1)
