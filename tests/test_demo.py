@@ -11,7 +11,7 @@ import rasterio
 from api.demo import build_demo
 from geo.workspace import Workspace
 from risk.store import list_runs, load_run
-from tests.api.test_cli import RISKMAP, riskmap
+from tests.helpers import RISKMAP, riskmap
 
 pytestmark = pytest.mark.slow
 

@@ -1,24 +1,6 @@
 """The riskmap command run as a real process: one clear line and a non-zero exit on bad input."""
 
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
-RISKMAP = shutil.which("riskmap", path=str(Path(sys.executable).parent))
-
-
-def riskmap(*args, cwd=None):
-    return subprocess.run(
-        [RISKMAP, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120
-    )
-
-
-def one_error_line(result, text):
-    assert result.returncode == 1, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("riskmap: error: ") and text in lines[0], lines[0]
+from tests.helpers import one_error_line, riskmap
 
 
 def test_missing_workspace(tmp_path):

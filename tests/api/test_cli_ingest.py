@@ -2,9 +2,9 @@
 
 import json
 
-from tests.api.test_cli import riskmap
 from tests.factories import make_communes
 from tests.geo.conftest import write_csv
+from tests.helpers import riskmap
 
 
 def test_init_ingest_layers_and_rollback(tmp_path):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.api.test_cli import one_error_line, riskmap
+from tests.helpers import one_error_line, riskmap
 
 
 @pytest.mark.slow

@@ -115,15 +115,9 @@ def test_readers_see_only_whole_versions_during_an_upload_and_a_run(scored_works
 
 CHILD = textwrap.dedent(
     """
-    import os, sys, time
-    from pathlib import Path
-    real_replace = os.replace
-    def paused_replace(src, dst, *args, **kwargs):
-        if str(dst).endswith("layers.gpkg"):
-            Path(sys.argv[2]).write_text(str(src))
-            time.sleep(300)
-        return real_replace(src, dst, *args, **kwargs)
-    os.replace = paused_replace
+    import sys
+    from tests.helpers import pause_before_replace
+    pause_before_replace("layers.gpkg", sys.argv[2])
     import uvicorn
     from api.app import create_app
     from api.settings import Settings

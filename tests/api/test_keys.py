@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.keys import KeyRequestError, create_key, find_key, revoke_key
 from api.settings import Settings
-from tests.api.test_cli import one_error_line, riskmap
+from tests.helpers import one_error_line, riskmap
 
 
 def test_keys_are_stored_only_as_hashes(scored_workspace):

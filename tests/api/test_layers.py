@@ -14,9 +14,9 @@ from api.settings import Settings
 from geo.workspace import Raster, Workspace
 from risk.pipeline import score_workspace
 from risk.profiles import load_profile
-from tests.api.test_cli import riskmap
 from tests.factories import METRIC, make_communes, make_layers, make_population
 from tests.geo.conftest import write_csv
+from tests.helpers import riskmap
 
 CROSSINGS_HEADER = ["Tên", "Loại", "Kinh độ", "Vĩ độ"]
 

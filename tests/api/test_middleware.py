@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from tests.api.test_cli import riskmap
+from tests.helpers import riskmap
 
 
 def test_etag_and_if_none_match(client):

@@ -8,7 +8,7 @@ import httpx2 as httpx
 import pytest
 from owslib.ogcapi.features import Features
 
-from tests.api.test_cli import RISKMAP
+from tests.helpers import RISKMAP
 
 
 def test_landing_conformance_and_collections(client):

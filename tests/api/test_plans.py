@@ -1,7 +1,7 @@
 import json
 
-from tests.api.test_cli import one_error_line, riskmap
 from tests.api.test_routes import assert_problem
+from tests.helpers import one_error_line, riskmap
 
 
 def test_segments_over_http_rank_segments_and_crossings(client):

@@ -15,8 +15,9 @@ from api.keys import create_key
 from api.settings import Settings
 from geo.workspace import Raster, Workspace
 from tests.factories import METRIC, make_communes, make_layers, make_population
-from tests.geo.conftest import encode_cp1258, write_xlsx
+from tests.geo.conftest import write_xlsx
 from tests.geo.test_filetypes import PASSWD_VRT, web_server  # noqa: F401 (fixture)
+from tests.helpers import encode_cp1258
 
 
 @pytest.fixture(scope="module")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import openpyxl
 import pytest
 
 from geo.ingest import ingest_file
 from geo.workspace import Workspace
 from tests.factories import make_communes
+from tests.helpers import encode_cp1258
 
 
 def write_xlsx(path, rows, *, title: str | None = None):
@@ -24,34 +23,6 @@ def write_xlsx(path, rows, *, title: str | None = None):
         sheet.append(list(row))
     book.save(path)
     return path
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Windows-1258 bytes as Windows writes them: precomposed where the code page has the
-    letter (â, ơ, Đ), else base letter plus combining tone mark (ệ = ê + U+0323)."""
-    out = b""
-    for char in unicodedata.normalize("NFC", text):
-        try:
-            out += char.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        base, *marks = unicodedata.normalize("NFD", char)
-        for mark in list(marks):
-            composed = unicodedata.normalize("NFC", base + mark)
-            if len(composed) == 1 and _encodable(composed):
-                base = composed
-                marks.remove(mark)
-        out += base.encode("cp1258") + "".join(marks).encode("cp1258")
-    return out
-
-
-def _encodable(char: str) -> bool:
-    try:
-        char.encode("cp1258")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def write_csv(path, rows, *, encoding="utf-8", sep=","):

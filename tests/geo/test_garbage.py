@@ -13,8 +13,8 @@ import rasterio
 from rasterio.transform import from_origin
 
 from geo.ingest import ingest_file
-from tests.api.test_cli import riskmap
-from tests.geo.conftest import encode_cp1258, write_csv
+from tests.geo.conftest import write_csv
+from tests.helpers import encode_cp1258, riskmap
 
 REPATRIATIONS = ["Mã xã", "Năm", "Số người", "Ghi chú"]
 

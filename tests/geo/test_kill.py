@@ -20,15 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # place (the new file is complete in its temp name), so the parent can kill it right there.
 CHILD = textwrap.dedent(
     """
-    import os, sys, time
-    from pathlib import Path
-    real_replace = os.replace
-    def paused_replace(src, dst, *args, **kwargs):
-        if str(dst).endswith("layers.gpkg"):
-            Path(sys.argv[3]).write_text(str(src))
-            time.sleep(120)
-        return real_replace(src, dst, *args, **kwargs)
-    os.replace = paused_replace
+    import sys
+    from tests.helpers import pause_before_replace
+    pause_before_replace("layers.gpkg", sys.argv[3])
     from geo.ingest import ingest_file
     ingest_file(sys.argv[1], sys.argv[2], "communes")
     """

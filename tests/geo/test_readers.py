@@ -8,7 +8,8 @@ import shapely
 from geo.errors import InputFileError
 from geo.limits import Limits
 from geo.readers import decode_text, read_file
-from tests.geo.conftest import encode_cp1258, write_csv, write_xlsx
+from tests.geo.conftest import write_csv, write_xlsx
+from tests.helpers import encode_cp1258
 
 ROWS = [["Tên cơ sở", "Loại hình", "Xã/Phường"], ["Nhà nghỉ Hồng Quang", "Nhà nghỉ", "Xã Đồng Tâm"]]
 

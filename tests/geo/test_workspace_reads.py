@@ -1,8 +1,7 @@
 """Reads that stay correct while writers work: cached reads, consistent versions, locks, stamps."""
 
-import itertools
 import threading
-import time
+from collections import Counter
 
 from geo.workspace import Workspace
 from tests.factories import make_communes
@@ -33,35 +32,46 @@ def test_read_current_pairs_each_frame_with_its_own_version(tmp_workspace):
 
     thread = threading.Thread(target=writer)
     thread.start()
-    seen = []
-    try:
-        deadline = time.monotonic() + 4
-        while time.monotonic() < deadline:
+    seen, times_seen = [], Counter()
+    try:  # read until each version has been seen a few times while the writer swaps them
+        while len(times_seen) < len(rows_of) or min(times_seen.values()) < 3:
+            assert len(seen) < 100_000, f"the reader saw only {times_seen} while both were written"
             version, frame = tmp_workspace.read_current("communes")
             seen.append((version.version, len(frame)))
+            times_seen[version.version] += 1
     finally:
         stop.set()
         thread.join()
     assert all(rows_of[v] == n for v, n in seen), seen
-    assert len({v for v, _ in seen}) == 2  # the reader really ran while both were written
 
 
 def test_the_layer_lock_lets_one_upload_at_a_time(tmp_workspace):
-    spans = []
+    holding, release, waiting, entered = (threading.Event() for _ in range(4))
+    order = []
 
-    def upload():
+    def first():
         with tmp_workspace.layer_lock("communes"):
-            start = time.monotonic()
-            time.sleep(0.3)
-            spans.append((start, time.monotonic()))
+            order.append("first in")
+            holding.set()
+            release.wait(timeout=60)
+            order.append("first out")
 
-    threads = [threading.Thread(target=upload) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    spans.sort()
-    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+    def second():
+        holding.wait(timeout=60)
+        waiting.set()
+        with tmp_workspace.layer_lock("communes"):
+            order.append("second in")
+            entered.set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    assert waiting.wait(timeout=60)
+    assert not entered.wait(timeout=0.5), "a second upload got the lock while the first held it"
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert order == ["first in", "first out", "second in"]
 
 
 def test_the_stamp_changes_with_layers_runs_and_keys(tmp_workspace):
