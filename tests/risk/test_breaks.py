@@ -23,8 +23,11 @@ def test_same_optimum_as_mapclassify(seed, n):
         warnings.simplefilter("ignore")
         theirs = mapclassify.FisherJenks(x, k=5).bins
     ours = fisher_jenks(x, 5)
-    # equal within-class sums of squares: the same optimum even where two splits tie
-    assert _within_ss(np.sort(x), ours) == pytest.approx(_within_ss(np.sort(x), theirs))
+    # equal within-class sums of squares: the same optimum even where two splits tie (mapclassify
+    # can stop a hair above the optimum when a class holds one value, so never worse than theirs)
+    mine, other = _within_ss(np.sort(x), ours), _within_ss(np.sort(x), theirs)
+    assert mine <= other + 1e-9
+    assert mine == pytest.approx(other, rel=1e-6, abs=1e-4)
     assert ours[-1] == x.max()
 
 
