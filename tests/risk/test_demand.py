@@ -11,7 +11,7 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from risk.covering import max_cover
+from risk.plans.covering import max_cover
 from risk.demand import (
     DEFAULT_RULE,
     RULES,
