@@ -28,11 +28,16 @@ EXACT_LIMIT = 1_000_000
 #: Largest matrix the exact optimum is solved beside a greedy plan, to report the gap: about
 #: 0.1 s with HiGHS (480 communes × 500 candidates, measured on 2 shared cores).
 EXACT_CHEAP = 250_000
-#: Largest draws × matrix size re-planned exactly per draw (about 200 draws of 100 communes × 120
-#: candidates, a few seconds); above it, draws are re-planned greedily and a note says so.
-EXACT_DRAWS_CHEAP = 3_000_000
-#: Largest draws × communes whose budget selections are re-solved exactly (knapsack) per draw.
-KNAPSACK_DRAWS_CHEAP = 30_000
+#: Work allowed for exact re-plans of weight draws, in candidate-commune pairs summed over the
+#: draws re-planned (a few seconds: one exact solve took 25-130 ms for 8,000-48,000 pairs on the
+#: real provinces, 2 shared cores); a solve costs its pairs plus ``SOLVE_OVERHEAD``.
+EXACT_DRAWS_CHEAP = 1_500_000
+SOLVE_OVERHEAD = 10_000
+#: Work allowed for exact knapsack re-selections of draws, in communes summed over the draws
+#: (a knapsack of 95 communes took 25 ms, of 480 communes 140 ms).
+KNAPSACK_DRAWS_CHEAP = 10_000
+#: Fewer exact re-plans than this say too little: the draws are re-planned greedily instead.
+MIN_EXACT_DRAWS = 20
 #: Greedy maximal covering is within (1 - 1/e) of the optimum (Nemhauser, Wolsey & Fisher 1978).
 GREEDY_BOUND = 1 - 1 / math.e
 
@@ -114,8 +119,13 @@ def _exact(w: NDArray, cover: NDArray, k: int) -> list[int]:
     """Optimal maximal covering as an integer programme (HiGHS through scipy).
 
     Variables: x_j (site j chosen, binary) then y_i (demand i covered, 0-1); maximise Σ w_i y_i
-    subject to Σ x_j = k and y_i <= Σ_{j covers i} x_j.
+    subject to Σ x_j = k and y_i <= Σ_{j covers i} x_j. Demand points no candidate reaches, or
+    of weight 0, cannot change the optimum and are left out of the programme.
     """
+    keep = cover.any(axis=0) & (w > 0)
+    if not keep.any():
+        return list(range(k))  # nothing to cover: every choice is optimal, keep the first k
+    w, cover = w[keep], cover[:, keep]
     n_cand, n_dem = cover.shape
     objective = np.concatenate([np.zeros(n_cand), -w])
     pick_k = LinearConstraint(np.concatenate([np.ones(n_cand), np.zeros(n_dem)])[None, :], k, k)
@@ -131,6 +141,13 @@ def _exact(w: NDArray, cover: NDArray, k: int) -> list[int]:
         raise PlanError(f"the exact solver stopped: {result.message}")
     picked = [int(j) for j in np.flatnonzero(result.x[:n_cand] > 0.5)]
     return _order_by_gain(w, cover, picked)
+
+
+def exact_size(weights: ArrayLike, coverage: ArrayLike) -> int:
+    """Size of the exact programme: candidates × demand points reached with weight > 0."""
+    cover = np.asarray(coverage, dtype=bool)
+    reached = cover.any(axis=0) & (np.asarray(weights, dtype=float) > 0)
+    return int(cover.shape[0] * reached.sum())
 
 
 def _order_by_gain(w: NDArray, cover: NDArray, picked: list[int]) -> list[int]:
@@ -154,7 +171,7 @@ def _cover_result(w: NDArray, cover: NDArray, chosen: list[int], method: str) ->
 def exact_share(weights: ArrayLike, coverage: ArrayLike, k: int) -> float | None:
     """Share (0-1) of the demand the best ``k`` candidates cover; None when it is not cheap."""
     cover = np.asarray(coverage, dtype=bool)
-    if cover.size > EXACT_CHEAP:
+    if exact_size(weights, cover) > EXACT_CHEAP:
         return None
     return max_cover(weights, cover, k, method="exact").covered_share
 
@@ -322,10 +339,21 @@ def cover_frequency(
     return selection_frequency(draws, lambda s: tuple(_greedy(s, cover, k, dense)), chosen)
 
 
-def replan_method(method: str, draws: int, size: int, *, budget: bool = False) -> str:
-    """How draws are re-planned: by the plan's own ``method`` when cheap, else greedily."""
-    limit = KNAPSACK_DRAWS_CHEAP if budget else EXACT_DRAWS_CHEAP
-    return method if method != "exact" or draws * size <= limit else "greedy"
+def replan_draws(method: str, draws: int, size: int, *, budget: bool = False) -> tuple[str, int]:
+    """How draws are re-planned, and how many: by the plan's own method when cheap.
+
+    Exact plans are re-planned exactly over the first draws that fit the work allowed
+    (:data:`EXACT_DRAWS_CHEAP` for covers of ``size`` pairs, :data:`KNAPSACK_DRAWS_CHEAP` for
+    knapsacks of ``size`` communes), at least :data:`MIN_EXACT_DRAWS` of them; otherwise every
+    draw is re-planned greedily.
+    """
+    if method != "exact" or draws == 0:
+        return method, draws
+    per_draw = size if budget else size + SOLVE_OVERHEAD
+    fits = (KNAPSACK_DRAWS_CHEAP if budget else EXACT_DRAWS_CHEAP) // max(per_draw, 1)
+    if fits >= min(draws, MIN_EXACT_DRAWS):
+        return "exact", int(min(draws, fits))
+    return "greedy", draws
 
 
 def budget_frequency(

@@ -17,7 +17,7 @@ from geo.crs import to_metric
 from geo.workspace import Workspace
 from risk.demand import demand_weights
 from risk.errors import PlanError
-from risk.plans.covering import budget_frequency, explore, replan_method, select_under_budget
+from risk.plans.covering import budget_frequency, explore, replan_draws, select_under_budget
 from risk.plans.draws import draw_frequencies, draws_note
 from risk.plans.records import Plan, demand_points, plan_sites
 from risk.plans.requests import DEMAND_RULES, OutreachRequest, bounds
@@ -107,16 +107,16 @@ def plan_outreach(
     groups = demand["district_name"].to_numpy() if per_district else None
     spend = budget * (1 - explore_share)
     sel = select_under_budget(values, costs, spend, groups=groups)
-    replan = replan_method("exact", draws, len(values), budget=True)
+    replan = replan_draws("exact", draws, len(values), budget=True)
     freq = draw_frequencies(
         draws,
         lambda d: budget_frequency(
-            np.stack([_outreach_values(demand, row, rule, weighs)[0] for row in d]),
+            np.stack([_outreach_values(demand, row, rule, weighs)[0] for row in d[: replan[1]]]),
             costs,
             spend,
             sel.chosen,
             groups=groups,
-            method=replan,
+            method=replan[0],
         ),
         run,
         demand,
@@ -162,12 +162,15 @@ def _check_demand(rule: str) -> None:
         )
 
 
-def _draws_notes(draws: int, replan: str, values, costs, spend, chosen, groups) -> list[str]:
+def _draws_notes(draws: int, replan, values, costs, spend, chosen, groups) -> list[str]:
     """The frequency note; for greedy re-selections, how far they are from the exact one."""
     if not draws:
         return []
-    if replan == "exact":
-        return [draws_note(draws, "exact re-selections (the plan's own knapsack)")]
+    how, n = replan
+    if how == "exact":
+        note = draws_note(n, "exact re-selections (the plan's own knapsack)")
+        more = f" (the first {n} of {draws} draws: exact re-selections of all are not cheap)"
+        return [note + (more if n < draws else "")]
     kept = int(budget_frequency(values[None, :], costs, spend, chosen, groups=groups).sum())
     note = draws_note(draws, "greedy re-selections (by value per cost)")
     if kept < len(chosen):

@@ -31,9 +31,10 @@ from risk.plans.covering import (
     GREEDY_BOUND,
     Cover,
     exact_share,
+    exact_size,
     gap_to_exact,
     max_cover,
-    replan_method,
+    replan_draws,
     selection_frequency,
 )
 from risk.plans.draws import draw_frequencies, draws_note
@@ -173,7 +174,7 @@ def plan_patrol(
     rows, cover = d.choose(k - n_explore, method)
     chosen = tuple(int(r) for r in rows[list(cover.chosen)])
     explored, extra, covered = _explore(d, chosen, cover.covered, n_explore, seed)
-    replan = replan_method(method, draws, d.coverage.size)
+    replan = replan_draws(method, draws, exact_size(d.weights, d.coverage[rows]))
     freq = draw_frequencies(
         draws, lambda s: _frequencies(d, s, len(chosen), replan, chosen), run, points, seed
     )
@@ -238,24 +239,30 @@ def _explore(d: Demand, chosen: tuple[int, ...], covered, n: int, seed: int):
     return picked, gains, covered
 
 
-def _frequencies(d: Demand, scores: np.ndarray, k: int, method: str, chosen) -> np.ndarray:
-    """Share of score draws (rows) whose re-plan (same demand rule, ``method``) keeps each base."""
+def _frequencies(d: Demand, scores: np.ndarray, k: int, replan, chosen) -> np.ndarray:
+    """Share of score draws (rows) whose re-plan (same demand rule) keeps each base.
 
-    def replan(row: np.ndarray) -> tuple[int, ...]:
+    ``replan`` is (method, number of draws re-planned): the first draws only, for exact ones.
+    """
+    method, n = replan
+
+    def plan(row: np.ndarray) -> tuple[int, ...]:
         rows, cover = d.reweighed(row).choose(k, method)
         return tuple(int(r) for r in rows[list(cover.chosen)])
 
-    return selection_frequency(scores, replan, chosen)
+    return selection_frequency(scores[:n], plan, chosen)
 
 
 def _patrol_notes(d: Demand, method, replan, k, draws, n_explore, exact, cover) -> list[str]:
     """The demand rule, the method's quality, how draws were re-planned and the exploration."""
     notes = [f'demand: rule "{d.rule}" (risk/demand.py); reached = outline within the radius']
     if draws:
-        how = "exact re-plans" if replan == "exact" else "greedy re-plans"
-        note = draws_note(draws, how)
-        if method == "exact" and replan != "exact":
-            note += "; exact re-plans of every draw are not cheap here, so frequencies read low"
+        how, n = replan
+        note = draws_note(n, f"{how} re-plans")
+        if how == "exact" and n < draws:
+            note += f" (the first {n} of {draws} draws: exact re-plans of all are not cheap here)"
+        if method == "exact" and how != "exact":
+            note += "; exact re-plans are not cheap here, so frequencies of exact bases read low"
         notes.append(note)
     if method != "exact":
         gap = (
