@@ -15,7 +15,14 @@ import pytest
 import shapely
 
 from risk.errors import PlanError
-from risk.plans.covering import cover_frequency, gap_to_exact, max_cover, select_under_budget
+from risk.plans.covering import (
+    MIN_EXACT_DRAWS,
+    cover_frequency,
+    gap_to_exact,
+    max_cover,
+    replan_draws,
+    select_under_budget,
+)
 from risk.plans.outreach import plan_outreach
 from risk.plans.patrol import explore_count, plan_patrol
 
@@ -57,10 +64,15 @@ def province() -> tuple[SimpleNamespace, gpd.GeoDataFrame]:
             "rank": pd.Series(-s).rank(method="first").astype(int),
             "population": [3000.0] * 3 + [5000.0] * 27,
             "raw_vulnerability": [0.5] * 30,
+            "raw_a": s,
         }
     )
+    params = {"normalisation": "minmax", "outliers": "none", "aggregation": "arithmetic"}
     record = SimpleNamespace(
-        run_id="r1", profile="patrol", weights={"vulnerability": 0.3}, parameters={}
+        run_id="r1",
+        profile="patrol",
+        weights={"a": 1.0},
+        parameters=params | {"sensitivity_concentration": 1e9},  # draws ≈ the weights
     )
     return SimpleNamespace(record=record, table=SimpleNamespace(frame=frame)), communes
 
@@ -141,12 +153,13 @@ def test_marginal_value_is_measured_for_the_cheapest_communes_cost():
 
 def test_outreach_counts_vulnerability_once_when_the_score_weighs_it():
     run, communes = province()
+    run.record.weights = {"a": 0.7, "vulnerability": 0.3}
     plan = plan_outreach(run, communes, budget=1e9, demand="score", draws=0)
     frame = run.table.frame
     people_at_risk = (frame["score"] / 100 * frame["population"]).sum()
     assert plan.total == pytest.approx(people_at_risk)  # not × 0.5 a second time
     assert plan.parameters["demand"] == "score" and plan.marginal_unit > 0
-    run.record.weights = {"border_proximity": 1.0}  # a profile that does not weigh it
+    run.record.weights = {"a": 1.0}  # a profile that does not weigh it
     plan = plan_outreach(run, communes, budget=1e9, demand="score", draws=0)
     assert plan.total == pytest.approx(people_at_risk * 0.5)
 
@@ -162,3 +175,18 @@ def test_patrol_exploration_places_a_share_of_bases_away_from_the_top_decile():
     assert [explore_count(s, 5) for s in (0, 0.1, 0.2, 0.5)] == [0, 1, 1, 3]
     with pytest.raises(PlanError, match=r"exploration share is 0\.9, expected 0 to 0\.5"):
         plan_patrol(run, communes, None, explore_share=0.9, **options)
+
+
+def test_exact_patrol_plans_re_plan_their_draws_exactly_when_cheap():
+    run, communes = province()
+    options = {"k": 2, "radius_km": 5, "candidates": "communes", "draws": 30}
+    plan = plan_patrol(run, communes, None, method="exact", **options)
+    assert [b.frequency for b in plan.sites] == [1.0, 1.0]
+    assert any("30 weight draws" in n and "exact re-plans" in n for n in plan.notes)
+    greedy = plan_patrol(run, communes, None, **options)
+    assert any("greedy re-plans" in n for n in greedy.notes)
+    assert replan_draws("greedy", 200, 10**9) == ("greedy", 200)
+    method, n = replan_draws("exact", 200, 17_480)  # Hà Giang's eligible sites × communes
+    assert method == "exact" and MIN_EXACT_DRAWS <= n < 200
+    assert replan_draws("exact", 200, 300_000) == ("greedy", 200)  # too big: greedy, noted
+    assert replan_draws("exact", 10, 100) == ("exact", 10)
