@@ -177,9 +177,10 @@ def _finish(ws: Workspace, plan, as_json: bool) -> None:
         if plan.baseline_covered_share is None
         else f" (top-k communes baseline: {plan.baseline_covered_share:.1%})"
     )
+    rule = plan.parameters.get("demand", "score")
     say(
-        f"{plan.kind} plan covers {plan.covered_share:.1%} of the total{base}; stored in "
-        f"{Path(ws.root) / path}"
+        f"{plan.kind} plan covers {plan.covered_share:.1%} of the total demand ({rule}){base}; "
+        f"stored in {Path(ws.root) / path}"
     )
     for line in _quality(plan):
         say(f"  {line}")
@@ -199,7 +200,7 @@ def _quality(plan) -> list[str]:
         )
     if plan.marginal_unit is not None:
         lines.append(
-            f"{plan.marginal_unit:g} more (the cheapest commune) would add "
-            f"{plan.marginal_value:,.0f} people at risk"
+            f"{plan.marginal_unit:,.2f} more budget (the cheapest commune's cost) would add "
+            f"{plan.marginal_value:,.0f} to the value (people at risk)"
         )
     return lines

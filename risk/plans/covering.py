@@ -34,8 +34,8 @@ EXACT_CHEAP = 250_000
 EXACT_DRAWS_CHEAP = 1_500_000
 SOLVE_OVERHEAD = 10_000
 #: Work allowed for exact knapsack re-selections of draws, in communes summed over the draws
-#: (a knapsack of 95 communes took 25 ms, of 480 communes 140 ms).
-KNAPSACK_DRAWS_CHEAP = 10_000
+#: (a knapsack of 95 communes took 25 ms, of 205 communes 80 ms, of 480 communes 140 ms).
+KNAPSACK_DRAWS_CHEAP = 6_000
 #: Fewer exact re-plans than this say too little: the draws are re-planned greedily instead.
 MIN_EXACT_DRAWS = 20
 #: Greedy maximal covering is within (1 - 1/e) of the optimum (Nemhauser, Wolsey & Fisher 1978).

@@ -182,12 +182,7 @@ def plan_patrol(
     params = {"k": k, "radius_km": radius_km, "method": method, "candidates": kind}
     params |= {"demand": demand, "explore_share": explore_share, "draws": draws, "seed": seed}
     total = float(d.weights.sum())
-    found = reach(d.coverage, chosen + explored, d.scores, top_communes(d.scores))
-    exact = (
-        cover.covered_share
-        if method == "exact"
-        else exact_share(d.weights, d.coverage[rows], len(chosen))
-    )
+    quality = _quality(d, rows, cover, method, chosen + explored)
     bases = plan_sites(sites, chosen, cover.gains, total, freq)
     bases += [
         replace(s, kind="exploration") for s in plan_sites(sites, explored, extra, total, None)
@@ -201,13 +196,26 @@ def plan_patrol(
         cover.covered_weight + float(sum(extra)),
         total,
         baseline_covered_share=_top_k_baseline(points, d, radius_km, k),
-        notes=_patrol_notes(d, method, replan, k, draws, n_explore, exact, cover),
+        notes=_patrol_notes(d, method, replan, k, draws, n_explore, quality, cover),
         covered_communes=points["commune_code"][covered].astype(str).tolist(),
-        exact_covered_share=exact,
-        gap_to_exact=gap_to_exact(exact, cover.covered_share),
-        top_decile_reached=round(found.top_reached_share, 4),
-        bases_near_top_decile=found.bases_near_top,
+        **quality,
     )
+
+
+def _quality(d: Demand, rows, cover: Cover, method: str, bases: tuple[int, ...]) -> dict:
+    """The optimum and the gap to it (demand bases only), and the top-decile reach of all."""
+    exact = (
+        cover.covered_share
+        if method == "exact"
+        else exact_share(d.weights, d.coverage[rows], len(cover.chosen))
+    )
+    found = reach(d.coverage, bases, d.scores, top_communes(d.scores))
+    return {
+        "exact_covered_share": exact,
+        "gap_to_exact": gap_to_exact(exact, cover.covered_share),
+        "top_decile_reached": round(found.top_reached_share, 4),
+        "bases_near_top_decile": found.bases_near_top,
+    }
 
 
 def explore_count(share: float, k: int) -> int:
@@ -253,7 +261,7 @@ def _frequencies(d: Demand, scores: np.ndarray, k: int, replan, chosen) -> np.nd
     return selection_frequency(scores[:n], plan, chosen)
 
 
-def _patrol_notes(d: Demand, method, replan, k, draws, n_explore, exact, cover) -> list[str]:
+def _patrol_notes(d: Demand, method, replan, k, draws, n_explore, quality, cover) -> list[str]:
     """The demand rule, the method's quality, how draws were re-planned and the exploration."""
     notes = [f'demand: rule "{d.rule}" (risk/demand.py); reached = outline within the radius']
     if draws:
@@ -264,6 +272,7 @@ def _patrol_notes(d: Demand, method, replan, k, draws, n_explore, exact, cover) 
         if method == "exact" and how != "exact":
             note += "; exact re-plans are not cheap here, so frequencies of exact bases read low"
         notes.append(note)
+    exact = quality["exact_covered_share"]
     if method != "exact":
         gap = (
             ""

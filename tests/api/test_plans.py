@@ -96,4 +96,4 @@ def test_demand_rule_is_chosen_by_cli_and_api_and_recorded(client, scored_worksp
     assert bad.returncode == 2 and "'area' is not one of" in bad.stderr
     assert all(f"'{rule}'" in bad.stderr for rule in RULES)
     outreach = riskmap("plan", "outreach", "-w", ws, "--budget", 100, "--draws", 0)
-    assert outreach.returncode == 0 and "(the cheapest commune) would add" in outreach.stderr
+    assert outreach.returncode == 0 and "(the cheapest commune's cost) would add" in outreach.stderr
