@@ -33,7 +33,18 @@ class _PlanOut(BaseModel):
     total: float
     baseline_covered_share: float | None
     cost: float | None
-    marginal_value: float | None
+    marginal_value: float | None = Field(
+        description="what one more marginal_unit of budget would add (outreach), people"
+    )
+    marginal_unit: float | None = Field(
+        None, description="budget step of marginal_value: the cheapest commune's cost"
+    )
+    exact_covered_share: float | None = Field(
+        None, description="share the optimum covers with the same bases or budget, 0-1"
+    )
+    gap_to_exact: float | None = Field(
+        None, description="share points the plan stays below the optimum, >= 0"
+    )
     notes: list[str]
 
 
@@ -41,7 +52,13 @@ class PatrolPlanOut(_PlanOut):
     """k patrol bases, the risk they cover and the top-k-communes baseline."""
 
     covered_communes: list[str]
-    covered_share: float = Field(description="share of the total risk covered, 0-1")
+    covered_share: float = Field(description="share of the total demand covered, 0-1")
+    top_decile_reached: float | None = Field(
+        None, description="share of the top-decile communes whose outline is within reach, 0-1"
+    )
+    bases_near_top_decile: int | None = Field(
+        None, description="bases within the radius of a top-decile commune"
+    )
     bases: list[SiteOut]
 
 

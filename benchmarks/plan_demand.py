@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from risk.covering import max_cover, select_under_budget
 from risk.demand import (
     DEFAULT_RULE,
     RULES,
@@ -39,6 +38,7 @@ from risk.demand import (
     reach,
     top_communes,
 )
+from risk.plans.covering import max_cover, select_under_budget
 
 #: ``../shared/realdata`` beside the clone (or beside the folder of worktrees).
 REALDATA = next(
@@ -244,7 +244,7 @@ def outreach_figures(world: dict[str, Any], rule: str) -> dict[str, Any]:
 
 def segment_figures(world: dict[str, Any], rule: str) -> dict[str, Any]:
     """The 5 top 5-km border segments when communes count with their demand under ``rule``."""
-    from risk.segments import score_segments, split_border
+    from risk.plans.border import score_segments, split_border
 
     run, metric = world["runs"]["patrol"], world["communes"]
     scores = run.table.frame["score"].to_numpy(dtype=float)

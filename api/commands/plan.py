@@ -6,6 +6,7 @@ Defaults come from the request classes of :mod:`risk.plans.requests`, the same t
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ import typer
 from api.logs import audit_to
 from api.options import DEFAULT_WS, WorkspaceOpt, say
 from geo.workspace import Workspace
-from risk.plans.requests import OutreachRequest, PatrolRequest, SegmentsRequest
+from risk.plans.requests import DEMAND_RULES, OutreachRequest, PatrolRequest, SegmentsRequest
 
 app = typer.Typer(help="Turn a stored run into a patrol or outreach plan.", no_args_is_help=True)
 
@@ -26,6 +27,12 @@ DrawsOpt = Annotated[
 SeedOpt = Annotated[int, typer.Option(help="Seed of the weight draws (and exploration).")]
 #: Rows of a ranking printed as text (the JSON has them all).
 SHOW = 10
+#: ``--demand RULE``: one of the demand rules; a bad value exits 2 listing the choices.
+Demand = StrEnum("Demand", {rule: rule for rule in DEMAND_RULES})
+DemandOpt = Annotated[
+    Demand, typer.Option(help="What a commune weighs in the plan (docs/method.md, 'Plan demand').")
+]
+PATROL_DEMAND, OUTREACH_DEMAND = Demand(PatrolRequest.demand), Demand(OutreachRequest.demand)
 
 
 @app.command("patrol")
@@ -40,6 +47,10 @@ def patrol(
     candidates: Annotated[
         str, typer.Option(help="crossings, communes, crossings+communes, or a layer name.")
     ] = PatrolRequest.candidates,
+    demand: DemandOpt = PATROL_DEMAND,
+    explore_share: Annotated[
+        float, typer.Option(help="Share of the bases (0-0.5) placed away from the top decile.")
+    ] = PatrolRequest.explore_share,
     run: RunOpt = None,
     draws: DrawsOpt = PatrolRequest.draws,
     seed: SeedOpt = PatrolRequest.seed,
@@ -57,6 +68,8 @@ def patrol(
         radius_km=radius_km,
         method=method,
         candidates=sites,
+        demand=str(demand),
+        explore_share=explore_share,
         run_id=run,
         draws=draws,
         seed=seed,
@@ -82,6 +95,7 @@ def outreach(
     explore_share: Annotated[
         float, typer.Option(help="Share of the budget (0-0.5) for communes drawn at random.")
     ] = OutreachRequest.explore_share,
+    demand: DemandOpt = OUTREACH_DEMAND,
     seed: SeedOpt = OutreachRequest.seed,
     run: RunOpt = None,
     draws: DrawsOpt = OutreachRequest.draws,
@@ -100,6 +114,7 @@ def outreach(
         cost_column=cost_column,
         per_district=per_district,
         explore_share=explore_share,
+        demand=str(demand),
         seed=seed,
         run_id=run,
         draws=draws,
@@ -162,7 +177,30 @@ def _finish(ws: Workspace, plan, as_json: bool) -> None:
         if plan.baseline_covered_share is None
         else f" (top-k communes baseline: {plan.baseline_covered_share:.1%})"
     )
+    rule = plan.parameters.get("demand", "score")
     say(
-        f"{plan.kind} plan covers {plan.covered_share:.1%} of the total{base}; stored in "
-        f"{Path(ws.root) / path}"
+        f"{plan.kind} plan covers {plan.covered_share:.1%} of the total demand ({rule}){base}; "
+        f"stored in {Path(ws.root) / path}"
     )
+    for line in _quality(plan):
+        say(f"  {line}")
+
+
+def _quality(plan) -> list[str]:
+    """The plan's own quality: gap to the optimum, top-decile reach, what more budget buys."""
+    lines = []
+    if plan.gap_to_exact is not None:
+        lines.append(
+            f"optimum {plan.exact_covered_share:.1%}, gap to it {plan.gap_to_exact:.1%} points"
+        )
+    if plan.top_decile_reached is not None:
+        lines.append(
+            f"top-decile communes reached: {plan.top_decile_reached:.0%}; bases near one: "
+            f"{plan.bases_near_top_decile} of {len(plan.sites)}"
+        )
+    if plan.marginal_unit is not None:
+        lines.append(
+            f"{plan.marginal_unit:,.2f} more budget (the cheapest commune's cost) would add "
+            f"{plan.marginal_value:,.0f} to the value (people at risk)"
+        )
+    return lines

@@ -13,10 +13,11 @@ from fastapi import APIRouter, Depends, Query
 from api.deps import ProfileDep, WorkspaceDep
 from api.schemas_plans import OutreachPlanOut, PatrolPlanOut, SegmentPlanOut
 from api.security import PrincipalDep
-from risk.plans.outreach import outreach_plan
+from risk.plans.outreach import OUTREACH_RULES, outreach_plan
 from risk.plans.patrol import patrol_plan
 from risk.plans.requests import (
     BUDGET_BOUNDS,
+    DEMAND_RULES,
     DrawsRequest,
     OutreachRequest,
     PatrolRequest,
@@ -26,6 +27,10 @@ from risk.plans.requests import (
 from risk.plans.segments import segments_plan
 
 router = APIRouter(prefix="/plans", tags=["plans"])
+#: Demand rules (an enum in OpenAPI): see docs/method.md, "Plan demand on real geometry".
+PatrolDemand = Literal[DEMAND_RULES]  # type: ignore[valid-type]
+OutreachDemand = Literal[OUTREACH_RULES]  # type: ignore[valid-type]
+_DEMAND = "What a commune weighs in the plan (risk/demand.py)"
 
 
 def _query(request: type, name: str, description: str | None = None) -> Any:
@@ -66,9 +71,14 @@ def get_patrol_plan(
     ] = PatrolRequest.radius_km,
     method: Literal["greedy", "exact"] = PatrolRequest.method,
     candidates: Literal["crossings", "communes", "crossings+communes"] = PatrolRequest.candidates,
+    demand: Annotated[PatrolDemand, Query(description=_DEMAND)] = PatrolRequest.demand,
+    explore_share: Annotated[
+        float, _query(PatrolRequest, "explore_share", "Share of bases placed away from the top")
+    ] = PatrolRequest.explore_share,
 ) -> PatrolPlanOut:
-    """The k bases covering the most risk within the radius, with the top-k-communes baseline."""
+    """The k bases covering the most demand within the radius, with the top-k baseline."""
     options = {"k": k, "radius_km": radius_km, "method": method, "candidates": candidates}
+    options |= {"demand": demand, "explore_share": explore_share}
     return PatrolPlanOut.model_validate(patrol_plan(**run, **robust, **options).to_dict())
 
 
@@ -86,9 +96,10 @@ def get_outreach_plan(
         float, _query(OutreachRequest, "cost_per_1000")
     ] = OutreachRequest.cost_per_1000,
     per_district: bool = OutreachRequest.per_district,
+    demand: Annotated[OutreachDemand, Query(description=_DEMAND)] = OutreachRequest.demand,
 ) -> OutreachPlanOut:
     """The communes a budget reaches with the most risk-weighted vulnerable people."""
-    options = {"fixed_cost": fixed_cost, "cost_per_1000": cost_per_1000}
+    options = {"fixed_cost": fixed_cost, "cost_per_1000": cost_per_1000, "demand": demand}
     plan = outreach_plan(**run, **robust, budget=budget, per_district=per_district, **options)
     return OutreachPlanOut.model_validate(plan.to_dict())
 

@@ -25,6 +25,19 @@ from risk.sensitivity import weight_draws
 METHODS = ("greedy", "exact")
 #: Largest candidates × demand matrix the exact solver is asked to handle.
 EXACT_LIMIT = 1_000_000
+#: Largest matrix the exact optimum is solved beside a greedy plan, to report the gap: about
+#: 0.1 s with HiGHS (480 communes × 500 candidates, measured on 2 shared cores).
+EXACT_CHEAP = 250_000
+#: Work allowed for exact re-plans of weight draws, in candidate-commune pairs summed over the
+#: draws re-planned (a few seconds: one exact solve took 25-130 ms for 8,000-48,000 pairs on the
+#: real provinces, 2 shared cores); a solve costs its pairs plus ``SOLVE_OVERHEAD``.
+EXACT_DRAWS_CHEAP = 1_500_000
+SOLVE_OVERHEAD = 10_000
+#: Work allowed for exact knapsack re-selections of draws, in communes summed over the draws
+#: (a knapsack of 95 communes took 25 ms, of 205 communes 80 ms, of 480 communes 140 ms).
+KNAPSACK_DRAWS_CHEAP = 6_000
+#: Fewer exact re-plans than this say too little: the draws are re-planned greedily instead.
+MIN_EXACT_DRAWS = 20
 #: Greedy maximal covering is within (1 - 1/e) of the optimum (Nemhauser, Wolsey & Fisher 1978).
 GREEDY_BOUND = 1 - 1 / math.e
 
@@ -106,8 +119,13 @@ def _exact(w: NDArray, cover: NDArray, k: int) -> list[int]:
     """Optimal maximal covering as an integer programme (HiGHS through scipy).
 
     Variables: x_j (site j chosen, binary) then y_i (demand i covered, 0-1); maximise Σ w_i y_i
-    subject to Σ x_j = k and y_i <= Σ_{j covers i} x_j.
+    subject to Σ x_j = k and y_i <= Σ_{j covers i} x_j. Demand points no candidate reaches, or
+    of weight 0, cannot change the optimum and are left out of the programme.
     """
+    keep = cover.any(axis=0) & (w > 0)
+    if not keep.any():
+        return list(range(k))  # nothing to cover: every choice is optimal, keep the first k
+    w, cover = w[keep], cover[:, keep]
     n_cand, n_dem = cover.shape
     objective = np.concatenate([np.zeros(n_cand), -w])
     pick_k = LinearConstraint(np.concatenate([np.ones(n_cand), np.zeros(n_dem)])[None, :], k, k)
@@ -123,6 +141,13 @@ def _exact(w: NDArray, cover: NDArray, k: int) -> list[int]:
         raise PlanError(f"the exact solver stopped: {result.message}")
     picked = [int(j) for j in np.flatnonzero(result.x[:n_cand] > 0.5)]
     return _order_by_gain(w, cover, picked)
+
+
+def exact_size(weights: ArrayLike, coverage: ArrayLike) -> int:
+    """Size of the exact programme: candidates × demand points reached with weight > 0."""
+    cover = np.asarray(coverage, dtype=bool)
+    reached = cover.any(axis=0) & (np.asarray(weights, dtype=float) > 0)
+    return int(cover.shape[0] * reached.sum())
 
 
 def _order_by_gain(w: NDArray, cover: NDArray, picked: list[int]) -> list[int]:
@@ -143,6 +168,19 @@ def _cover_result(w: NDArray, cover: NDArray, chosen: list[int], method: str) ->
     )
 
 
+def exact_share(weights: ArrayLike, coverage: ArrayLike, k: int) -> float | None:
+    """Share (0-1) of the demand the best ``k`` candidates cover; None when it is not cheap."""
+    cover = np.asarray(coverage, dtype=bool)
+    if exact_size(weights, cover) > EXACT_CHEAP:
+        return None
+    return max_cover(weights, cover, k, method="exact").covered_share
+
+
+def gap_to_exact(exact: float | None, covered_share: float) -> float | None:
+    """Share points (0-1) the plan stays below the optimum (>= 0; solver tolerance clipped)."""
+    return None if exact is None else max(0.0, round(exact - covered_share, 9))
+
+
 def coverage_within(distance_km: ArrayLike, radius_km: float) -> NDArray[np.bool_]:
     """Coverage matrix from a candidates × demand distance (or travel-time) matrix."""
     if not (radius_km > 0 and math.isfinite(radius_km)):
@@ -152,13 +190,18 @@ def coverage_within(distance_km: ArrayLike, radius_km: float) -> NDArray[np.bool
 
 @dataclass(frozen=True)
 class BudgetSelection:
-    """Communes chosen under a budget: indices, total cost and value, what one more unit adds."""
+    """Communes chosen under a budget: indices, total cost and value, what one more unit adds.
+
+    ``marginal_value`` is the value ``budget + marginal_unit`` would add (``marginal_unit``: the
+    cheapest commune's cost unless given, in the budget's unit).
+    """
 
     chosen: tuple[int, ...]
     cost: float
     value: float
     total_value: float
     marginal_value: float
+    marginal_unit: float = 1.0
 
     @property
     def covered_share(self) -> float:
@@ -172,21 +215,22 @@ def select_under_budget(
     budget: float,
     *,
     groups: ArrayLike | None = None,
-    unit: float = 1.0,
+    unit: float | None = None,
 ) -> BudgetSelection:
     """Communes maximising total ``values`` with total ``costs`` <= ``budget`` (0/1 knapsack).
 
     Solved exactly as an integer programme (HiGHS). With ``groups`` (e.g. district names), at
     least one commune of every group is chosen. ``marginal_value`` is what ``budget + unit``
-    would add.
+    would add; ``unit`` defaults to the cheapest commune's cost (one unit of the budget is
+    almost always too little to buy anything).
     """
     v, c = _check_budget(values, costs, budget)
+    unit = float(c.min()) if unit is None else float(unit)
     chosen = _knapsack(v, c, budget, groups)
     more = _knapsack(v, c, budget + unit, groups)
     value = float(v[chosen].sum())
-    return BudgetSelection(
-        tuple(chosen), float(c[chosen].sum()), value, float(v.sum()), float(v[more].sum()) - value
-    )
+    gain = max(0.0, float(v[more].sum()) - value)
+    return BudgetSelection(tuple(chosen), float(c[chosen].sum()), value, float(v.sum()), gain, unit)
 
 
 def _check_budget(values, costs, budget) -> tuple[NDArray, NDArray]:
@@ -280,12 +324,36 @@ def score_draws(
 
 
 def cover_frequency(
-    draws: NDArray[np.float64], coverage: ArrayLike, k: int, chosen: tuple[int, ...]
+    draws: NDArray[np.float64],
+    coverage: ArrayLike,
+    k: int,
+    chosen: tuple[int, ...],
+    *,
+    method: str = "greedy",
 ) -> NDArray[np.float64]:
-    """Share (0-1) of score draws (rows) whose greedy ``k``-cover also picks each of ``chosen``."""
+    """Share (0-1) of demand draws (rows) whose ``k``-cover by ``method`` also picks ``chosen``."""
     cover = np.asarray(coverage, dtype=bool)
+    if method == "exact":
+        return selection_frequency(draws, lambda s: tuple(_exact(s, cover, k)), chosen)
     dense = cover.astype(float)
     return selection_frequency(draws, lambda s: tuple(_greedy(s, cover, k, dense)), chosen)
+
+
+def replan_draws(method: str, draws: int, size: int, *, budget: bool = False) -> tuple[str, int]:
+    """How draws are re-planned, and how many: by the plan's own method when cheap.
+
+    Exact plans are re-planned exactly over the first draws that fit the work allowed
+    (:data:`EXACT_DRAWS_CHEAP` for covers of ``size`` pairs, :data:`KNAPSACK_DRAWS_CHEAP` for
+    knapsacks of ``size`` communes), at least :data:`MIN_EXACT_DRAWS` of them; otherwise every
+    draw is re-planned greedily.
+    """
+    if method != "exact" or draws == 0:
+        return method, draws
+    per_draw = size if budget else size + SOLVE_OVERHEAD
+    fits = (KNAPSACK_DRAWS_CHEAP if budget else EXACT_DRAWS_CHEAP) // max(per_draw, 1)
+    if fits >= min(draws, MIN_EXACT_DRAWS):
+        return "exact", int(min(draws, fits))
+    return "greedy", draws
 
 
 def budget_frequency(
@@ -295,14 +363,20 @@ def budget_frequency(
     chosen: tuple[int, ...],
     *,
     groups: ArrayLike | None = None,
+    method: str = "greedy",
 ) -> NDArray[np.float64]:
-    """Share (0-1) of value draws (rows) whose greedy budget choice also picks each of ``chosen``.
+    """Share (0-1) of value draws (rows) whose budget choice also picks each of ``chosen``.
 
     Each draw is re-planned greedily by value per unit of cost (one commune per group first,
-    when ``groups`` is given): an exact knapsack per draw would take seconds.
+    when ``groups`` is given), or with ``method="exact"`` by the exact knapsack the plan uses
+    (see :func:`replan_method` for when that is cheap).
     """
     c = np.asarray(costs, dtype=float)
     labels = None if groups is None else np.asarray(groups)
+    if method == "exact":
+        return selection_frequency(
+            value_draws, lambda v: tuple(_knapsack(v, c, budget, groups)), chosen
+        )
     return selection_frequency(value_draws, lambda v: _greedy_budget(v, c, budget, labels), chosen)
 
 

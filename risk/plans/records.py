@@ -47,6 +47,16 @@ class Plan:
     marginal_value: float | None = None
     notes: list[str] = field(default_factory=list)
     covered_communes: list[str] | None = None
+    #: Budget step ``marginal_value`` is measured for (the cheapest commune's cost), outreach.
+    marginal_unit: float | None = None
+    #: Share (0-1) the optimum would cover with the same bases or budget, and how far below it
+    #: the plan stays (share points, >= 0); None when the optimum is not cheap to solve.
+    exact_covered_share: float | None = None
+    gap_to_exact: float | None = None
+    #: Patrol: share (0-1) of the top-decile communes reached by outline, and the bases within
+    #: the radius of one of them (:func:`risk.demand.reach`).
+    top_decile_reached: float | None = None
+    bases_near_top_decile: int | None = None
 
     @property
     def covered_share(self) -> float:
@@ -63,12 +73,16 @@ class Plan:
 
 
 def demand_points(communes: gpd.GeoDataFrame, run: ScoreRun) -> gpd.GeoDataFrame:
-    """``communes`` (metric) as representative points with their run scores."""
+    """``communes`` (metric) as representative points with their run scores.
+
+    The polygons stay in the ``outline`` column (outline coverage, areas).
+    """
     frame = communes.drop(columns=["population"], errors="ignore").merge(
         run.table.frame, on="commune_code", how="inner", validate="1:1"
     )
     if frame.empty:
         raise PlanError(f"run {run.record.run_id} has no commune of this workspace")
+    frame["outline"] = frame.geometry.values
     return frame.set_geometry(frame.geometry.representative_point())
 
 

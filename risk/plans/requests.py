@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from risk.demand import DEFAULTS, RULES
+
+#: Demand rules a plan may be asked for (``--demand``, ``?demand=``): :data:`risk.demand.RULES`.
+DEMAND_RULES = RULES
+
 
 def _bounded(default: Any, **limits: float) -> Any:
     """A field with ``default`` and the ``limits`` (ge, gt, le) the API enforces."""
@@ -32,6 +37,10 @@ class PatrolRequest(DrawsRequest):
     radius_km: float = _bounded(15.0, gt=0, le=200)
     method: str = "greedy"
     candidates: str = "crossings+communes"
+    demand: str = DEFAULTS["patrol"]
+    #: Share of the k bases (0-0.5, rounded to whole bases) placed away from the priority
+    #: communes; 0 by default so every base meets the issue-12 bar (0.2 of 5 is one base).
+    explore_share: float = _bounded(0.0, ge=0, le=0.5)
     profile: str = "patrol"
 
 
@@ -43,6 +52,7 @@ class OutreachRequest(DrawsRequest):
     cost_per_1000: float = _bounded(2.0, ge=0, le=1e12)
     per_district: bool = False
     explore_share: float = _bounded(0.0, ge=0, le=0.5)
+    demand: str = DEFAULTS["outreach"]
     profile: str = "outreach"
 
 
@@ -53,6 +63,7 @@ class SegmentsRequest:
     length_km: float = _bounded(5.0, ge=0.1, le=500)
     reach_km: float = _bounded(10.0, ge=0, le=200)
     crossing_share: float = _bounded(0.5, ge=0, le=1)
+    demand: str = DEFAULTS["segments"]
     profile: str = "patrol"
 
 

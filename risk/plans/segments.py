@@ -19,6 +19,7 @@ import shapely
 
 from geo.crs import STORAGE_CRS, to_metric
 from geo.workspace import Workspace
+from risk.demand import DEFAULTS
 from risk.errors import PlanError
 from risk.plans.border import (
     CROSSING_SHARE,
@@ -127,6 +128,7 @@ def plan_segments(
         frame = rank_crossings(crossings, communes, segments, **options)
         ranked_crossings = _records(frame, CROSSING_FIELDS)
     params = {"length_km": length_km, "reach_km": reach_km, "crossing_share": crossing_share}
+    params["demand"] = DEFAULTS["segments"]  # ranked one by one: summed scores (docs/method.md)
     return SegmentPlan(
         run.record.run_id,
         run.record.profile,

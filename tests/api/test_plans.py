@@ -70,3 +70,30 @@ def test_plans_and_rankings_declare_their_response_models(client):
     for path, model in declared.items():
         schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert schema == {"$ref": f"#/components/schemas/{model}"}, path
+
+
+def test_demand_rule_is_chosen_by_cli_and_api_and_recorded(client, scored_workspace):
+    from risk.demand import RULES
+    from risk.plans.requests import PatrolRequest
+
+    ws = scored_workspace.root
+    default = client.get("/plans/patrol", params={"draws": 0}).json()
+    assert default["parameters"]["demand"] == PatrolRequest.demand == "top_first"
+    assert 0 <= default["top_decile_reached"] <= 1 and default["gap_to_exact"] >= 0
+    score = client.get("/plans/patrol", params={"draws": 0, "demand": "score"}).json()
+    assert score["parameters"]["demand"] == "score"
+    assert client.get("/plans/patrol", params={"demand": "area"}).status_code == 422
+    outreach = client.get("/plans/outreach", params={"budget": 100, "demand": "score_area"})
+    assert outreach.status_code == 422
+    spec = client.get("/openapi.json").json()["paths"]["/plans/patrol"]["get"]["parameters"]
+    demand = next(p for p in spec if p["name"] == "demand")["schema"]
+    assert demand["enum"] == list(RULES) and demand["default"] == "top_first"
+    cli = riskmap("plan", "patrol", "-w", ws, "--demand", "score", "--draws", 0, "--json")
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["parameters"]["demand"] == "score"
+    assert "top-decile communes reached" in cli.stderr
+    bad = riskmap("plan", "patrol", "-w", ws, "--demand", "area")
+    assert bad.returncode == 2 and "'area' is not one of" in bad.stderr
+    assert all(f"'{rule}'" in bad.stderr for rule in RULES)
+    outreach = riskmap("plan", "outreach", "-w", ws, "--budget", 100, "--draws", 0)
+    assert outreach.returncode == 0 and "(the cheapest commune's cost) would add" in outreach.stderr

@@ -263,6 +263,7 @@ def test_the_dashboard_page_and_assets_load_without_a_key_but_no_data_does(api):
 
 @pytest.mark.parametrize("plan", ["patrol", "outreach"])
 def test_plans_for_a_province_key_use_only_its_communes(api, world, plan):
+    # 400 buys more communes than province A has (6, about 40 each): the unscoped plan leaves A
     params = {"k": 2, "radius_km": 5} if plan == "patrol" else {"budget": 400}
     scoped = get(api, world, "viewer_a", f"/plans/{plan}", draws=0, **params)
     everyone = get(api, world, "viewer", f"/plans/{plan}", draws=0, **params)

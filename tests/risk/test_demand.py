@@ -11,7 +11,6 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from risk.covering import max_cover
 from risk.demand import (
     DEFAULT_RULE,
     RULES,
@@ -24,6 +23,7 @@ from risk.demand import (
     top_communes,
 )
 from risk.errors import PlanError
+from risk.plans.covering import max_cover
 
 METRIC = "EPSG:32648"
 score_values = st.floats(min_value=0, max_value=100, allow_nan=False)
@@ -214,10 +214,17 @@ REAL, PROVINCES = real_provinces()
 @pytest.mark.parametrize("province", PROVINCES or ["none"])
 @pytest.mark.parametrize("method", ["greedy", "exact"])
 def test_the_default_patrol_plan_meets_the_bar_on_real_provinces(tmp_path, province, method):
-    from benchmarks.plan_demand import patrol_figures, province_layers, scored_province
+    from benchmarks.plan_demand import province_layers, scored_province
+    from risk.plans.patrol import plan_patrol
+    from risk.plans.requests import PatrolRequest
 
     layers = province_layers(*REAL, province, seed=0)
     world = scored_province(tmp_path / "ws", layers, profiles=("patrol",))
-    figures = patrol_figures(world, DEFAULT_RULE, method)
-    assert figures["bases_near_top"] == 5, figures
-    assert figures["top_reached"] >= 0.5, figures
+    run, communes = world["runs"]["patrol"], world["communes"]
+    # the plan a user gets: default demand, k, radius and candidates, through the wired plan
+    plan = plan_patrol(
+        run, communes, layers["crossings"], k=5, radius_km=15.0, method=method, draws=0
+    )
+    assert plan.parameters["demand"] == PatrolRequest.demand == DEFAULT_RULE
+    assert plan.bases_near_top_decile == 5, plan.notes
+    assert plan.top_decile_reached >= 0.5, plan.top_decile_reached

@@ -106,7 +106,7 @@ def test_weight_draws_rescore_like_the_model(scored_workspace):
 
 
 def test_covered_share_is_derived_and_the_patrol_plan_lists_covered_communes(scored_workspace):
-    plan = patrol_plan(scored_workspace, "patrol", k=1, radius_km=6, draws=0)
+    plan = patrol_plan(scored_workspace, "patrol", k=1, radius_km=6, draws=0, demand="score")
     data = plan.to_dict()
     assert data["covered_share"] == pytest.approx(plan.covered / plan.total)
     run = load_run(scored_workspace, "patrol")
