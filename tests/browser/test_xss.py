@@ -43,7 +43,8 @@ RENDER_TOOLTIPS = """() => {
 def hostile_layers(ws):
     """Every layer of ``ws`` and its stored plans with one name made hostile in each."""
     from maps.plan_layers import plan_frames
-    from risk.plans import outreach_plan, patrol_plan
+    from risk.plans.outreach import outreach_plan
+    from risk.plans.patrol import patrol_plan
     from risk.plans.segments import segments_plan
 
     layers = {n: ws.read_layer(n) for n in ("border", "crossings", "venues", "industrial_zones")}
