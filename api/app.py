@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from api.errors import add_exception_handlers
+from api.errors import add_exception_handlers, document_errors
 from api.logs import audit_to
 from api.middleware import add_middleware
 from api.routes import (
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     add_exception_handlers(app)
+    document_errors(app)
     app.include_router(health.router)  # the only endpoint open without a key
     app.include_router(maps.static_router)  # dashboard page, script, Leaflet: no data in them
     for module in (profiles, layers, scores, communes, rankings, runs, plans, ogc, exports, maps):

@@ -134,3 +134,20 @@ class UploadOut(BaseModel):
 
 class RunRequest(ScoreRequest):
     """A profile and optional custom weights to score with and store as a run (``POST /runs``)."""
+
+
+#: ``minx,miny,maxx,maxy`` in degrees: four decimal numbers of at most three integer digits; a
+#: box outside Viet Nam matches nothing; a minimum above its maximum is a 422 (geo.query).
+BBOX_PATTERN = r"^-?[0-9]{1,3}(\.[0-9]+)?(,-?[0-9]{1,3}(\.[0-9]+)?){3}$"
+
+
+class Problem(BaseModel):
+    """An error answer (RFC 9457 problem+json): what went wrong, in one line."""
+
+    type: str = Field("about:blank", description="always about:blank")
+    title: str = Field(description="the status in words, e.g. Not found")
+    status: int = Field(ge=400, le=599, description="the HTTP status code")
+    detail: str = Field(description="what was wrong and what was expected, naming the value")
+    report: dict[str, Any] | None = Field(
+        None, description="row-level report of a rejected upload (422 on POST /layers only)"
+    )

@@ -15,7 +15,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, Response, Uploa
 from api.deps import SettingsDep, WorkspaceDep
 from api.paging import MAX_LIMIT, MAX_OFFSET, page_links
 from api.responses import GeoJSONResponse
-from api.schemas import LayerOut, UploadOut
+from api.schemas import BBOX_PATTERN, LayerOut, UploadOut
 from api.security import AnalystDep, PrincipalDep
 from api.services.layers import KNOWN, layer_page, store_upload, upload_report, visible_count
 from geo.ingest import IngestOptions, parse_column_map
@@ -47,13 +47,19 @@ def get_layers(ws: WorkspaceDep, principal: PrincipalDep) -> list[LayerOut]:
     ]
 
 
-@router.get("/layers/{name}", response_class=GeoJSONResponse)
+@router.get(
+    "/layers/{name}",
+    response_class=GeoJSONResponse,
+    responses={200: {"content": {"application/json": {}}, "description": "Features, or rows"}},
+)
 def get_layer(
     name: LayerName,
     request: Request,
     ws: WorkspaceDep,
     principal: PrincipalDep,
-    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
+    bbox: Annotated[
+        str | None, Query(pattern=BBOX_PATTERN, description="minx,miny,maxx,maxy in degrees")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
 ) -> GeoJSONResponse:
