@@ -18,6 +18,7 @@ from api.commands.reporting import (
     MaxVerticesOpt,
     check_layer_name,
     options_from,
+    refuse,
     show,
 )
 from api.logs import audit_to
@@ -59,6 +60,6 @@ def ingest(
         report = ingest_file(workspace, file, layer, options=opts)
     show(report, as_json)
     if not report.rows_stored:
-        raise typer.Exit(1)
+        refuse(report, "nothing stored")
     rejected = f"; rejected rows in {report.rejected_file}" if report.rejected_file else ""
     say(f"stored {layer} version {report.version} ({report.rows_stored} rows){rejected}")

@@ -2,6 +2,10 @@
 choices, or one riskmap error line (exit 1); never a traceback. Help and --version."""
 
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import typer.main
@@ -10,6 +14,7 @@ from typer.testing import CliRunner
 from api.cli import USER_ERRORS, app
 
 BAD = "?!"
+RISKMAP = shutil.which("riskmap", path=str(Path(sys.executable).parent))
 #: Arguments that keep a command from doing slow or lasting work while one option is bad.
 BASE = {("demo",): ["--no-serve"]}
 
@@ -71,3 +76,23 @@ def test_riskmap_help_and_version():
     assert result.exit_code == 0 and "Example: riskmap " in result.output
     version = CliRunner().invoke(app, ["--version"])
     assert version.exit_code == 0 and version.output.startswith("riskmap ")
+
+
+@pytest.mark.parametrize("command", ["validate", "ingest"])
+def test_a_bad_file_is_one_error_line_on_stderr_with_the_report_on_stdout(tmp_path, command):
+    bad = tmp_path / "crossings.csv"
+    bad.write_text("name,kind,lon,lat\nA,opening,abc,21.7\nB,opening,north,x\n", encoding="utf-8")
+    workspace = ["--workspace", str(tmp_path / "ws")] if command == "ingest" else []
+    if command == "ingest":
+        CliRunner().invoke(app, ["init", *workspace])
+    done = subprocess.run(
+        [RISKMAP, command, str(bad), "--layer", "crossings", *workspace],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("riskmap: error: crossings.csv"), done.stderr
+    assert "Traceback" not in done.stderr
+    assert "2 rows read" in done.stdout  # the whole report stays on stdout
