@@ -21,6 +21,7 @@ from api.commands import (
     keys,
     layers,
     plan,
+    progress,
     rollback,
     runs,
     score,
@@ -113,6 +114,7 @@ def main_options(
 ) -> None:
     """Set the log level for every command."""
     configure_logging(-1 if quiet else verbose)
+    progress.QUIET["on"] = quiet
 
 
 #: Errors a person can act on (bad data, a path that is a file, a full disk): one line, exit 1.

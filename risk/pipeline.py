@@ -18,6 +18,7 @@ import shapely
 
 from geo.crs import to_metric
 from geo.parallel import Executor
+from geo.progress import Progress, no_progress
 from geo.workspace import Workspace
 from geo.zonal import DEFAULT_ENGINE
 from risk.backtest import Denominators, backtest, holdout_effort
@@ -47,6 +48,7 @@ def score_workspace(
     actor: str = "cli",
     seed: int = 0,
     executor: Executor | None = None,
+    progress: Progress = no_progress,
 ) -> ScoreRun:
     """Score every commune of ``ws`` with ``profile``; store the run unless ``store`` is False.
 
@@ -55,12 +57,16 @@ def score_workspace(
     ``executor`` (see :mod:`geo.parallel`) runs zonal statistics and Monte Carlo draws in
     chunks; the results are the same as without it.
     """
+    progress("layers read and summed over communes", 0, 1)
     inputs = cached_inputs(ws, profile, zonal_engine=zonal_engine, executor=executor)
+    progress("layers read and summed over communes", 1, 1)
     table = score(inputs.indicators, profile, notes=inputs.notes)
-    k = analyse(table, inputs, profile, seed=seed, executor=executor)
+    progress("communes scored", len(table.frame), len(table.frame))
+    k = analyse(table, inputs, profile, seed=seed, executor=executor, progress=progress)
     run = ScoreRun(_record(profile, inputs, table, top_k=k, seed=seed), table, inputs.communes)
     if store:
         save_run(ws, run, actor=actor)
+        progress("run stored", 1, 1)
     return run
 
 
@@ -71,12 +77,15 @@ def analyse(
     *,
     seed: int = 0,
     executor: Executor | None = None,
+    progress: Progress = no_progress,
 ) -> int:
     """Add population, sensitivity, hot-spot and total-count columns to ``table``; returns k."""
     frame = table.frame
     frame.insert(1, "population", inputs.population.round(1))
     chosen = inputs.indicators[list(table.weights)]
-    sens = sensitivity(chosen, table.weights, profile.parameters, seed=seed, executor=executor)
+    sens = sensitivity(
+        chosen, table.weights, profile.parameters, seed=seed, executor=executor, progress=progress
+    )
     frame["rank_p05"], frame["rank_p95"] = sens.rank_p05, sens.rank_p95
     frame["p_top_k"] = sens.p_top_k.round(4)
     frame["hotspot"] = getis_ord(frame["score"].to_numpy(), inputs.neighbours).classes

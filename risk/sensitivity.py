@@ -10,6 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from geo.parallel import Executor
+from geo.progress import Progress, no_progress
 from risk.scoring import GEO_FLOOR, normalised_matrix
 from risk.transforms import NORMALISATIONS, SCALE
 
@@ -47,6 +48,7 @@ def sensitivity(
     *,
     seed: int | None = 0,
     executor: Executor | None = None,
+    progress: Progress = no_progress,
 ) -> Sensitivity:
     """Rank intervals and top-k probabilities under Monte Carlo weights and normalisations.
 
@@ -83,12 +85,15 @@ def sensitivity(
     matrices = _matrices(indicators[names].iloc[order], params)
     tasks = [(matrices, w[a : a + BLOCK], a) for a in range(0, draws, BLOCK)]
     ranks = np.empty((draws, len(order)), dtype=np.int32)
+    progress("sensitivity draws", 0, draws)
     if executor is None:  # ranked straight into place: no copies
         for task in tasks:
             _rank_block(task, out=ranks[task[2] : task[2] + len(task[1])])
+            progress("sensitivity draws", task[2] + len(task[1]), draws)
     else:
         for task, block in zip(tasks, executor.map(_rank_block, tasks), strict=True):
             ranks[task[2] : task[2] + len(block)] = block
+            progress("sensitivity draws", task[2] + len(block), draws)
     back = np.argsort(order)
     low, high = np.quantile(ranks, [0.05, 0.95], axis=0, method="inverted_cdf")
     return Sensitivity(

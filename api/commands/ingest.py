@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from api.commands.progress import progress_bar
 from api.commands.reporting import (
     ColumnsOpt,
     CrsOpt,
@@ -56,8 +58,8 @@ def ingest(
         skip_invalid=skip_invalid,
         crosswalk=crosswalk,
     )
-    with audit_to(workspace):
-        report = ingest_file(workspace, file, layer, options=opts)
+    with audit_to(workspace), progress_bar() as progress:
+        report = ingest_file(workspace, file, layer, options=replace(opts, progress=progress))
     show(report, as_json)
     if not report.rows_stored:
         refuse(report, "nothing stored")

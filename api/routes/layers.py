@@ -8,6 +8,7 @@ until the new one is swapped in.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
@@ -20,6 +21,7 @@ from api.security import AnalystDep, PrincipalDep
 from api.services.layers import KNOWN, layer_page, store_upload, upload_report, visible_count
 from geo.ingest import IngestOptions, parse_column_map
 from geo.limits import Limits
+from geo.progress import logged
 
 router = APIRouter(tags=["layers"])
 
@@ -90,6 +92,7 @@ def post_layer(
         skip_invalid=skip_invalid,
         limits=Limits(max_file_mb=settings.max_upload_mb),
         actor=f"api:{principal.label or principal.key_id}",
+        progress=logged(logging.getLogger("riskmap.progress"), f"POST /layers/{name}"),
     )
     max_bytes = int(settings.max_upload_mb * 1024 * 1024)
     report = store_upload(
