@@ -72,7 +72,9 @@ def test_every_check_passes_on_every_operation(live, tmp_path):
         "--workers",
         "1",
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=900, check=False, cwd=tmp_path
+    )
     out = done.stdout + done.stderr
     assert f"Tested: {len(CASES)}" in out, out[-3000:]
     assert done.returncode == 0, out[-12000:]
