@@ -149,6 +149,11 @@ READS_STORED = (400, 404)  # a stored layer, run, profile or named thing is miss
 VALIDATED = (422,)  # a parameter or body the server checks
 WITH_BODY = (413,)  # the body is over RISKMAP_MAX_UPLOAD_MB
 PROBLEM = "application/problem+json"
+#: OpenAPI links from what a write answers to where it can be read (stateful clients and tests).
+LINKS = {
+    ("post", "/runs"): ("GetRun", "/runs/{run_id}", {"run_id": "$response.body#/run_id"}),
+    ("post", "/layers/{name}"): ("GetLayer", "/layers/{name}", {"name": "$request.path.name"}),
+}
 #: What a value failing a declared pattern should have been, in words.
 PATTERN_HINTS = {BBOX_PATTERN: "is not four numbers minx,miny,maxx,maxy in degrees"}
 
@@ -217,3 +222,14 @@ def _declare(schema: dict, app: FastAPI) -> None:
                     "description": TITLES[status],
                     "content": {PROBLEM: {"schema": ref}},
                 }
+    _link(schema)
+
+
+def _link(schema: dict) -> None:
+    """Add :data:`LINKS` to the 201 answers of the writes they start from."""
+    for (method, path), (name, target, parameters) in LINKS.items():
+        operation = schema["paths"].get(path, {}).get(method)
+        read = schema["paths"].get(target, {}).get("get")
+        if operation and read and "201" in operation["responses"]:
+            link = {"operationId": read["operationId"], "parameters": parameters}
+            operation["responses"]["201"].setdefault("links", {})[name] = link

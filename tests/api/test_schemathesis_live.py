@@ -79,3 +79,20 @@ def test_every_check_passes_on_every_operation(live, tmp_path):
     assert f"Tested: {len(CASES)}" in out, out[-3000:]
     assert done.returncode == 0, out[-12000:]
     assert "Stateful" in out and "❌" not in out, out[-12000:]
+
+
+def test_every_error_answer_is_a_declared_problem_and_writes_link_to_their_reads(tmp_path):
+    from api.app import create_app
+
+    schema = create_app(Settings(workspace=tmp_path)).openapi()
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            errors = {s: r for s, r in operation["responses"].items() if s >= "400"}
+            if path != "/health":
+                assert {"401", "403", "503"} <= set(errors), (method, path, sorted(errors))
+            for response in errors.values():
+                content = response["content"]["application/problem+json"]
+                assert content["schema"] == {"$ref": "#/components/schemas/Problem"}
+    created = schema["paths"]["/runs"]["post"]["responses"]["201"]
+    assert created["links"]["GetRun"]["parameters"] == {"run_id": "$response.body#/run_id"}
