@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from risk.indicators import INDICATORS
+
 
 class Health(BaseModel):
     """Service status."""
@@ -75,6 +77,14 @@ class CommuneDetail(BaseModel):
     quality: list[str] = Field(default_factory=list, description="quality flags of the run")
 
 
+#: What the weights of a request may hold (their sum of 1 is checked by the server, 422).
+WEIGHTS_SCHEMA: dict[str, Any] = {
+    "minProperties": 1,
+    "propertyNames": {"enum": list(INDICATORS)},
+    "additionalProperties": {"type": "number", "minimum": 0},
+}
+
+
 class ScoreRequest(BaseModel):
     """Custom weights to score with (``POST /scores``); nothing is stored."""
 
@@ -86,6 +96,7 @@ class ScoreRequest(BaseModel):
         description="Indicator → weight >= 0, summing to 1; checked like a profile file. "
         "Default: the profile's weights.",
         examples=[{"border_proximity": 0.5, "crossing_access": 0.5}],
+        json_schema_extra=WEIGHTS_SCHEMA,
     )
 
 
