@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from api.errors import add_exception_handlers
+from api.errors import add_exception_handlers, document_errors
 from api.logs import audit_to
 from api.middleware import add_middleware
 from api.routes import (
     communes,
+    docs,
     exports,
     health,
     layers,
@@ -47,10 +48,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Commune-level human-trafficking risk scores and maps",
         version=code_version(),
         lifespan=_audited,
+        docs_url=None,  # served by api.routes.docs from our own copies
+        redoc_url=None,
     )
     app.state.settings = settings
     add_exception_handlers(app)
+    document_errors(app)
     app.include_router(health.router)  # the only endpoint open without a key
+    app.include_router(docs.router)  # Swagger UI and ReDoc pages: no data in them
     app.include_router(maps.static_router)  # dashboard page, script, Leaflet: no data in them
     for module in (profiles, layers, scores, communes, rankings, runs, plans, ogc, exports, maps):
         app.include_router(module.router, dependencies=[Depends(get_principal)])

@@ -22,6 +22,7 @@ from fastapi import Depends, Query
 
 from api.paging import MAX_OFFSET as MAX_OFFSET  # re-exported for api/routes/rankings.py
 from api.paging import Page, check_paging, page_of
+from api.schemas import BBOX_PATTERN
 from api.security import Principal, check_province, in_scope
 from geo.places import select_places
 from geo.query import parse_bbox
@@ -79,7 +80,11 @@ def place_params(
     ] = None,
     bbox: Annotated[
         str | None,
-        Query(max_length=200, description="Only communes meeting minx,miny,maxx,maxy (degrees)"),
+        Query(
+            max_length=200,
+            pattern=BBOX_PATTERN,
+            description="Only communes meeting minx,miny,maxx,maxy (degrees)",
+        ),
     ] = None,
 ) -> Filters:
     """The property filters and bounding box of a request."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -26,10 +27,24 @@ class Lang(StrEnum):
 
 
 LangOpt = Annotated[Lang, typer.Option(help="Label language: vi or en.")]
+HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$")
+
+
+def check_host(host: str) -> str:
+    """Usage error unless ``host`` is an IP address or a host name."""
+    if not HOST.match(host):
+        raise typer.BadParameter(f"{host!r} is not an IP address or host name, e.g. 127.0.0.1")
+    return host
+
+
 HostOpt = Annotated[
-    str, typer.Option(help="Address to listen on; off loopback every request needs an API key.")
+    str,
+    typer.Option(
+        help="Address to listen on; off loopback every request needs an API key.",
+        callback=check_host,
+    ),
 ]
-PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
+PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on (1-65535).")]
 LayerOpt = Annotated[
     str, typer.Option("--layer", "-l", help="Layer: communes, border, crossings, venues, ...")
 ]

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from risk.indicators import INDICATORS
+
 
 class Health(BaseModel):
     """Service status."""
@@ -75,6 +77,14 @@ class CommuneDetail(BaseModel):
     quality: list[str] = Field(default_factory=list, description="quality flags of the run")
 
 
+#: What the weights of a request may hold (their sum of 1 is checked by the server, 422).
+WEIGHTS_SCHEMA: dict[str, Any] = {
+    "minProperties": 1,
+    "propertyNames": {"enum": list(INDICATORS)},
+    "additionalProperties": {"type": "number", "minimum": 0},
+}
+
+
 class ScoreRequest(BaseModel):
     """Custom weights to score with (``POST /scores``); nothing is stored."""
 
@@ -86,6 +96,7 @@ class ScoreRequest(BaseModel):
         description="Indicator → weight >= 0, summing to 1; checked like a profile file. "
         "Default: the profile's weights.",
         examples=[{"border_proximity": 0.5, "crossing_access": 0.5}],
+        json_schema_extra=WEIGHTS_SCHEMA,
     )
 
 
@@ -134,3 +145,20 @@ class UploadOut(BaseModel):
 
 class RunRequest(ScoreRequest):
     """A profile and optional custom weights to score with and store as a run (``POST /runs``)."""
+
+
+#: ``minx,miny,maxx,maxy`` in degrees: four decimal numbers of at most three integer digits; a
+#: box outside Viet Nam matches nothing; a minimum above its maximum is a 422 (geo.query).
+BBOX_PATTERN = r"^-?[0-9]{1,3}(\.[0-9]+)?(,-?[0-9]{1,3}(\.[0-9]+)?){3}$"
+
+
+class Problem(BaseModel):
+    """An error answer (RFC 9457 problem+json): what went wrong, in one line."""
+
+    type: str = Field("about:blank", description="always about:blank")
+    title: str = Field(description="the status in words, e.g. Not found")
+    status: int = Field(ge=400, le=599, description="the HTTP status code")
+    detail: str = Field(description="what was wrong and what was expected, naming the value")
+    report: dict[str, Any] | None = Field(
+        None, description="row-level report of a rejected upload (422 on POST /layers only)"
+    )

@@ -28,6 +28,7 @@ from geo.matching import attach_codes
 from geo.names import map_headers
 from geo.placement import coverage_note, place_points
 from geo.plausibility import implausible_values, raster_extent_problems
+from geo.progress import Progress, no_progress
 from geo.readers import read_file, read_raster
 from geo.report import Problem, ValidationReport
 from geo.schema import LAYERS, check_layer
@@ -49,6 +50,7 @@ class IngestOptions:
     limits: Limits = field(default_factory=Limits)
     crosswalk: Path | None = None
     actor: str = "cli"
+    progress: Progress = field(default=no_progress, repr=False, compare=False)
 
 
 @dataclass
@@ -283,12 +285,14 @@ def ingest_file(
     folder becomes a workspace on the first ingest.
     """
     options = options or IngestOptions()
+    options.progress("rows read and checked", 0, 1)
     existing = Workspace(root).gpkg.is_file()
     ws = Workspace.open(root, require=()) if existing else Workspace(root)
     checked = check_file(
         path, layer, communes=_workspace_communes(ws) if existing else None, options=options
     )
     report = checked.report
+    options.progress("rows read and checked", report.rows_read, report.rows_read)
     if report.file_errors or (report.errors and not options.skip_invalid):
         report.rows_stored = 0
         report.notes.append(
@@ -297,7 +301,9 @@ def ingest_file(
         )
         return report
     ws = ws if existing else Workspace.init(root)
+    options.progress("rows stored", 0, report.rows_read)
     version = _store(ws, checked, layer, options)
+    options.progress("rows stored", version.rows, version.rows)
     report.version = version.version
     report.rows_stored = version.rows
     if report.rejected_rows:

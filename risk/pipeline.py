@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 
 from geo.parallel import Executor
+from geo.progress import Progress, no_progress
 from geo.workspace import Workspace
 from geo.zonal import DEFAULT_ENGINE
 from risk.backtest import backtest, holdout_effort
@@ -48,6 +49,7 @@ def score_workspace(
     actor: str = "cli",
     seed: int = 0,
     executor: Executor | None = None,
+    progress: Progress = no_progress,
 ) -> ScoreRun:
     """Score every commune of ``ws`` with ``profile``; store the run unless ``store`` is False.
 
@@ -56,12 +58,17 @@ def score_workspace(
     ``executor`` (see :mod:`geo.parallel`) runs zonal statistics and Monte Carlo draws in
     chunks; the results are the same as without it.
     """
+    progress("layers read and summed over communes", 0, 1)
     inputs = cached_inputs(ws, profile, zonal_engine=zonal_engine, executor=executor)
+    progress("layers read and summed over communes", 1, 1)
     table = score(inputs.indicators, profile, notes=inputs.notes)
     reps = ws.read_layer("repatriations") if "repatriations" in ws.versions() else None
     grids = decay_grids(ws, profile, zonal_engine=zonal_engine, executor=executor)
     source = DataSource(reps, inputs.population, grids)
-    sens = analyse(table, inputs, profile, seed=seed, executor=executor, source=source)
+    progress("communes scored", len(table.frame), len(table.frame))
+    sens = analyse(
+        table, inputs, profile, seed=seed, executor=executor, source=source, progress=progress
+    )
     record = _record(profile, inputs, table, top_k=sens.k, seed=seed)
     chosen = inputs.indicators[list(table.weights)]
     about = {
@@ -72,6 +79,7 @@ def score_workspace(
     run = ScoreRun(record, table, inputs.communes)
     if store:
         save_run(ws, run, actor=actor)
+        progress("run stored", 1, 1)
     return run
 
 
@@ -83,6 +91,7 @@ def analyse(
     seed: int = 0,
     executor: Executor | None = None,
     source: DataSource | None = None,
+    progress: Progress = no_progress,
 ) -> Sensitivity:
     """Add population, uncertainty, hot-spot and total-count columns to ``table``."""
     frame = table.frame
@@ -97,6 +106,7 @@ def analyse(
         executor=executor,
         source=source,
         breaks=table.breaks,
+        progress=progress,
     )
     frame["rank_p05"], frame["rank_p95"] = sens.rank_p05, sens.rank_p95
     frame["p_top_k"] = sens.p_top_k.round(4)

@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from geo.parallel import Executor
+from geo.progress import Progress, no_progress
 from risk.indicators import INDICATORS, rate_draw
 from risk.labels import classify
 from risk.scoring import GEO_FLOOR, aggregate, normalised_matrix, rank
@@ -135,6 +136,7 @@ def sensitivity(
     executor: Executor | None = None,
     source: DataSource | None = None,
     breaks: tuple[float, ...] | None = None,
+    progress: Progress = no_progress,
 ) -> Sensitivity:
     """Rank intervals, top-k probabilities and uncertain classes under Monte Carlo draws.
 
@@ -181,7 +183,7 @@ def sensitivity(
         else data_frames(chosen, params, source, draws=DATA_DRAWS, rng=data_rng)
     )
     matrices = _matrices(frames, params)
-    ranks = _all_ranks(matrices, w, draws, len(order), executor)
+    ranks = _all_ranks(matrices, w, draws, len(order), executor, progress)
     back = np.argsort(order)
     low, high = np.quantile(ranks, [0.05, 0.95], axis=0, method="inverted_cdf")
     s05, s95 = _score_range(matrices, w, params["aggregation"])
@@ -200,16 +202,21 @@ def sensitivity(
     )
 
 
-def _all_ranks(matrices, w, draws: int, n: int, executor: Executor | None) -> NDArray[np.int32]:
+def _all_ranks(
+    matrices, w, draws: int, n: int, executor: Executor | None, progress: Progress = no_progress
+) -> NDArray[np.int32]:
     """Ranks of every commune in every draw, blocks of :data:`BLOCK` draws at a time."""
     tasks = [(matrices, w[a : a + BLOCK], a) for a in range(0, draws, BLOCK)]
     ranks = np.empty((draws, n), dtype=np.int32)
+    progress("sensitivity draws", 0, draws)
     if executor is None:  # ranked straight into place: no copies
         for task in tasks:
             _rank_block(task, out=ranks[task[2] : task[2] + len(task[1])])
+            progress("sensitivity draws", task[2] + len(task[1]), draws)
     else:
         for task, block in zip(tasks, executor.map(_rank_block, tasks), strict=True):
             ranks[task[2] : task[2] + len(block)] = block
+            progress("sensitivity draws", task[2] + len(block), draws)
     return ranks
 
 

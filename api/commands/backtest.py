@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from api.commands.progress import progress_bar, stage
 from api.options import DEFAULT_WS, ProfileOpt, WorkspaceOpt, say
 from geo.workspace import Workspace
 
@@ -28,7 +29,8 @@ def backtest(
     ws = Workspace.open(workspace)
     engine = get_settings().zonal_engine
     chosen = load_profile(profile)
-    result = backtest_workspace(ws, chosen, holdout_period, zonal_engine=engine, seed=seed)
+    with progress_bar() as progress, stage(progress, f"backtest on {holdout_period}"):
+        result = backtest_workspace(ws, chosen, holdout_period, zonal_engine=engine, seed=seed)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

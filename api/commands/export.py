@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from api.commands.map import RunOpt, RunProfileOpt, profile_for
+from api.commands.progress import progress_bar, stage
 from api.logs import audit_to
 from api.options import (
     DEFAULT_WS,
@@ -54,6 +55,6 @@ def export(
     )
     ws = Workspace.open(workspace)
     chosen = profile_for(ws, profile, run)
-    with audit_to(ws.root):
+    with audit_to(ws.root), progress_bar() as progress, stage(progress, f"{fmt.value} export"):
         path = write_run_export(ws, chosen, output, request, run_id=run)
     say(f"{fmt.value} export written to {path} ({path.stat().st_size / 1e6:.2f} MB)")

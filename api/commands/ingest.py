@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from api.commands.progress import progress_bar
 from api.commands.reporting import (
     ColumnsOpt,
     CrsOpt,
@@ -18,6 +20,7 @@ from api.commands.reporting import (
     MaxVerticesOpt,
     check_layer_name,
     options_from,
+    refuse,
     show,
 )
 from api.logs import audit_to
@@ -55,10 +58,10 @@ def ingest(
         skip_invalid=skip_invalid,
         crosswalk=crosswalk,
     )
-    with audit_to(workspace):
-        report = ingest_file(workspace, file, layer, options=opts)
+    with audit_to(workspace), progress_bar() as progress:
+        report = ingest_file(workspace, file, layer, options=replace(opts, progress=progress))
     show(report, as_json)
     if not report.rows_stored:
-        raise typer.Exit(1)
+        refuse(report, "nothing stored")
     rejected = f"; rejected rows in {report.rejected_file}" if report.rejected_file else ""
     say(f"stored {layer} version {report.version} ({report.rows_stored} rows){rejected}")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from api.commands.progress import progress_bar, stage
 from api.logs import audit_to
 from api.options import (
     DEFAULT_WS,
@@ -67,7 +68,7 @@ def map_(
     refuse_clobber(output, overwrite)
     ws = Workspace.open(workspace)
     chosen = profile_for(ws, profile, run)
-    with audit_to(ws.root):
+    with audit_to(ws.root), progress_bar() as progress, stage(progress, "map drawn"):
         path = write_map(ws, chosen, run_id=run, lang=lang, output=output, offline=offline)
     size = path.stat().st_size / 1e6
     say(f"{'offline ' if offline else ''}map written to {path} ({size:.1f} MB)")

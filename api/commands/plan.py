@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from api.commands.progress import progress_bar, stage
 from api.logs import audit_to
 from api.options import DEFAULT_WS, WorkspaceOpt, say
 from geo.workspace import Workspace
@@ -61,19 +62,20 @@ def patrol(
 
     ws = Workspace.open(workspace)
     sites = ws.read_layer(candidates) if ws.has_layer(candidates) else candidates
-    plan = patrol_plan(
-        ws,
-        profile,
-        k=k,
-        radius_km=radius_km,
-        method=method,
-        candidates=sites,
-        demand=str(demand),
-        explore_share=explore_share,
-        run_id=run,
-        draws=draws,
-        seed=seed,
-    )
+    with progress_bar() as progress, stage(progress, f"patrol plan, {draws} weight draws"):
+        plan = patrol_plan(
+            ws,
+            profile,
+            k=k,
+            radius_km=radius_km,
+            method=method,
+            candidates=sites,
+            demand=str(demand),
+            explore_share=explore_share,
+            run_id=run,
+            draws=draws,
+            seed=seed,
+        )
     _finish(ws, plan, as_json)
 
 
@@ -105,20 +107,21 @@ def outreach(
     from risk.plans.outreach import outreach_plan
 
     ws = Workspace.open(workspace)
-    plan = outreach_plan(
-        ws,
-        profile,
-        budget=budget,
-        fixed_cost=fixed_cost,
-        cost_per_1000=cost_per_1000,
-        cost_column=cost_column,
-        per_district=per_district,
-        explore_share=explore_share,
-        demand=str(demand),
-        seed=seed,
-        run_id=run,
-        draws=draws,
-    )
+    with progress_bar() as progress, stage(progress, f"outreach plan, {draws} weight draws"):
+        plan = outreach_plan(
+            ws,
+            profile,
+            budget=budget,
+            fixed_cost=fixed_cost,
+            cost_per_1000=cost_per_1000,
+            cost_column=cost_column,
+            per_district=per_district,
+            explore_share=explore_share,
+            seed=seed,
+            demand=str(demand),
+            run_id=run,
+            draws=draws,
+        )
     _finish(ws, plan, as_json)
 
 

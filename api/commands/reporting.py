@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -53,3 +53,13 @@ def show(report: ValidationReport, as_json: bool) -> None:
     else:
         for line in report.lines():
             typer.echo(line)
+
+
+def refuse(report: ValidationReport, outcome: str) -> NoReturn:
+    """The first error of ``report`` as one line on stderr (the report is on stdout); exit 1."""
+    first = report.errors[0] if report.errors else None
+    detail = f"{first.where(report.file)}: {first.reason}" if first else Path(report.file).name
+    more = len(report.errors) - 1
+    also = f" (and {more} more errors, listed above)" if more > 0 else ""
+    typer.echo(f"riskmap: error: {detail}{also}; {outcome}", err=True)
+    raise typer.Exit(1)

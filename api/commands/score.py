@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from api.commands.progress import progress_bar
 from api.logs import audit_to
 from api.options import DEFAULT_WS, ProfileOpt, WorkspaceOpt, say
 from geo.workspace import Workspace
@@ -47,8 +48,9 @@ def score(
         chosen = chosen.with_settings(parse_settings(settings))
     ws = Workspace.open(workspace)
     config = get_settings()
-    with audit_to(ws.root), executor_scope(config) as executor:
-        run = score_workspace(ws, chosen, zonal_engine=config.zonal_engine, executor=executor)
+    with audit_to(ws.root), executor_scope(config) as executor, progress_bar() as progress:
+        engine = config.zonal_engine
+        run = score_workspace(ws, chosen, zonal_engine=engine, executor=executor, progress=progress)
     summary = run_summary(run)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))

@@ -18,6 +18,7 @@ from api.commands.reporting import (
     MaxVerticesOpt,
     check_layer_name,
     options_from,
+    refuse,
     show,
 )
 from api.options import LayerOpt
@@ -46,4 +47,4 @@ def validate(
     report = validate_file(file, layer, workspace=workspace, options=opts)
     show(report, as_json)
     if not report.clean:
-        raise typer.Exit(1)
+        refuse(report, "fix the file and validate it again")

@@ -8,6 +8,7 @@ until the new one is swapped in.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
@@ -15,11 +16,12 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, Response, Uploa
 from api.deps import SettingsDep, WorkspaceDep
 from api.paging import MAX_LIMIT, MAX_OFFSET, page_links
 from api.responses import GeoJSONResponse
-from api.schemas import LayerOut, UploadOut
+from api.schemas import BBOX_PATTERN, LayerOut, UploadOut
 from api.security import AnalystDep, PrincipalDep
 from api.services.layers import KNOWN, layer_page, store_upload, upload_report, visible_count
 from geo.ingest import IngestOptions, parse_column_map
 from geo.limits import Limits
+from geo.progress import logged
 
 router = APIRouter(tags=["layers"])
 
@@ -47,13 +49,19 @@ def get_layers(ws: WorkspaceDep, principal: PrincipalDep) -> list[LayerOut]:
     ]
 
 
-@router.get("/layers/{name}", response_class=GeoJSONResponse)
+@router.get(
+    "/layers/{name}",
+    response_class=GeoJSONResponse,
+    responses={200: {"content": {"application/json": {}}, "description": "Features, or rows"}},
+)
 def get_layer(
     name: LayerName,
     request: Request,
     ws: WorkspaceDep,
     principal: PrincipalDep,
-    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
+    bbox: Annotated[
+        str | None, Query(pattern=BBOX_PATTERN, description="minx,miny,maxx,maxy in degrees")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
 ) -> GeoJSONResponse:
@@ -84,6 +92,7 @@ def post_layer(
         skip_invalid=skip_invalid,
         limits=Limits(max_file_mb=settings.max_upload_mb),
         actor=f"api:{principal.label or principal.key_id}",
+        progress=logged(logging.getLogger("riskmap.progress"), f"POST /layers/{name}"),
     )
     max_bytes = int(settings.max_upload_mb * 1024 * 1024)
     report = store_upload(

@@ -16,6 +16,7 @@ from api.deps import WorkspaceDep
 from api.disclosure import disclose
 from api.paging import MAX_LIMIT, MAX_OFFSET, Page, page_links, page_of
 from api.responses import GeoJSONResponse
+from api.schemas import BBOX_PATTERN
 from api.security import Principal, PrincipalDep, in_scope
 from geo.errors import NotFoundError
 from geo.places import touching
@@ -100,11 +101,13 @@ def items(
     request: Request,
     ws: WorkspaceDep,
     principal: PrincipalDep,
-    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
+    bbox: Annotated[
+        str | None, Query(pattern=BBOX_PATTERN, description="minx,miny,maxx,maxy in degrees")
+    ] = None,
     limit: Annotated[
         int, Query(ge=1, description=f"Page size, at least 1; above {MAX_LIMIT} clamped")
     ] = 100,
-    offset: Annotated[int, Query(le=MAX_OFFSET, description="Features to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Features to skip")] = 0,
 ) -> GeoJSONResponse:
     """Features of a collection, filtered by ``bbox`` and paged with ``limit``/``offset``."""
     gdf = _features(ws, collection_id, principal)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 
 from fastapi import APIRouter, Path, Response
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Path, Response
 from api.deps import SettingsDep, WorkspaceDep, executor_from
 from api.schemas import RunOut, RunRequest
 from api.security import AnalystDep, PermissionDeniedError, Principal
+from geo.progress import logged
 from geo.workspace import Workspace
 from risk.pipeline import score_workspace
 from risk.profiles import load_profile
@@ -16,6 +18,7 @@ from risk.store import list_runs, load_run
 from risk.summary import run_summary
 
 router = APIRouter(tags=["runs"])
+PROGRESS_LOG = logging.getLogger("riskmap.progress")
 
 
 @router.get("/runs", response_model=list[RunOut])
@@ -47,7 +50,10 @@ def post_run(
         profile = profile.with_weights(body.weights)
     actor = f"api:{principal.label or principal.key_id}"
     engine, executor = settings.zonal_engine, executor_from(settings)
-    run = score_workspace(ws, profile, zonal_engine=engine, actor=actor, executor=executor)
+    progress = logged(PROGRESS_LOG, f"POST /runs {profile.name}")
+    run = score_workspace(
+        ws, profile, zonal_engine=engine, actor=actor, executor=executor, progress=progress
+    )
     response.headers["Location"] = f"/runs/{run.record.run_id}"
     return RunOut.model_validate(run_summary(run))
 

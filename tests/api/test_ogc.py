@@ -54,7 +54,7 @@ def test_limit_is_clamped_and_bbox_filters(client):
     [
         ({"bbox": "1,2,3"}, "is not four numbers"),
         ({"bbox": "5,0,1,1"}, "minimum greater than its maximum"),
-        ({"offset": -1}, "offset is -1"),
+        ({"offset": -1}, "offset: Input should be greater than or equal to 0"),
     ],
 )
 def test_bad_queries_are_422(client, params, detail):
