@@ -175,6 +175,7 @@ UNAVAILABLE = (503,)  # the workspace (or the Dask cluster) cannot be used
 READS_STORED = (400, 404)  # a stored layer, run, profile or named thing is missing or unusable
 VALIDATED = (422,)  # a parameter or body the server checks
 WITH_BODY = (413,)  # the body is over RISKMAP_MAX_UPLOAD_MB
+EVERY = (400, 429)  # a Host the loopback server does not answer; over the key's rate limit
 PROBLEM = "application/problem+json"
 #: OpenAPI links from what a write answers to where it can be read (stateful clients and tests).
 LINKS = {
@@ -189,7 +190,7 @@ def declared_errors(route: RouteContext, operation: dict) -> list[int]:
     """Every error status ``route`` can answer, from its dependencies, parameters and body."""
     every = _calls(route.dependant, into_key=True)
     own = _calls(route.dependant, into_key=False)  # what the route itself reads
-    statuses: set[int] = set()
+    statuses: set[int] = set(EVERY)
     if get_principal in every:
         statuses.update(KEYED)
     if get_workspace in every:
