@@ -117,6 +117,7 @@ ADAPTERS = {
     "risk/inputs.py": "reads a workspace's layers and raster into indicator frames",
     "risk/pipeline.py": "score and backtest a workspace: inputs, scoring, store",
     "risk/param_grid.py": "indicators of a workspace at a grid of decay lengths (cached inputs)",
+    "risk/rolling.py": "rolling backtest of a workspace: reads its inputs per holdout year",
     "risk/plans/outreach.py": "the outreach plan of a stored run",
     "risk/plans/patrol.py": "the patrol plan of a stored run",
     "risk/plans/segments.py": "the border-segment plan of a stored run",

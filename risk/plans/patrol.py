@@ -239,6 +239,7 @@ def _explore(d: Demand, chosen: tuple[int, ...], covered, n: int, seed: int):
     free = np.setdiff1d(np.arange(len(d.coverage)), chosen)
     away = free[~d.coverage[free][:, top].any(axis=1)]
     pool = away if len(away) >= n else free
+    n = min(n, len(pool))  # fewer candidates left than bases to explore with: all of them
     picked = tuple(int(j) for j in np.random.default_rng(seed).choice(pool, n, replace=False))
     gains = []
     for j in picked:

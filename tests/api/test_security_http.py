@@ -1,6 +1,7 @@
 """Headers, host names, rate limits, profile names and error details a client can see."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -8,6 +9,12 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.middleware import LocalHosts, RateLimit
 from api.settings import Settings
+
+
+def run_async(coro):
+    """Run ``coro`` to the end in a thread of its own: a browser test may hold this one's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_every_answer_has_the_security_headers(client):
@@ -51,7 +58,7 @@ def asgi_get(app, host: str, server=("127.0.0.1", 8000), headers=()) -> tuple[in
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    run_async(app(scope, receive, send))
     start = sent[0]
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}
 
@@ -113,7 +120,7 @@ def asgi_get_path(app, path, headers):
         await app(scope, receive, send)
         return sent[0]["status"], {k.decode(): v.decode() for k, v in sent[0]["headers"]}
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def test_the_rate_limit_is_set_by_settings(scored_workspace):
@@ -190,5 +197,5 @@ def test_a_key_runs_only_two_computations_at_once():
         release.set()
         return third, [await t for t in running], await other, await call("POST", "/scores", key)
 
-    third, firsts, other, later = asyncio.run(main())
+    third, firsts, other, later = run_async(main())
     assert third == 429 and firsts == [200, 200] and other == 200 and later == 200

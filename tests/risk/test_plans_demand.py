@@ -190,3 +190,13 @@ def test_exact_patrol_plans_re_plan_their_draws_exactly_when_cheap():
     assert method == "exact" and MIN_EXACT_DRAWS <= n < 200
     assert replan_draws("exact", 200, 300_000) == ("greedy", 200)  # too big: greedy, noted
     assert replan_draws("exact", 10, 100) == ("exact", 10)
+
+
+def test_exploration_with_fewer_free_candidates_than_bases_uses_all_that_are_left():
+    # schemathesis found it: k = 5 among a few crossings with half the bases exploring was a 500
+    run, communes = province()
+    sites = communes.iloc[:4].copy()
+    sites["geometry"] = sites.geometry.representative_point()
+    options = {"k": 5, "radius_km": 5, "candidates": sites, "draws": 0}
+    plan = plan_patrol(run, communes, None, explore_share=0.5, seed=0, **options)
+    assert 0 < len(plan.sites) <= 4
