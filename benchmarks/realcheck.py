@@ -221,7 +221,7 @@ def table(checks: list[Check]) -> str:
 
 def run(gpkg: Path, provinces: list[str], keep: Path | None = None) -> list[Check]:
     """Check each province in its own folder (under ``keep``, else a temporary one)."""
-    rf.CANDIDATES = (gpkg,)
+    saved, rf.CANDIDATES = rf.CANDIDATES, (gpkg,)
     border = rf.real_border()
     checks = []
     with tempfile.TemporaryDirectory(prefix="realcheck-") as tmp:
@@ -231,6 +231,7 @@ def run(gpkg: Path, provinces: list[str], keep: Path | None = None) -> list[Chec
             folder.mkdir(parents=True, exist_ok=True)
             communes = rf.real_communes(province)
             checks.append(check_province(province, communes, border, folder))
+    rf.CANDIDATES = saved
     return checks
 
 
