@@ -131,8 +131,9 @@ def _last(done: subprocess.CompletedProcess) -> str:
 
 
 def plan_figures(plan: dict, scores: pd.DataFrame, communes: gpd.GeoDataFrame) -> dict:
-    """Item 5 measured from the plan JSON: each base's distance to the nearest top-decile
-    outline (km) and the share of top-decile communes whose outline lies within 15 km of a base.
+    """Item 5 measured from the plan JSON: base to top-decile outline distances, km, and reach.
+
+    A top-decile commune is reached when its outline lies within 15 km of a base.
     """
     top_n = math.ceil(len(scores) / 10)
     top = scores.nsmallest(top_n, "rank")["commune_code"].astype(str)

@@ -349,17 +349,17 @@ def write_population_tif(communes: gpd.GeoDataFrame, path: Path, *, pixel_m: flo
     ids = features.rasterize(numbered, shape, fill=0, transform=transform, dtype="int32")
     pixels = np.bincount(ids.ravel(), minlength=len(cells) + 1)
     people = np.r_[0.0, communes["population_2009"].to_numpy(float)] / np.maximum(pixels, 1)
-    profile = dict(
-        driver="GTiff",
-        height=shape[0],
-        width=shape[1],
-        count=1,
-        dtype="float32",
-        crs="EPSG:32648",
-        transform=transform,
-        compress="deflate",
-        nodata=None,
-    )
+    profile = {
+        "driver": "GTiff",
+        "height": shape[0],
+        "width": shape[1],
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:32648",
+        "transform": transform,
+        "compress": "deflate",
+        "nodata": None,
+    }
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(people[ids].astype(np.float32), 1)
     return path

@@ -9,7 +9,6 @@ from risk.labels import HOTSPOT_LABELS
 from risk.quality import quality_flags
 from tests.realfiles import real_communes, requires_realdata
 
-
 KM = 1000.0
 
 
