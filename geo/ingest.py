@@ -30,7 +30,7 @@ from geo.placement import coverage_note, place_points
 from geo.plausibility import implausible_values, raster_extent_problems
 from geo.readers import read_file, read_raster
 from geo.report import Problem, ValidationReport
-from geo.schema import LAYERS, check_layer
+from geo.schema import LAYERS, check_layer, row_numbers
 from geo.values import normalise_values, storage_dtypes
 from geo.workspace import LayerVersion, Workspace
 
@@ -235,12 +235,13 @@ def _communes(frame, layer, communes, report) -> pd.DataFrame:
 def _place_by_commune(frame: gpd.GeoDataFrame, communes, report) -> gpd.GeoDataFrame:
     """Rows with a commune but no coordinates get the commune's representative point."""
     missing = (frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
-    if "commune_code" not in frame.columns or not missing.any():
+    named = {"commune_code", "commune_name"} & set(frame.columns)
+    if not named or not missing.any():
         return frame
     points = dict(
         zip(communes["commune_code"].astype(str), communes.representative_point(), strict=True)
     )
-    codes = frame["commune_code"].astype(str)
+    codes = frame.get("commune_code", pd.Series(None, index=frame.index)).astype(str)
     placeable = missing & codes.isin(points).to_numpy()
     frame = frame.copy()
     frame["location"] = "coordinates"
@@ -254,7 +255,22 @@ def _place_by_commune(frame: gpd.GeoDataFrame, communes, report) -> gpd.GeoDataF
             f"{int(placeable.sum())} rows without coordinates placed at their commune "
             "(column location = commune)"
         )
+    report.add(_unplaced(frame, missing & ~placeable))
     return frame
+
+
+def _unplaced(frame: gpd.GeoDataFrame, unplaced) -> list[Problem]:
+    """Rows with neither coordinates nor a commune of the workspace: one error each, saying so."""
+    return [
+        Problem(
+            "no coordinates, and no commune of the workspace to place it at (see commune_name); "
+            "give its longitude/latitude (Kinh độ, Vĩ độ) or a commune name or code the "
+            "communes layer holds",
+            row=int(row),
+            column="geometry",
+        )
+        for row in row_numbers(frame)[unplaced]
+    ]
 
 
 def validate_file(
