@@ -143,8 +143,8 @@ def _prepare(raw, layer, communes, options, report) -> pd.DataFrame:
     frame = _communes(frame, layer, communes, report)
     if layer == "communes":
         coverage = coverage_problems(frame)
-        report.add(coverage)
-        report.notes.extend(coverage_note(coverage))
+        report.add(coverage.problems)
+        report.notes.extend(coverage_note(coverage.overlaps, coverage.gaps))
     return frame
 
 
