@@ -119,7 +119,8 @@ def ingest_step(check: Check, ws: Path, layer: str, path: Path, expected: int) -
 def cli_step(check: Check, name: str, *args: str | Path) -> subprocess.CompletedProcess:
     """Any other CLI step: it passes when it exits 0."""
     done, seconds = riskmap(*args)
-    check.steps.append(Step(check.province, name, seconds, done.returncode == 0, note=_last(done)))
+    note = _last(done).split(" stored in ")[0].split(" ready;")[0]
+    check.steps.append(Step(check.province, name, seconds, done.returncode == 0, note=note))
     if done.returncode:
         check.failures.append(f"{name}: exit {done.returncode}: {_last(done)}")
     return done
@@ -244,8 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="Keep the files and workspaces here.")
     args = parser.parse_args(argv)
     if args.realdata is None or not args.realdata.is_file():
-        sys.stderr.write(f"realcheck skipped: {rf.GPKG_NAME} not found (../shared/realdata or "
-                         "$RISKMAP_REALDATA); it is test data that is never shipped\n")
+        sys.stderr.write(
+            f"realcheck skipped: {rf.GPKG_NAME} not found (../shared/realdata or "
+            "$RISKMAP_REALDATA); it is test data that is never shipped\n"
+        )
         return 2
     start = time.perf_counter()
     checks = run(args.realdata, args.province or list(PROVINCES), args.keep)
