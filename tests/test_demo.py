@@ -162,7 +162,7 @@ def test_every_export_works_on_the_2025_demo(demo2025, tmp_path, fmt):
 
 def test_the_2025_report_table_has_no_district_column(demo2025):
     from maps.export import ranked_table
-    from risk.pipeline import load_run
+    from risk.store import load_run
 
     run = load_run(demo2025, "patrol")
     names = demo2025.read_layer("communes")[["commune_code", "commune_name", "province_name"]]
