@@ -154,6 +154,9 @@ def plan_figures(plan: dict, scores: pd.DataFrame, communes: gpd.GeoDataFrame) -
         "top_reached": int(reached.sum()),
         "reached_share": float(reached.mean()),
         "covered_share": plan.get("covered_share"),
+        "hot_spots": int(
+            scores.get("hotspot", pd.Series(dtype=str)).astype(str).str.startswith("hot").sum()
+        ),
     }
 
 
@@ -215,7 +218,7 @@ def table(checks: list[Check]) -> str:
                 f"{p['bases_near_top']}/{p['bases']} bases within {RADIUS_KM:g} km of a top-decile "
                 f"commune (km: {p['base_to_top_km']}); {p['top_reached']}/{p['top_decile']} "
                 f"top-decile communes reached ({p['reached_share']:.0%}); covered share "
-                f"{p['covered_share']:.1%}"
+                f"{p['covered_share']:.1%}; {p['hot_spots']} communes in Gi* hot spots"
             )
         lines.extend(f"FAIL {check.province}: {f}" for f in check.failures)
     return "\n".join(lines)
