@@ -79,7 +79,10 @@ def build_files(communes: gpd.GeoDataFrame, border: gpd.GeoDataFrame, folder: Pa
         "crossings": (rf.write_crossings_kml(points, kinds, folder / "cua_khau.kml"), len(points)),
         "venues": (rf.write_register(rows, folder / "co_so_kinh_doanh.xlsx"), len(rows)),
         "industrial_zones": (rf.write_zones_cp1258(communes, folder / "khu_cong_nghiep.csv"), 8),
-        "repatriations": (rf.write_counts_csv(codes, folder / "tra_ve.csv"), len(codes)),
+        "repatriations": (
+            rf.write_counts_csv(codes, folder / "tra_ve.csv", communes=communes),
+            len(codes),
+        ),
         "border": (border_file, len(gpd.read_file(border_file))),
         "population": (rf.write_population_tif(communes, folder / "dan_so.tif"), 1),
     }

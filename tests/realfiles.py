@@ -260,16 +260,22 @@ def write_register(rows: list, path: Path) -> Path:
     return path
 
 
-def write_counts_csv(codes: list[str], path: Path, *, seed: int = 0) -> Path:
-    """Repatriation counts by (old) commune code and year, UTF-8 with BOM as Excel saves it."""
+def write_counts_csv(
+    codes: list[str], path: Path, *, seed: int = 0, communes: gpd.GeoDataFrame | None = None
+) -> Path:
+    """Repatriation counts by (old) commune code and year, UTF-8 with BOM as Excel saves it.
+
+    With ``communes`` (in the order of ``codes``), the table also names each commune (every
+    other one with the other tone placement) and its district, as provinces' tables do.
+    """
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(
-        {
-            "Mã xã": codes,
-            "Năm": rng.choice([2021, 2022, 2023], len(codes)),
-            "Số người": rng.integers(0, 6, len(codes)),
-        }
-    )
+    frame = pd.DataFrame({"Mã xã": codes})
+    if communes is not None:
+        names = communes["commune_name"].tolist()
+        frame["Tên xã"] = [retone(n) if i % 2 else n for i, n in enumerate(names)]
+        frame["Huyện"] = communes["district_name"].to_numpy()
+    frame["Năm"] = rng.choice([2021, 2022, 2023], len(codes))
+    frame["Số người"] = rng.integers(0, 6, len(codes))
     path.write_bytes(frame.to_csv(index=False).encode("utf-8-sig"))
     return path
 
