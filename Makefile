@@ -7,7 +7,7 @@ WORKSPACE ?= var/demo
 # Leaflet and its plugins for offline maps and the dashboard, from npm (never committed).
 ASSETS := maps/static/node_modules/.package-lock.json
 
-.PHONY: demo test lint install clean bench load
+.PHONY: demo test lint install clean bench load realcheck
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ demo: $(STAMP) $(ASSETS)
 
 test: $(STAMP) $(ASSETS)
 	$(BIN)/python -m pytest
+
+# make realcheck = the "Load your own data" path through the CLI on three real provinces' geometry
+# (../shared/realdata or $$RISKMAP_REALDATA; test data, never shipped): skipped where it is absent.
+REALDATA ?= $(firstword $(wildcard $(RISKMAP_REALDATA)/vn2009_dev_provinces.gpkg ../shared/realdata/vn2009_dev_provinces.gpkg ../../shared/realdata/vn2009_dev_provinces.gpkg))
+realcheck: $(STAMP)
+	@if [ -z "$(REALDATA)" ]; then \
+		echo "realcheck skipped: vn2009_dev_provinces.gpkg not found in ../shared/realdata or \$$RISKMAP_REALDATA"; \
+	else \
+		$(BIN)/python -m benchmarks.realcheck --realdata $(REALDATA); \
+	fi
 
 # make bench = national scale (lead runs it on a quiet machine); SCALE=small (1/100), medium (1/10).
 SCALE ?= full

@@ -6,6 +6,8 @@ reported in hectares.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -16,6 +18,8 @@ from geo.schema import row_numbers
 
 #: Overlaps and gaps smaller than this (m²) are digitising noise and not reported.
 MIN_REPORTED_M2 = 1.0
+#: Overlaps (and gaps) named one by one in a report, largest first; the rest are counted.
+LISTED = 10
 
 
 def repair(gdf: gpd.GeoDataFrame, polygonal: bool) -> tuple[gpd.GeoDataFrame, list[Problem]]:
@@ -52,32 +56,63 @@ def _polygonal(geom):
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def coverage_problems(communes: gpd.GeoDataFrame) -> list[Problem]:
-    """Warnings for communes that overlap each other and for gaps between them, with areas."""
+@dataclass(frozen=True)
+class Coverage:
+    """Overlaps and gaps between communes: how many, and the warnings that list the largest."""
+
+    overlaps: int
+    gaps: int
+    problems: list[Problem]
+
+
+def coverage_problems(communes: gpd.GeoDataFrame, *, listed: int = LISTED) -> Coverage:
+    """Overlaps and gaps between communes, ha: counted, and the ``listed`` largest of each named.
+
+    Real outlines overlap and leave gaps by the thousand in a province; a line per pair would
+    bury every other warning, so each kind is one summary line plus its largest cases.
+    """
     present = communes[~(communes.geometry.isna() | communes.geometry.is_empty)]
     if len(present) < 2:
-        return []
+        return Coverage(0, 0, [])
     metric = to_metric(present)
     geoms = metric.geometry.to_numpy()
     rows = row_numbers(present)
     codes = present.get("commune_code", present.index.to_series()).astype(str).to_numpy()
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     pairs = left < right
-    areas = shapely.area(shapely.intersection(geoms[left[pairs]], geoms[right[pairs]]))
-    problems = [
+    left, right = left[pairs], right[pairs]
+    areas = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    kept = np.flatnonzero(areas >= MIN_REPORTED_M2)
+    largest = kept[np.argsort(-areas[kept], kind="stable")][:listed]
+    problems = _summary("pairs of communes overlap", areas[kept], listed)
+    problems += [
         Problem(
-            f"overlaps commune {codes[j]} (row {rows[j]}) by {area / 1e4:.2f} ha",
-            int(rows[i]),
+            f"overlaps commune {codes[right[k]]} (row {rows[right[k]]}) by {areas[k] / 1e4:.2f} ha",
+            int(rows[left[k]]),
             "geometry",
             severity=WARNING,
         )
-        for i, j, area in zip(left[pairs], right[pairs], areas, strict=True)
-        if area >= MIN_REPORTED_M2
+        for k in largest
     ]
-    return problems + _gaps(metric)
+    gaps, gap_problems = _gaps(metric, listed)
+    return Coverage(len(kept), gaps, problems + gap_problems)
 
 
-def _gaps(metric: gpd.GeoDataFrame) -> list[Problem]:
+def _summary(what: str, areas: np.ndarray, listed: int) -> list[Problem]:
+    """One line counting all cases when there are more than ``listed`` of them."""
+    if len(areas) <= listed:
+        return []
+    return [
+        Problem(
+            f"{len(areas)} {what}, {areas.sum() / 1e4:.0f} ha in all (real boundaries are not a "
+            f"clean coverage); the {listed} largest are listed",
+            column="geometry",
+            severity=WARNING,
+        )
+    ]
+
+
+def _gaps(metric: gpd.GeoDataFrame, listed: int) -> tuple[int, list[Problem]]:
     union = shapely.union_all(metric.geometry.to_numpy())
     holes = [
         shapely.Polygon(ring)
@@ -85,17 +120,19 @@ def _gaps(metric: gpd.GeoDataFrame) -> list[Problem]:
         if part.geom_type == "Polygon"
         for ring in part.interiors
     ]
-    holes = [h for h in holes if h.area >= MIN_REPORTED_M2]
+    holes = sorted((h for h in holes if h.area >= MIN_REPORTED_M2), key=lambda h: -h.area)
     if not holes:
-        return []
-    points = gpd.GeoSeries([h.representative_point() for h in holes], crs=metric.crs)
+        return 0, []
+    shown = holes[:listed]
+    points = gpd.GeoSeries([h.representative_point() for h in shown], crs=metric.crs)
     lonlat = points.to_crs("EPSG:4326")
-    return [
+    summary = _summary("gaps between communes", np.array([h.area for h in holes]), listed)
+    return len(holes), summary + [
         Problem(
             f"gap of {hole.area / 1e4:.2f} ha between communes near longitude "
             f"{p.x:.5f}, latitude {p.y:.5f} (no commune covers it)",
             column="geometry",
             severity=WARNING,
         )
-        for hole, p in zip(holes, lonlat, strict=True)
+        for hole, p in zip(shown, lonlat, strict=True)
     ]

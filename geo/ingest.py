@@ -31,7 +31,7 @@ from geo.plausibility import implausible_values, raster_extent_problems
 from geo.progress import Progress, no_progress
 from geo.readers import read_file, read_raster
 from geo.report import Problem, ValidationReport
-from geo.schema import LAYERS, check_layer
+from geo.schema import LAYERS, check_layer, row_numbers
 from geo.values import normalise_values, storage_dtypes
 from geo.workspace import LayerVersion, Workspace
 
@@ -145,8 +145,8 @@ def _prepare(raw, layer, communes, options, report) -> pd.DataFrame:
     frame = _communes(frame, layer, communes, report)
     if layer == "communes":
         coverage = coverage_problems(frame)
-        report.add(coverage)
-        report.notes.extend(coverage_note(coverage))
+        report.add(coverage.problems)
+        report.notes.extend(coverage_note(coverage.overlaps, coverage.gaps))
     return frame
 
 
@@ -237,12 +237,13 @@ def _communes(frame, layer, communes, report) -> pd.DataFrame:
 def _place_by_commune(frame: gpd.GeoDataFrame, communes, report) -> gpd.GeoDataFrame:
     """Rows with a commune but no coordinates get the commune's representative point."""
     missing = (frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
-    if "commune_code" not in frame.columns or not missing.any():
+    named = {"commune_code", "commune_name"} & set(frame.columns)
+    if not named or not missing.any():
         return frame
     points = dict(
         zip(communes["commune_code"].astype(str), communes.representative_point(), strict=True)
     )
-    codes = frame["commune_code"].astype(str)
+    codes = frame.get("commune_code", pd.Series(None, index=frame.index)).astype(str)
     placeable = missing & codes.isin(points).to_numpy()
     frame = frame.copy()
     frame["location"] = "coordinates"
@@ -256,7 +257,22 @@ def _place_by_commune(frame: gpd.GeoDataFrame, communes, report) -> gpd.GeoDataF
             f"{int(placeable.sum())} rows without coordinates placed at their commune "
             "(column location = commune)"
         )
+    report.add(_unplaced(frame, missing & ~placeable))
     return frame
+
+
+def _unplaced(frame: gpd.GeoDataFrame, unplaced) -> list[Problem]:
+    """Rows with neither coordinates nor a commune of the workspace: one error each, saying so."""
+    return [
+        Problem(
+            "no coordinates, and no commune of the workspace to place it at (see commune_name); "
+            "give its longitude/latitude (Kinh độ, Vĩ độ) or a commune name or code the "
+            "communes layer holds",
+            row=int(row),
+            column="geometry",
+        )
+        for row in row_numbers(frame)[unplaced]
+    ]
 
 
 def validate_file(

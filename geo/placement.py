@@ -89,14 +89,12 @@ def place_points(frame: gpd.GeoDataFrame, layer: str, communes: gpd.GeoDataFrame
     return Placement(placed, rule == OVERLAP, counts, notes, problems)
 
 
-def coverage_note(problems: list[Problem]) -> list[str]:
+def coverage_note(overlaps: int, gaps: int) -> list[str]:
     """One line summing up the overlaps and gaps between communes, if any."""
-    overlaps = [p for p in problems if p.reason.startswith("overlaps commune")]
-    gaps = [p for p in problems if p.reason.startswith("gap of")]
     if not overlaps and not gaps:
         return []
     return [
-        f"coverage: {len(overlaps)} overlaps between communes and {len(gaps)} gaps (real "
+        f"coverage: {overlaps} overlaps between communes and {gaps} gaps (real "
         "boundaries are not a clean coverage); a point there counts in exactly one commune: "
         "in an overlap the one whose interior point is nearest, in a gap the nearest commune"
     ]

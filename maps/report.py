@@ -16,16 +16,22 @@ from maps.static_map import FONT, Stamp, draw_map
 A4_IN = (8.27, 11.69)
 ROWS_PER_PAGE = 38
 
-#: Ranked-table columns: key in the table frame → (title vi, title en, x position, wrap width).
+#: Ranked-table columns: key in the table frame → (title vi, title en, width as a share of the
+#: page, wrap width in characters). Columns sit side by side from ``TABLE_LEFT``; the last one
+#: takes what is left up to ``TABLE_RIGHT``, so a missing column (no district since July 2025)
+#: leaves no blank gap.
 COLUMNS: dict[str, tuple[str, str, float, int]] = {
-    "rank": ("Hạng", "Rank", 0.06, 5),
-    "commune_name": ("Xã", "Commune", 0.11, 24),
-    "district_name": ("Huyện", "District", 0.28, 20),
-    "score": ("Điểm", "Score", 0.43, 6),
-    "class_label": ("Mức", "Class", 0.49, 11),
-    "rank_interval": ("Khoảng hạng", "Rank range", 0.58, 9),
-    "drivers": ("Yếu tố chính", "Main drivers", 0.67, 52),
+    "rank": ("Hạng", "Rank", 0.05, 5),
+    "commune_name": ("Xã", "Commune", 0.17, 24),
+    "district_name": ("Huyện", "District", 0.15, 20),
+    "score": ("Điểm", "Score", 0.06, 6),
+    "class_label": ("Mức", "Class", 0.09, 11),
+    "rank_interval": ("Khoảng hạng", "Rank range", 0.09, 9),
+    "drivers": ("Yếu tố chính", "Main drivers", 0.28, 52),
 }
+TABLE_LEFT, TABLE_RIGHT = 0.06, 0.95
+#: Characters of 6.5 pt text per page width (52 characters in 0.28 of it).
+CHARS_PER_PAGE = 186
 TEXT = {
     "vi": {
         "table": "Các xã có nguy cơ cao nhất",
@@ -103,7 +109,7 @@ def _table_page(content: ReportContent, rows: pd.DataFrame, start: int) -> Figur
     lang = content.lang
     fig = _page(content, TEXT[lang]["table"])
     top, line = 0.9, 0.021
-    columns = {k: v for k, v in COLUMNS.items() if k in rows.columns}
+    columns = table_layout([k for k in COLUMNS if k in rows.columns])
     for vi, en, x, _ in columns.values():
         fig.text(x, top, vi if lang == "vi" else en, fontsize=8, weight="bold", family=FONT)
     y = top - line
@@ -117,6 +123,18 @@ def _table_page(content: ReportContent, rows: pd.DataFrame, start: int) -> Figur
     if "rank_interval" in columns:
         fig.text(0.06, y - 0.01, TEXT[lang]["interval"], fontsize=7, family=FONT, style="italic")
     return fig
+
+
+def table_layout(keys: Sequence[str]) -> dict[str, tuple[str, str, float, int]]:
+    """Titles, x position (share of the page) and wrap width of the table's ``keys``, in order."""
+    out, x = {}, TABLE_LEFT
+    for i, key in enumerate(keys):
+        vi, en, width, wrap = COLUMNS[key]
+        if i == len(keys) - 1:
+            wrap = max(wrap, int((TABLE_RIGHT - x) * CHARS_PER_PAGE))
+        out[key] = (vi, en, round(x, 4), wrap)
+        x += width
+    return out
 
 
 def _stripe(fig: Figure, y: float, height: float):

@@ -51,7 +51,8 @@ def simplify_coverage(
     Uses ``shapely.coverage_simplify`` in a metric CRS, so shared edges are simplified once and
     stay shared; coordinates are then rounded to :data:`PRECISION_DEG`. A layer that is not a
     valid coverage (overlaps, mismatched edges) is simplified polygon by polygon instead, keeping
-    each one valid, and a warning is logged.
+    each one valid (real outlines never are a clean coverage: the ingest report says so once,
+    so here it is only a debug line).
     """
     tolerance = map_tolerance(communes) if tolerance_m is None else float(tolerance_m)
     metric = to_metric(communes)
@@ -59,7 +60,7 @@ def simplify_coverage(
     if shapely.coverage_is_valid(geoms):
         simple = shapely.coverage_simplify(geoms, tolerance)
     else:
-        logger.warning("communes do not form a clean coverage; simplifying each one on its own")
+        logger.debug("communes do not form a clean coverage; simplifying each one on its own")
         simple = shapely.simplify(geoms, tolerance, preserve_topology=True)
     out = metric.set_geometry(gpd.GeoSeries(simple, index=metric.index, crs=metric.crs))
     out = out.to_crs(STORAGE_CRS)

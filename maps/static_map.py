@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -24,6 +25,8 @@ from maps.style import BORDER_STYLE, CLASS_COLOURS, kind_label, text
 from risk.labels import class_label
 
 FONT = "DejaVu Sans"
+#: How far beyond the communes' box the border and crossings still widen the map, km.
+MARGIN_KM = 10.0
 CROSSING_MARKERS = {
     "international": ("#67000d", "*", 120),
     "main": ("#cb181d", "*", 90),
@@ -74,7 +77,7 @@ def draw_map(
     if "district_name" in metric.columns and metric["district_name"].nunique() > 1:
         districts = metric.dissolve("district_name")
         districts.boundary.plot(ax=ax, color="#222222", linewidth=1.0)
-    west, south, east, north = metric.total_bounds
+    west, south, east, north = map_extent(metric, layers)
     _draw_context(ax, layers, metric.crs)
     pad = 0.04 * max(east - west, north - south)
     ax.set_xlim(west - pad, east + pad)
@@ -88,6 +91,33 @@ def draw_map(
     add_north_arrow(ax)
     add_scale_bar(ax)
     add_legend(ax, layers, lang=lang)
+
+
+def map_extent(
+    metric: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    margin_km: float = MARGIN_KM,
+) -> tuple[float, float, float, float]:
+    """West, south, east, north of the map in ``metric``'s CRS, m.
+
+    The communes, and the border and crossings within ``margin_km`` of the communes' box: a
+    border line from another source lies 1-8 km off, but the rest of the national border line
+    stays out of the frame.
+    """
+    west, south, east, north = metric.total_bounds
+    near = shapely.box(west, south, east, north).buffer(margin_km * 1000.0)
+    boxes = [(west, south, east, north)]
+    for name in ("border", "crossings"):
+        frame = layers.get(name)
+        if frame is None or frame.empty:
+            continue
+        parts = shapely.intersection(frame.to_crs(metric.crs).geometry.to_numpy(), near)
+        parts = parts[~shapely.is_empty(parts)]
+        if len(parts):
+            boxes.append(tuple(shapely.total_bounds(parts)))
+    ws, ss, es, ns = zip(*boxes, strict=True)
+    return min(ws), min(ss), max(es), max(ns)
 
 
 def _draw_context(ax: Axes, layers: Mapping[str, gpd.GeoDataFrame], crs) -> None:

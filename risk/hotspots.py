@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
@@ -14,6 +15,11 @@ from scipy import stats
 LEVELS = ((99, 0.01), (95, 0.05), (90, 0.10))
 #: Conditional permutations per commune (pseudo p-values no smaller than 1/1000).
 PERMUTATIONS = 999
+#: Communes whose outlines lie closer than this are neighbours, m. Real outlines, each thinned
+#: on its own (about 160 m in the census geometry), overlap and leave gaps where they meet;
+#: 200 m joins every commune of the demo and of the three real provinces to its land neighbours
+#: and adds few corner neighbours (mean neighbours 5.8 at 200 m, 5.7 at 100 m in Nghệ An).
+TOUCH_TOLERANCE_M = 200.0
 HOTSPOT_CLASSES = ("hot_99", "hot_95", "hot_90", "ns", "cold_90", "cold_95", "cold_99")
 
 
@@ -28,20 +34,39 @@ class Hotspots:
     islands: tuple[int, ...]
 
 
-def queen_neighbours(communes: gpd.GeoSeries | gpd.GeoDataFrame):
-    """Queen contiguity (a shared edge or corner) between communes, as a libpysal ``W``.
+def queen_neighbours(
+    communes: gpd.GeoSeries | gpd.GeoDataFrame, *, tolerance_m: float = TOUCH_TOLERANCE_M
+):
+    """Fuzzy queen contiguity between communes, as a libpysal ``W`` (binary, symmetric).
 
-    Multipart communes are neighbours of everything any part touches. Communes touching no
-    other (islands) are kept with no neighbours.
+    Two communes are neighbours when their outlines overlap, touch, or lie within
+    ``tolerance_m`` metres of each other (measured in a metric CRS chosen from their extent
+    when they are in degrees). Exact queen contiguity needs shared vertices, which real
+    outlines, each thinned on its own, never have: they overlap and leave gaps instead.
+    Multipart communes are neighbours of everything any part is near. Communes near no other
+    (islands) are kept with no neighbours.
     """
-    from libpysal.weights import Queen
+    from libpysal.weights import W
 
-    if not isinstance(communes, gpd.GeoDataFrame):
-        communes = gpd.GeoDataFrame(geometry=communes)
+    geoms = _metric_geometries(communes)
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=tolerance_m)
+    lists: dict[int, list[int]] = {i: [] for i in range(len(geoms))}
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i != j:
+            lists[i].append(j)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*(islands|disconnected components).*")
-        frame = communes.reset_index(drop=True)
-        return Queen.from_dataframe(frame, use_index=False, silence_warnings=True)
+        return W({i: sorted(js) for i, js in lists.items()}, silence_warnings=True)
+
+
+def _metric_geometries(communes: gpd.GeoSeries | gpd.GeoDataFrame) -> np.ndarray:
+    """The communes' geometries in metres (unchanged when their CRS is projected or unset)."""
+    series = communes.geometry if isinstance(communes, gpd.GeoDataFrame) else communes
+    if series.crs is not None and series.crs.is_geographic:
+        from geo.crs import to_metric
+
+        series = to_metric(gpd.GeoDataFrame(geometry=series)).geometry
+    return series.to_numpy()
 
 
 def getis_ord(

@@ -33,7 +33,7 @@ from geo.workspace import Workspace
 from geo.zonal import DEFAULT_ENGINE, MIN_INSIDE, zonal_stats
 from risk.cache import Entry, IndicatorCache, cache_key, clear_memory
 from risk.errors import ScoringError
-from risk.hotspots import queen_neighbours
+from risk.hotspots import TOUCH_TOLERANCE_M, queen_neighbours
 from risk.indicators import (
     DEPENDS,
     INDICATORS,
@@ -278,10 +278,12 @@ def _compute(src: _Sources, name: str, population: _Population, params):
 
 
 def _cached_neighbours(store: IndicatorCache, src: _Sources, *, cache: bool):
-    """Queen contiguity of the communes, stored as (focal, neighbour) row pairs."""
+    """Fuzzy queen contiguity of the communes (within 200 m), stored as (focal, neighbour) pairs."""
     from libpysal.weights import W
 
-    key = cache_key("neighbours", {"communes": src.version("communes")})
+    key = cache_key(
+        "neighbours", {"communes": src.version("communes")}, {"tolerance_m": TOUCH_TOLERANCE_M}
+    )
     entry = store.get(key) if cache else None
     if entry is not None:
         lists: dict[int, list[int]] = {i: [] for i in range(len(src.stored))}

@@ -260,15 +260,112 @@ def write_register(rows: list, path: Path) -> Path:
     return path
 
 
-def write_counts_csv(codes: list[str], path: Path, *, seed: int = 0) -> Path:
-    """Repatriation counts by (old) commune code and year, UTF-8 with BOM as Excel saves it."""
+def write_counts_csv(
+    codes: list[str], path: Path, *, seed: int = 0, communes: gpd.GeoDataFrame | None = None
+) -> Path:
+    """Repatriation counts by (old) commune code and year, UTF-8 with BOM as Excel saves it.
+
+    With ``communes`` (in the order of ``codes``), the table also names each commune (every
+    other one with the other tone placement) and its district, as provinces' tables do.
+    """
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(
-        {
-            "Mã xã": codes,
-            "Năm": rng.choice([2021, 2022, 2023], len(codes)),
-            "Số người": rng.integers(0, 6, len(codes)),
-        }
-    )
+    frame = pd.DataFrame({"Mã xã": codes})
+    if communes is not None:
+        names = communes["commune_name"].tolist()
+        frame["Tên xã"] = [retone(n) if i % 2 else n for i, n in enumerate(names)]
+        frame["Huyện"] = communes["district_name"].to_numpy()
+    frame["Năm"] = rng.choice([2021, 2022, 2023], len(codes))
+    frame["Số người"] = rng.integers(0, 6, len(codes))
     path.write_bytes(frame.to_csv(index=False).encode("utf-8-sig"))
+    return path
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Windows-1258 bytes of ``text`` as Windows writes them (precomposed where the page has
+    the letter, else base letter plus combining tone), the way Excel saves "CSV" there."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            base, *marks = unicodedata.normalize("NFD", char)
+            for mark in list(marks):
+                composed = unicodedata.normalize("NFC", base + mark)
+                try:
+                    composed.encode("cp1258")
+                except UnicodeEncodeError:
+                    continue
+                base = composed
+                marks.remove(mark)
+            out += (base + "".join(marks)).encode("cp1258")
+    return bytes(out)
+
+
+def write_zones_cp1258(
+    communes: gpd.GeoDataFrame, path: Path, *, n: int = 8, seed: int = 0
+) -> Path:
+    """Industrial zones as the labour department's Windows-1258 CSV: name, kind, workers, lon/lat.
+
+    The zones lie at the interior points of the ``n`` most populous communes (towns).
+    """
+    rng = np.random.default_rng(seed)
+    top = communes.sort_values("population_2009", ascending=False).head(n)
+    points = top.representative_point()
+    lines = ["Tên khu,Loại,Số lao động,Địa chỉ,Kinh độ,Vĩ độ"]
+    for i, (point, (_, commune)) in enumerate(zip(points, top.iterrows(), strict=True)):
+        kind = ("Khu công nghiệp", "Cụm công nghiệp", "Khu kinh tế")[i % 3]
+        lines.append(
+            f"{kind} {commune['commune_name'].split(' ', 1)[-1]},{kind},"
+            f'{int(rng.integers(300, 12000))},"{commune["commune_name"]}, '
+            f'{commune["district_name"]}",{point.x:.6f},{point.y:.6f}'
+        )
+    path.write_bytes(encode_cp1258("\r\n".join(lines) + "\r\n"))
+    return path
+
+
+def write_border_geojson(
+    communes: gpd.GeoDataFrame, border: gpd.GeoDataFrame, path: Path, *, margin_km: float = 30.0
+) -> Path:
+    """The land border lines within ``margin_km`` of the communes, as GeoJSON (EPSG:4326)."""
+    metric = communes.to_crs("EPSG:3405")
+    reach = shapely.buffer(shapely.union_all(metric.geometry.to_numpy()), margin_km * 1000)
+    lines = border.to_crs(metric.crs).clip(reach)
+    lines = lines[~lines.geometry.is_empty].to_crs("EPSG:4326")
+    out = gpd.GeoDataFrame(
+        {"Quốc gia": lines["neighbour"].astype(str).to_numpy()},
+        geometry=lines.geometry.to_numpy(),
+        crs="EPSG:4326",
+    )
+    out.to_file(path, driver="GeoJSON", engine="pyogrio")
+    return path
+
+
+def write_population_tif(communes: gpd.GeoDataFrame, path: Path, *, pixel_m: float = 250.0) -> Path:
+    """People per ``pixel_m`` pixel (EPSG:32648, float32): each commune's 2009 census population
+    spread evenly over the pixels whose centre lies in it."""
+    import rasterio
+    from rasterio import features
+    from rasterio.transform import from_origin
+
+    cells = communes.to_crs("EPSG:32648").geometry.to_numpy()
+    west, south, east, north = shapely.total_bounds(cells) + np.array([-1, -1, 1, 1]) * pixel_m
+    transform = from_origin(west, north, pixel_m, pixel_m)
+    shape = (int(np.ceil((north - south) / pixel_m)), int(np.ceil((east - west) / pixel_m)))
+    numbered = zip(cells, range(1, len(cells) + 1), strict=True)
+    ids = features.rasterize(numbered, shape, fill=0, transform=transform, dtype="int32")
+    pixels = np.bincount(ids.ravel(), minlength=len(cells) + 1)
+    people = np.r_[0.0, communes["population_2009"].to_numpy(float)] / np.maximum(pixels, 1)
+    profile = {
+        "driver": "GTiff",
+        "height": shape[0],
+        "width": shape[1],
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:32648",
+        "transform": transform,
+        "compress": "deflate",
+        "nodata": None,
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(people[ids].astype(np.float32), 1)
     return path

@@ -178,7 +178,16 @@ def _in_2025(rng, names, frames: dict, extra: dict, cells, neighbours) -> tuple[
         raise RuntimeError(f"the demo's crosswalk misses {len(problems)} old communes")
     rekeyed = rekeyed.groupby(["commune_code", "period", "category"], as_index=False)["count"]
     frames = {**frames, "communes": new, "venues": venues, "repatriations": rekeyed.sum()}
-    return frames, {**extra, "crosswalk": crosswalk, "history": history}
+    register = _register_2025(extra["register"], venues["commune_name"])
+    return frames, {**extra, "register": register, "crosswalk": crosswalk, "history": history}
+
+
+def _register_2025(register: pd.DataFrame, new_names: pd.Series) -> pd.DataFrame:
+    """The register naming today's communes (its first rows are the venues, in order)."""
+    keys = zip(register["Địa chỉ"], register["Xã/Phường"], strict=True)
+    to_new = dict(zip(list(keys)[: len(new_names)], new_names, strict=True))
+    named = [to_new[key] for key in zip(register["Địa chỉ"], register["Xã/Phường"], strict=True)]
+    return register.assign(**{"Xã/Phường": named})
 
 
 def _stored(frame: pd.DataFrame, note: str) -> pd.DataFrame:

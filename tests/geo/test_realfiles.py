@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+import rasterio
 import shapely
 
 from geo.crs import to_metric
@@ -17,10 +18,13 @@ from tests.realfiles import (
     real_communes,
     register_rows,
     requires_realdata,
+    write_border_geojson,
     write_communes_zip,
     write_counts_csv,
     write_crossings_kml,
+    write_population_tif,
     write_register,
+    write_zones_cp1258,
 )
 
 pytestmark = requires_realdata
@@ -229,3 +233,22 @@ def test_counts_keyed_by_old_codes_against_new_codes_say_so_and_match_by_name(tm
     )
     stored = ws.read_layer("repatriations")
     assert stored["commune_code"].tolist() == communes["commune_code"][:40].tolist()
+
+
+def test_windows_1258_zones_border_geojson_and_population_raster_load(
+    tmp_path, nghe_an_ws, nghe_an
+):
+    ws, _ = nghe_an_ws
+    zones = write_zones_cp1258(nghe_an, tmp_path / "khu_cong_nghiep.csv")
+    assert b"\xd0" in zones.read_bytes() or b"\xf0" in zones.read_bytes()  # Đ/đ in cp1258
+    report = ingest_file(ws.root, zones, "industrial_zones")
+    assert report.clean and report.rows_stored == 8, report.lines()[:3]
+    assert ws.read_layer("industrial_zones")["name"].str.contains("Vinh|Cửa Lò|Thái Hoà").any()
+    border = write_border_geojson(nghe_an, real_border(), tmp_path / "bien_gioi.geojson")
+    report = ingest_file(ws.root, border, "border")
+    assert report.clean and ws.read_layer("border")["country"].tolist() == ["Laos"]
+    tif = write_population_tif(nghe_an, tmp_path / "dan_so.tif")
+    with rasterio.open(tif) as src:
+        total = float(src.read(1).sum())
+    assert total == pytest.approx(nghe_an["population_2009"].sum(), rel=0.01)
+    assert ingest_file(ws.root, tif, "population").rows_stored == 1

@@ -2,23 +2,29 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.affinity
 
 from risk.hotspots import getis_ord, hotspot_classes, queen_neighbours
 from risk.labels import HOTSPOT_LABELS
 from risk.quality import quality_flags
+from tests.realfiles import real_communes, requires_realdata
+
+KM = 1000.0
 
 
 def grid(n=8, island=True):
+    """n × n square communes of 1 km (EPSG:32648), and a far island."""
     cells = [shapely.box(i, j, i + 1, j + 1) for j in range(n) for i in range(n)]
     if island:
         cells.append(shapely.box(20, 20, 21, 21))
+    cells = [shapely.affinity.scale(c, KM, KM, origin=(0, 0)) for c in cells]
     return gpd.GeoSeries(cells, crs="EPSG:32648")
 
 
 def test_a_cluster_of_high_scores_is_a_hot_spot_and_the_low_corner_a_cold_spot():
     cells = grid()
-    x = np.array([g.centroid.x for g in cells])
-    y = np.array([g.centroid.y for g in cells])
+    x = np.array([g.centroid.x for g in cells]) / KM
+    y = np.array([g.centroid.y for g in cells]) / KM
     values = np.select([(x < 3) & (y < 3), (x > 5) & (y > 5)], [90.0, 10.0], default=50.0)
     values += np.random.default_rng(0).normal(0, 1, len(values))
     values[-1] = 95.0  # the island is high, but has no neighbours to form a hot spot
@@ -36,8 +42,8 @@ def test_fdr_is_stricter_than_raw_p_values():
 
 
 def test_multipart_commune_neighbours_whatever_its_parts_touch():
-    parts = shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(5, 0, 6, 1)])
-    cells = gpd.GeoSeries([parts, shapely.box(1, 0, 2, 1), shapely.box(6, 0, 7, 1)])
+    parts = shapely.MultiPolygon([shapely.box(0, 0, 1e3, 1e3), shapely.box(5e3, 0, 6e3, 1e3)])
+    cells = gpd.GeoSeries([parts, shapely.box(1e3, 0, 2e3, 1e3), shapely.box(6e3, 0, 7e3, 1e3)])
     w = queen_neighbours(cells)
     assert sorted(w.neighbors[0]) == [1, 2]
 
@@ -84,3 +90,45 @@ def test_permutation_inference_is_seeded_and_random_scores_form_no_cluster():
 def test_labels_make_no_confidence_claim():
     for labels in HOTSPOT_LABELS.values():
         assert "confidence" not in labels["en"].lower() and "tin cậy" not in labels["vi"]
+
+
+def test_communes_with_gaps_and_overlaps_but_no_shared_vertex_are_neighbours():
+    """Outlines thinned one by one: a 100 m gap on one side, a 50 m overlap on the other."""
+    cells = gpd.GeoSeries(
+        [
+            shapely.box(0, 0, 1e3, 1e3),
+            shapely.box(1.1e3, 0, 2e3, 1e3),
+            shapely.box(-50, 333, -1e3, 777),
+        ],
+        crs="EPSG:32648",
+    )
+    w = queen_neighbours(cells)
+    assert sorted(w.neighbors[0]) == [1, 2] and w.neighbors[1] == [0]
+    assert queen_neighbours(cells, tolerance_m=50).neighbors[1] == []
+
+
+def test_communes_in_degrees_are_measured_in_metres():
+    cells = gpd.GeoSeries(
+        [shapely.box(105, 20, 105.01, 20.01), shapely.box(105.015, 20, 105.025, 20.01)], crs=4326
+    )
+    assert queen_neighbours(cells).neighbors[0] == []  # about 520 m apart
+    assert queen_neighbours(cells, tolerance_m=600).neighbors[0] == [1]
+
+
+def _without_neighbours(communes):
+    w = queen_neighbours(communes)
+    return [i for i in range(len(communes)) if not w.neighbors[i]]
+
+
+def test_every_demo_commune_on_land_has_neighbours():
+    from geo.synthetic import make_province
+
+    communes = make_province().layers()["communes"]
+    alone = _without_neighbours(communes)
+    assert alone == [], communes.iloc[alone]["commune_name"].tolist()
+
+
+@requires_realdata
+def test_every_real_commune_has_neighbours():
+    for province in ("Nghệ An", "Hà Giang", "Tây Ninh"):
+        assert _without_neighbours(real_communes(province)) == [], province
