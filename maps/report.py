@@ -24,8 +24,8 @@ COLUMNS: dict[str, tuple[str, str, float, int]] = {
     "score": ("Điểm", "Score", 0.43, 6),
     "class_label": ("Mức", "Class", 0.49, 11),
     "rank_interval": ("Khoảng hạng", "Rank range", 0.58, 9),
-    "p_top_k": ("P(top k)", "P(top k)", 0.665, 5),
-    "drivers": ("Yếu tố chính", "Main drivers", 0.73, 46),
+    "p_top_k": ("P(top k)", "P(top k)", 0.685, 5),
+    "drivers": ("Yếu tố chính", "Main drivers", 0.75, 40),
 }
 TEXT = {
     "vi": {
