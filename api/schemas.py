@@ -64,6 +64,9 @@ class CommuneDetail(BaseModel):
     rank_p95: int | None = Field(None, description="worst rank under reasonable weights (95th)")
     p_top_k: float | None = Field(None, description="probability (0-1) of being in the top k")
     top_k: int | None = Field(None, description="the k of p_top_k (the profile's)")
+    class_uncertain: bool | None = Field(
+        None, description="true when the 5-95 % scores of the draws fall in different classes"
+    )
     hotspot: str | None = Field(None, description="Gi* class: hot_99 ... ns ... cold_99")
     hotspot_label: str | None = None
     hotspot_label_en: str | None = None
@@ -121,6 +124,11 @@ class RunOut(BaseModel):
     quality: list[str] = Field(default_factory=list, description="indicator quality flags")
     treatments: dict[str, str] = Field(default_factory=dict, description="outlier treatment")
     top: list[dict[str, Any]] | None = Field(None, description="highest-ranked communes")
+    uncertainty: dict[str, Any] | None = Field(
+        None,
+        description="what the rank intervals vary (``sources``, e.g. weights, counts, "
+        "parameters), the draws and the communes whose class is uncertain",
+    )
 
 
 class LayerOut(BaseModel):

@@ -48,24 +48,10 @@ def uncertainty(ws, name: str) -> dict[str, Any]:
 
 
 def hotspots(ws, name: str) -> dict[str, Any]:
-    """Cluster classes of the score and of border proximity alone (what the inputs give)."""
-    from collections import Counter
+    """Gi* of the score and of border proximity alone, queen and tolerant contiguity."""
+    from benchmarks.method_realdata import hotspots as both
 
-    from risk.hotspots import getis_ord
-    from risk.inputs import cached_inputs
-    from risk.profiles import load_profile
-    from risk.scoring import score
-
-    profile = load_profile(name)
-    inputs = cached_inputs(ws, profile)
-    scores = score(inputs.indicators, profile).frame["score"].to_numpy()
-    out = {"score": dict(Counter(getis_ord(scores, inputs.neighbours).classes.tolist()))}
-    if "border_proximity" in inputs.indicators:
-        border = inputs.indicators["border_proximity"].to_numpy()
-        out["border_proximity_alone"] = dict(
-            Counter(getis_ord(border, inputs.neighbours).classes.tolist())
-        )
-    return out
+    return both(ws, name)
 
 
 def defects(ws) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +22,11 @@ REPATRIATION_CATEGORIES = ("deported", "victim_returned", "case")
 #: Optional enforcement effort of a commune and period (patrol or inspection days), repeated on
 #: every row of that commune and period: recorded counts rise where guards look.
 EFFORT = "enforcement_days"
+#: Optional as-of year of a layer that is not records (licence or opening year): the rolling
+#: backtest keeps only rows from before each holdout year (``risk.rolling.AS_OF``).
+AS_OF_YEARS = {"venues": "licence_year", "industrial_zones": "opening_year"}
+#: Earliest as-of year accepted (a typo such as 201 or 20O9 is refused, not stored).
+FIRST_YEAR = 1900
 
 _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 _GSO_CODE = re.compile(r"^\d{5}$")
@@ -61,14 +67,14 @@ LAYERS: dict[str, LayerSpec] = {
             "venues",
             ("Point",),
             ("kind",),
-            ("name", "licence_no", "address", "commune_code", "commune_name"),
+            ("name", "licence_no", "address", "commune_code", "commune_name", "licence_year"),
             VENUE_KINDS,
         ),
         LayerSpec(
             "industrial_zones",
             ("Polygon", "MultiPolygon", "Point"),
             ("name",),
-            ("workers", "migrant_share", "kind"),
+            ("workers", "migrant_share", "kind", "opening_year"),
             ZONE_KINDS,
         ),
         LayerSpec(
@@ -119,6 +125,8 @@ def check_layer(name: str, frame: pd.DataFrame) -> list[Problem]:
         problems += _check_commune_codes(frame)
     if name == "repatriations":
         problems += _check_repatriations(frame)
+    if AS_OF_YEARS.get(name) in frame.columns:
+        problems += _check_years(frame, AS_OF_YEARS[name], datetime.now(UTC).year)
     return problems
 
 
@@ -246,6 +254,27 @@ def _check_repatriations(frame: pd.DataFrame) -> list[Problem]:
     if EFFORT in frame.columns:
         problems += _check_effort(frame)
     return problems
+
+
+def _check_years(frame: pd.DataFrame, column: str, this_year: int) -> list[Problem]:
+    """An as-of year is a whole year from :data:`FIRST_YEAR` to ``this_year`` (blank: unknown)."""
+    years = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    given = ~_blank(frame[column])
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(years) & (years % 1 == 0) & (years >= FIRST_YEAR)
+        future = whole & (years > this_year)
+    problems = _at(
+        frame,
+        given & ~whole,
+        column,
+        lambda v: f'"{v}" is not a year (a whole number such as 2015, from {FIRST_YEAR})',
+    )
+    return problems + _at(
+        frame,
+        given & future,
+        column,
+        lambda v: f'"{v}" is in the future (this year is {this_year})',
+    )
 
 
 def _check_effort(frame: pd.DataFrame) -> list[Problem]:

@@ -123,7 +123,7 @@ def attribute_frame(
 def ranked_table(
     scored: gpd.GeoDataFrame, info: RunInfo, *, lang: str, top: int | None
 ) -> pd.DataFrame:
-    """The report table: rank, names, score, class, rank interval, drivers (top ``top`` rows)."""
+    """The report table: rank, names, score, class, rank interval, P(top k), drivers (top rows)."""
     rows = scored.head(top) if top else scored
     table = ScoreTable(rows.reset_index(drop=True), info.weights, ())
     out = pd.DataFrame(
@@ -144,6 +144,18 @@ def ranked_table(
         pairs = zip(rows["rank_p05"], rows["rank_p95"], strict=True)
         at = out.columns.get_loc("class_label") + 1
         out.insert(at, "rank_interval", [f"{int(lo)}-{int(hi)}" for lo, hi in pairs])
+    return _uncertainty_cells(out, rows)
+
+
+def _uncertainty_cells(out: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """P(top k) after the rank interval (0-1, two decimals); an uncertain class gets " *"."""
+    if "p_top_k" in rows.columns:
+        at = out.columns.get_loc("class_label") + 1 + int("rank_interval" in out.columns)
+        out.insert(at, "p_top_k", [f"{float(p):.2f}" for p in rows["p_top_k"]])
+    if "class_uncertain" in rows.columns:
+        flags = rows["class_uncertain"].fillna(False).astype(bool).to_numpy()
+        pairs = zip(out["class_label"], flags, strict=True)
+        out["class_label"] = [f"{c} *" if f else c for c, f in pairs]
     return out
 
 

@@ -35,6 +35,7 @@ from maps.style import (
     HOTSPOT_STYLE,
     OPTIONAL_LAYERS,
     PLAN_STYLE,
+    UNCERTAIN_STYLE,
     VENUE_COLOURS,
     ZONE_STYLE,
     kind_label,
@@ -93,6 +94,7 @@ def build_map(
     m = _base_map(communes, offline=offline, lang=lang)
     score_layer = add_communes_choropleth(m, communes, table, lang=lang)
     add_hotspots(m, communes, table, lang=lang)
+    add_uncertain(m, communes, table, lang=lang)
     builders = {
         "border": add_border,
         "border_segments": add_segments,
@@ -238,6 +240,24 @@ def add_hotspots(
         name=text("hotspots", lang),
         style_function=lambda f: HOTSPOT_STYLE[f["properties"]["hotspot"]],
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(m)
+
+
+def add_uncertain(
+    m: folium.Map, communes: gpd.GeoDataFrame, table: ScoreTable, *, lang: str
+) -> None:
+    """A toggleable layer outlining (dashed) the communes whose class is uncertain."""
+    if "class_uncertain" not in table.frame.columns:
+        return
+    flags = table.frame["class_uncertain"].fillna(False).astype(bool)
+    codes = set(table.frame.loc[flags, "commune_code"].astype(str))
+    shapes = communes[communes["commune_code"].astype(str).isin(codes)]
+    if shapes.empty:
+        return
+    folium.GeoJson(
+        shapes[["commune_code", "geometry"]],
+        name=html_text(text("class_uncertain", lang)),
+        style_function=lambda f: UNCERTAIN_STYLE,
     ).add_to(m)
 
 

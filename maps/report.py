@@ -22,12 +22,13 @@ ROWS_PER_PAGE = 38
 #: leaves no blank gap.
 COLUMNS: dict[str, tuple[str, str, float, int]] = {
     "rank": ("Hạng", "Rank", 0.05, 5),
-    "commune_name": ("Xã", "Commune", 0.17, 24),
-    "district_name": ("Huyện", "District", 0.15, 20),
+    "commune_name": ("Xã", "Commune", 0.16, 22),
+    "district_name": ("Huyện", "District", 0.14, 18),
     "score": ("Điểm", "Score", 0.06, 6),
     "class_label": ("Mức", "Class", 0.09, 11),
     "rank_interval": ("Khoảng hạng", "Rank range", 0.09, 9),
-    "drivers": ("Yếu tố chính", "Main drivers", 0.28, 52),
+    "p_top_k": ("P(top k)", "P(top k)", 0.065, 5),
+    "drivers": ("Yếu tố chính", "Main drivers", 0.245, 45),
 }
 TABLE_LEFT, TABLE_RIGHT = 0.06, 0.95
 #: Characters of 6.5 pt text per page width (52 characters in 0.28 of it).
@@ -39,8 +40,9 @@ TEXT = {
         "weights": "Trọng số của hồ sơ",
         "page": "Trang",
         "privacy": "Số người dưới 5 được ghi là \u201c<5\u201d để bảo vệ người liên quan.",
-        "interval": "Khoảng hạng: 90% số lần thay đổi trọng số ngẫu nhiên cho thứ hạng "
-        "trong khoảng này.",
+        "interval": "Khoảng hạng (p05-p95): 90% số lần rút ngẫu nhiên trọng số, số liệu và "
+        "tham số cho thứ hạng trong khoảng này. P(top k): tỉ lệ số lần xã nằm trong k xã "
+        "cao nhất. * Hạng chưa chắc chắn (gạch chéo trên bản đồ).",
         "summary": "Điểm 0-100 là tổng có trọng số của các chỉ số đã chuẩn hoá 0-10; mức nguy cơ "
         "chia theo ngũ phân vị; hạng 1 là điểm cao nhất.",
     },
@@ -51,7 +53,9 @@ TEXT = {
         "page": "Page",
         "privacy": "Counts of people below 5 are shown as \u201c<5\u201d to protect "
         "those concerned.",
-        "interval": "Rank range: 90% of random weight variations put the rank within it.",
+        "interval": "Rank range (p05-p95): 90% of random draws of weights, counts and "
+        "parameters put the rank within it. P(top k): share of draws in which the commune is "
+        "among the k highest. * Class uncertain (hatched on the map).",
         "summary": "The 0-100 score is the weighted sum of indicators normalised to 0-10; classes "
         "are quintiles; rank 1 is the highest score.",
     },
@@ -121,7 +125,8 @@ def _table_page(content: ReportContent, rows: pd.DataFrame, start: int) -> Figur
             fig.text(x, y + 0.006, cell, fontsize=6.5, family=FONT, va="bottom")
         y -= line
     if "rank_interval" in columns:
-        fig.text(0.06, y - 0.01, TEXT[lang]["interval"], fontsize=7, family=FONT, style="italic")
+        note = textwrap.fill(TEXT[lang]["interval"], 130)
+        fig.text(0.06, y - 0.01, note, fontsize=7, family=FONT, style="italic", va="top")
     return fig
 
 

@@ -21,7 +21,7 @@ from matplotlib.patches import Patch, Rectangle
 from geo.crs import to_metric
 from maps.escaping import mathtext_text
 from maps.plan_layers import draw_plan, plan_legend
-from maps.style import BORDER_STYLE, CLASS_COLOURS, kind_label, text
+from maps.style import BORDER_STYLE, CLASS_COLOURS, UNCERTAIN_HATCH, kind_label, text
 from risk.labels import class_label
 
 FONT = "DejaVu Sans"
@@ -74,6 +74,7 @@ def draw_map(
     metric = to_metric(scored)
     colours = metric["class"].astype(int).map(CLASS_COLOURS)
     metric.plot(ax=ax, color=colours, edgecolor="#666666", linewidth=0.3)
+    draw_uncertain(ax, metric)
     if "district_name" in metric.columns and metric["district_name"].nunique() > 1:
         districts = metric.dissolve("district_name")
         districts.boundary.plot(ax=ax, color="#222222", linewidth=1.0)
@@ -90,7 +91,26 @@ def draw_map(
     ax.set_ylabel("")
     add_north_arrow(ax)
     add_scale_bar(ax)
-    add_legend(ax, layers, lang=lang)
+    add_legend(ax, layers, lang=lang, uncertain=bool(uncertain_mask(metric).any()))
+
+
+def uncertain_mask(scored: pd.DataFrame) -> pd.Series:
+    """True for communes whose class is uncertain (all False when the run has no such column)."""
+    if "class_uncertain" not in scored.columns:
+        return pd.Series(False, index=scored.index)
+    return scored["class_uncertain"].fillna(False).astype(bool)
+
+
+def draw_uncertain(ax: Axes, metric: gpd.GeoDataFrame) -> None:
+    """Hatch the communes whose class is uncertain, over their class colour."""
+    mask = uncertain_mask(metric)
+    if mask.any():
+        metric[mask].plot(ax=ax, facecolor="none", linewidth=0, zorder=2, **UNCERTAIN_HATCH)
+
+
+def uncertain_legend(lang: str) -> Patch:
+    """Legend entry of the hatching: "Hạng chưa chắc chắn / Class uncertain"."""
+    return Patch(facecolor="white", label=text("class_uncertain", lang), **UNCERTAIN_HATCH)
 
 
 def map_extent(
@@ -191,12 +211,16 @@ def add_scale_bar(ax: Axes) -> None:
     ax.text(x + length / 2, y + 1.8 * h, label, ha="center", fontsize=8, fontfamily=FONT, zorder=7)
 
 
-def add_legend(ax: Axes, layers: Mapping[str, gpd.GeoDataFrame], *, lang: str) -> None:
-    """Legend: the five classes, the border and the crossing kinds present."""
+def add_legend(
+    ax: Axes, layers: Mapping[str, gpd.GeoDataFrame], *, lang: str, uncertain: bool = False
+) -> None:
+    """Legend: the five classes, uncertain classes, the border and the crossing kinds present."""
     handles: list = [
         Patch(facecolor=CLASS_COLOURS[c], edgecolor="#666666", label=class_label(c, lang))
         for c in sorted(CLASS_COLOURS, reverse=True)
     ]
+    if uncertain:
+        handles.append(uncertain_legend(lang))
     if "border" in layers and not layers["border"].empty:
         handles.append(Line2D([], [], color="#b2182b", lw=2.2, ls="--", label=text("border", lang)))
     if "crossings" in layers and not layers["crossings"].empty:

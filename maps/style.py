@@ -27,6 +27,10 @@ HOTSPOT_STYLE = {
     "cold_95": {"color": "#2171b5", "weight": 3, "fill": False},
     "cold_99": {"color": "#08306b", "weight": 4, "fill": False},
 }
+#: Outline of communes whose class is uncertain (the 5-95 % scores fall in different classes).
+UNCERTAIN_STYLE = {"color": "#252525", "weight": 1.5, "dashArray": "3 4", "fill": False}
+#: Hatching of those communes on static maps (matplotlib hatch and its line colour).
+UNCERTAIN_HATCH = {"hatch": "////", "edgecolor": "#4d4d4d"}
 PLAN_STYLE = {"color": "#00441b", "weight": 2, "fillColor": "#41ab5d", "fillOpacity": 0.12}
 
 VENUE_COLOURS = {
@@ -69,6 +73,7 @@ TEXT: dict[str, dict[str, str]] = {
         "plan_site": "Điểm chọn",
         "search": "Tìm xã...",
         "rank_interval": "Khoảng thứ hạng (90%)",
+        "class_uncertain": "Hạng chưa chắc chắn",
         "missing": "Không có dữ liệu",
         "date": "Ngày",
         "profile": "Hồ sơ",
@@ -102,6 +107,7 @@ TEXT: dict[str, dict[str, str]] = {
         "plan_site": "Chosen site",
         "search": "Find a commune...",
         "rank_interval": "Rank interval (90%)",
+        "class_uncertain": "Class uncertain",
         "missing": "No data",
         "date": "Date",
         "profile": "Profile",

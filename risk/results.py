@@ -19,8 +19,16 @@ REASON = {
 }
 SCORE_COLUMNS = ("commune_code", "score", "class", "class_label_vi", "class_label_en", "rank")
 #: Columns added by the analyses of a run: rank interval and top-k probability (sensitivity),
-#: Getis-Ord Gi* class, and people recorded over all periods (sensitive: suppress small values).
-ANALYSIS_COLUMNS = ("rank_p05", "rank_p95", "p_top_k", "hotspot", "repatriations_total")
+#: whether the class is uncertain (5-95 % scores in different classes), Getis-Ord Gi* class,
+#: and people recorded over all periods (sensitive: suppress small values).
+ANALYSIS_COLUMNS = (
+    "rank_p05",
+    "rank_p95",
+    "p_top_k",
+    "class_uncertain",
+    "hotspot",
+    "repatriations_total",
+)
 #: Where a commune is: the communes layer's columns joined onto every served result.
 PLACE_COLUMNS = ("commune_code", "commune_name", "district_name", "province_name")
 #: What the API and exports show of a scored commune, in this order (the one list of them).

@@ -113,6 +113,7 @@ def _analyses(scores: pd.Series, run: ScoreRun) -> dict[str, Any]:
         "rank_p95": int(scores["rank_p95"]),
         "p_top_k": float(scores["p_top_k"]),
         "top_k": run.record.top_k,
+        "class_uncertain": bool(scores.get("class_uncertain", False)),
         "hotspot": hotspot,
         "hotspot_label": HOTSPOT_LABELS[hotspot]["vi"],
         "hotspot_label_en": HOTSPOT_LABELS[hotspot]["en"],
