@@ -79,7 +79,7 @@ def test_pdf_file_text_has_the_new_columns(scored, run, tmp_path):
     info = run_info(run, load_profile("patrol"), lang="en")
     path = write_export(tmp_path / "r.pdf", scored, {}, request=ExportRequest("pdf"), info=info)
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
-    assert "Class uncertain" in text and "P(top k)" in text
+    assert "Hạng chưa chắc chắn" in text and "P(top k)" in text  # the default report is Vietnamese
 
 
 def test_csv_export_has_rank_interval_p_top_k_and_class_uncertain(scored, run, tmp_path):
