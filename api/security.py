@@ -13,6 +13,7 @@ from typing import Annotated, TypeVar
 
 import pandas as pd
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, WorkspaceDep
 from api.keys import ROLES, Role, find_key, keys_required
@@ -20,7 +21,8 @@ from api.settings import Settings
 from geo.errors import RiskmapError
 from geo.names import province_key
 from geo.places import in_province
-from risk.privacy import Suppression
+from geo.workspace import Workspace
+from risk.privacy import Suppression, set_view
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
@@ -88,7 +90,22 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> Principal:
+async def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> Principal:
+    """The caller behind the request's key; every stored run it reads is read under its rule.
+
+    The one place that chooses what the request may compute from: it sets
+    :func:`risk.privacy.set_view` to the caller's :meth:`Principal.read_rule` (None for
+    analysts), so every run the request loads or scores (:func:`risk.store.load_run`,
+    :func:`risk.pipeline.score_workspace`, plans, maps, exports) is a viewer's variant,
+    scored from suppressed counts only, unless the caller may see exact counts. It runs on the
+    event loop (async) so the setting reaches the route, which runs in a worker thread.
+    """
+    principal = await run_in_threadpool(resolve_principal, request, settings, ws)
+    set_view(principal.read_rule())
+    return principal
+
+
+def resolve_principal(request: Request, settings: Settings, ws: Workspace) -> Principal:
     """The caller behind the request's key, or the anonymous viewer on a loopback server."""
     key = presented_key(request)
     rule = suppression_of(settings)

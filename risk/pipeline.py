@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geo.parallel import Executor
 from geo.workspace import Workspace
@@ -22,8 +24,9 @@ from geo.zonal import DEFAULT_ENGINE
 from risk.backtest import backtest, holdout_effort
 from risk.errors import ScoringError
 from risk.hotspots import getis_ord
-from risk.inputs import Inputs, cached_inputs
+from risk.inputs import Inputs, cached_inputs, read_inputs
 from risk.param_grid import decay_grids
+from risk.privacy import VIEW_RULES, Suppression, current_view, viewer_repatriations
 from risk.profiles import Profile
 from risk.rates import period_years
 from risk.results import RunRecord, ScoreTable
@@ -48,18 +51,68 @@ def score_workspace(
     actor: str = "cli",
     seed: int = 0,
     executor: Executor | None = None,
+    views: Sequence[Suppression] = VIEW_RULES,
 ) -> ScoreRun:
     """Score every commune of ``ws`` with ``profile``; store the run unless ``store`` is False.
 
     The score table gets the analyses of the run: rank interval and top-k probability
     (sensitivity, seeded by ``seed``), Gi* hot-spot class and people recorded in total.
     ``executor`` (see :mod:`geo.parallel`) runs zonal statistics and Monte Carlo draws in
-    chunks; the results are the same as without it.
+    chunks; the results are the same as without it. The run keeps a viewer variant for each
+    rule of ``views`` (scored from :func:`risk.privacy.viewer_repatriations`); inside
+    :func:`risk.privacy.viewing` the returned run is that rule's viewer variant, and an
+    unstored one is scored only from what the viewer may see.
     """
     inputs = cached_inputs(ws, profile, zonal_engine=zonal_engine, executor=executor)
-    table = score(inputs.indicators, profile, notes=inputs.notes)
     reps = ws.read_layer("repatriations") if "repatriations" in ws.versions() else None
     grids = decay_grids(ws, profile, zonal_engine=zonal_engine, executor=executor)
+    active = current_view()
+    if not store and active is not None:  # a viewer's custom scoring: its variant, nothing else
+        return _viewer_run(ws, profile, inputs, reps, grids, active, seed, executor, zonal_engine)
+    run = _scored(profile, inputs, reps, grids, seed=seed, executor=executor)
+    if store:
+        rules = {r.key: r for r in (*views, *([active] if active is not None else []))}
+        variants = {
+            key: _viewer_run(ws, profile, inputs, reps, grids, rule, seed, executor, zonal_engine)
+            for key, rule in rules.items()
+        }
+        stamp = {"created_at": run.record.created_at}
+        run = replace(
+            run,
+            views={k: replace(v, record=replace(v.record, **stamp)) for k, v in variants.items()},
+        )
+        save_run(ws, run, actor=actor)
+    return run if active is None else run.views[active.key]
+
+
+def _viewer_run(
+    ws: Workspace,
+    profile: Profile,
+    inputs: Inputs,
+    reps: pd.DataFrame | None,
+    grids: dict,
+    rule: Suppression,
+    seed: int,
+    executor: Executor | None,
+    zonal_engine: str,
+) -> ScoreRun:
+    """The run as ``rule``'s viewers get it: scored from :func:`viewer_repatriations` only."""
+    seen = _viewer_inputs(ws, profile, inputs, reps, rule, zonal_engine, executor)
+    shown = None if reps is None else viewer_repatriations(reps, rule)
+    return _scored(profile, seen, shown, grids, seed=seed, executor=executor)
+
+
+def _scored(
+    profile: Profile,
+    inputs: Inputs,
+    reps: pd.DataFrame | None,
+    grids: dict,
+    *,
+    seed: int,
+    executor: Executor | None,
+) -> ScoreRun:
+    """The run of ``profile`` over ``inputs`` (``reps``: the repatriation rows they came from)."""
+    table = score(inputs.indicators, profile, notes=inputs.notes)
     source = DataSource(reps, inputs.population, grids)
     sens = analyse(table, inputs, profile, seed=seed, executor=executor, source=source)
     record = _record(profile, inputs, table, top_k=sens.k, seed=seed)
@@ -69,10 +122,34 @@ def score_workspace(
         "normalisation": normalisation_comparison(chosen, table.weights, profile.parameters),
     }
     record = replace(record, extra={**record.extra, "uncertainty": about})
-    run = ScoreRun(record, table, inputs.communes)
-    if store:
-        save_run(ws, run, actor=actor)
-    return run
+    return ScoreRun(record, table, inputs.communes)
+
+
+def _viewer_inputs(
+    ws: Workspace,
+    profile: Profile,
+    inputs: Inputs,
+    reps: pd.DataFrame | None,
+    rule: Suppression,
+    zonal_engine: str,
+    executor: Executor | None,
+) -> Inputs:
+    """``inputs`` recomputed from the repatriations that ``rule``'s viewers may see."""
+    if reps is None:
+        return inputs
+    view = {"repatriations": viewer_repatriations(reps, rule)}
+    seen = read_inputs(ws, profile, zonal_engine=zonal_engine, tables=view, executor=executor)
+    how = (
+        f"rounded down to a multiple of {rule.round_base}"
+        if rule.mode == "round"
+        else f"1 to {rule.threshold - 1} counted as {rule.stand_in()}"
+    )
+    note = f"viewers' scores use each commune's people by category ({how}), all periods together"
+    return replace(
+        seen,
+        notes=(*seen.notes[:-1], note),
+        repatriations_total=rule.seen(inputs.repatriations_total),
+    )
 
 
 def analyse(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo.errors import NotFoundError
 from geo.workspace import RECORD, Workspace
+from risk.privacy import current_view
 from risk.results import RunRecord, ScoreTable
 from risk.runs import ScoreRun
 
@@ -32,24 +33,38 @@ PLAN_KINDS = ("patrol", "outreach", "segments")
 def save_run(ws: Workspace, run: ScoreRun, *, actor: str = "cli") -> None:
     """Store a run's table, then its record (which marks it complete)."""
     run_id = run.record.run_id
+    for key, view in run.views.items():
+        scores = view.table.frame.to_csv(index=False)
+        ws.write_text(ws.run_file(run_id, f"view-{key}.csv"), scores, actor=actor)
+        ws.write_json(ws.run_file(run_id, f"view-{key}.json"), asdict(view.record), actor=actor)
     scores = run.table.frame.to_csv(index=False)
     ws.write_text(ws.run_file(run_id, "scores.csv"), scores, actor=actor)
     ws.write_json(ws.run_file(run_id, RECORD), asdict(run.record), actor=actor)
 
 
 def list_runs(ws: Workspace) -> list[RunRecord]:
-    """Every completed run in ``ws``, oldest first."""
-    known = {f.name for f in fields(RunRecord)}
-    records = []
-    for path in ws.run_records():
-        data = ws.read_json(path)
-        data = {k: tuple(v) if k in _TUPLES else v for k, v in data.items() if k in known}
-        records.append(RunRecord(**data))
+    """Every completed run in ``ws``, oldest first (a viewer's: those scored for its rule)."""
+    rule = current_view()
+    paths = ws.run_records()
+    if rule is not None:  # a viewer's: the runs with a variant for the rule, as scored for it
+        paths = [p.with_name(f"view-{rule.key}.json") for p in paths]
+        paths = [p for p in paths if ws.path(p).is_file()]
+    records = [_record_of(ws.read_json(path)) for path in paths]
     return sorted(records, key=lambda r: (r.created_at, r.run_id))
+
+
+def _record_of(data: dict[str, Any]) -> RunRecord:
+    """A run record from its stored JSON (unknown keys ignored, lists back to tuples)."""
+    known = {f.name for f in fields(RunRecord)}
+    return RunRecord(**{k: tuple(v) if k in _TUPLES else v for k, v in data.items() if k in known})
 
 
 def load_run(ws: Workspace, profile: str | None, run_id: str | None = None) -> ScoreRun:
     """The run ``run_id`` (of any profile if ``profile`` is None), or the latest of ``profile``.
+
+    Inside :func:`risk.privacy.viewing` (a viewer's request) it is the run's viewer variant for
+    that rule, scored only from what the rule's viewers may see; runs stored without one are
+    not there for viewers (:func:`list_runs`).
 
     Raises
     ------
@@ -65,7 +80,9 @@ def load_run(ws: Workspace, profile: str | None, run_id: str | None = None) -> S
             hint = f"score it first with 'riskmap score --profile {profile}'"
         raise NotFoundError(f"no {what}{of} in workspace {ws.root}; {hint}")
     record = runs[-1]
-    text = ws.read_text(ws.run_file(record.run_id, "scores.csv"))
+    rule = current_view()
+    name = "scores.csv" if rule is None else f"view-{rule.key}.csv"
+    text = ws.read_text(ws.run_file(record.run_id, name))
     frame = pd.read_csv(io.StringIO(text), dtype={"commune_code": str, "hotspot": str})
     table = ScoreTable(
         frame, record.weights, record.breaks, record.notes, record.quality, record.treatments
