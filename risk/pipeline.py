@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -40,6 +42,9 @@ from risk.version import code_version
 __all__ = ["analyse", "backtest_workspace", "score_workspace", "scored_communes"]
 
 logger = logging.getLogger(__name__)
+#: Viewer variants scored on demand (runs stored before they were kept), newest last.
+_views: OrderedDict[tuple, ScoreRun] = OrderedDict()
+_views_lock = threading.Lock()
 
 
 def score_workspace(
@@ -83,6 +88,33 @@ def score_workspace(
         )
         save_run(ws, run, actor=actor)
     return run if active is None else run.views[active.key]
+
+
+def viewer_variant(ws: Workspace, record: RunRecord, rule: Suppression) -> ScoreRun | None:
+    """Stored run ``record`` scored for ``rule``'s viewers from the workspace's current layers.
+
+    None when a layer has changed since the run (its viewer scores could not be the run's).
+    Kept in memory per run, rule and layer versions.
+    """
+    current = {name: v.version for name, v in ws.versions().items()}
+    if current != dict(record.layer_versions):
+        return None
+    key = (str(ws.root.resolve()), record.run_id, rule, json.dumps(current, sort_keys=True))
+    with _views_lock:
+        if key in _views:
+            return _views[key]
+    profile = Profile(record.profile, dict(record.weights), dict(record.parameters))
+    inputs = cached_inputs(ws, profile)
+    reps = ws.read_layer("repatriations") if "repatriations" in current else None
+    grids = decay_grids(ws, profile)
+    view = _viewer_run(ws, profile, inputs, reps, grids, rule, record.seed, None, DEFAULT_ENGINE)
+    stamp = {"run_id": record.run_id, "created_at": record.created_at}
+    view = replace(view, record=replace(view.record, **stamp))
+    with _views_lock:
+        _views[key] = view
+        while len(_views) > 16:
+            _views.popitem(last=False)
+    return view
 
 
 def _viewer_run(

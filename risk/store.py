@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo.errors import NotFoundError
 from geo.workspace import RECORD, Workspace
-from risk.privacy import current_view
+from risk.privacy import Suppression, current_view
 from risk.results import RunRecord, ScoreTable
 from risk.runs import ScoreRun
 
@@ -44,13 +44,34 @@ def save_run(ws: Workspace, run: ScoreRun, *, actor: str = "cli") -> None:
 
 def list_runs(ws: Workspace) -> list[RunRecord]:
     """Every completed run in ``ws``, oldest first (a viewer's: those scored for its rule)."""
+    records = [_record_of(ws.read_json(path)) for path in ws.run_records()]
     rule = current_view()
-    paths = ws.run_records()
-    if rule is not None:  # a viewer's: the runs with a variant for the rule, as scored for it
-        paths = [p.with_name(f"view-{rule.key}.json") for p in paths]
-        paths = [p for p in paths if ws.path(p).is_file()]
-    records = [_record_of(ws.read_json(path)) for path in paths]
+    if rule is not None:  # a viewer's: each run as scored for the rule, where it can be
+        records = [v.record for r in records if (v := _viewer_variant(ws, r, rule)) is not None]
     return sorted(records, key=lambda r: (r.created_at, r.run_id))
+
+
+def _viewer_variant(ws: Workspace, record: RunRecord, rule: Suppression) -> ScoreRun | None:
+    """``record``'s run as ``rule``'s viewers get it: stored, else scored now from current data.
+
+    None when it was not stored and the workspace's layers have changed since the run.
+    """
+    path = ws.run_file(record.run_id, f"view-{rule.key}.json")
+    if ws.path(path).is_file():
+        view = _record_of(ws.read_json(path))
+        return ScoreRun(view, _table(ws, view, f"view-{rule.key}.csv"))
+    from risk.pipeline import viewer_variant  # the pipeline saves runs through this module
+
+    return viewer_variant(ws, record, rule)
+
+
+def _table(ws: Workspace, record: RunRecord, name: str) -> ScoreTable:
+    """The stored score table ``name`` of ``record``'s run."""
+    text = ws.read_text(ws.run_file(record.run_id, name))
+    frame = pd.read_csv(io.StringIO(text), dtype={"commune_code": str, "hotspot": str})
+    return ScoreTable(
+        frame, record.weights, record.breaks, record.notes, record.quality, record.treatments
+    )
 
 
 def _record_of(data: dict[str, Any]) -> RunRecord:
@@ -63,8 +84,9 @@ def load_run(ws: Workspace, profile: str | None, run_id: str | None = None) -> S
     """The run ``run_id`` (of any profile if ``profile`` is None), or the latest of ``profile``.
 
     Inside :func:`risk.privacy.viewing` (a viewer's request) it is the run's viewer variant for
-    that rule, scored only from what the rule's viewers may see; runs stored without one are
-    not there for viewers (:func:`list_runs`).
+    that rule, scored only from what the rule's viewers may see; a run stored without one is
+    scored for them on demand while the workspace's layers are those it scored, and is not
+    there for viewers after they change (:func:`list_runs`).
 
     Raises
     ------
@@ -79,15 +101,13 @@ def load_run(ws: Workspace, profile: str | None, run_id: str | None = None) -> S
         if profile and not run_id:
             hint = f"score it first with 'riskmap score --profile {profile}'"
         raise NotFoundError(f"no {what}{of} in workspace {ws.root}; {hint}")
-    record = runs[-1]
-    rule = current_view()
-    name = "scores.csv" if rule is None else f"view-{rule.key}.csv"
-    text = ws.read_text(ws.run_file(record.run_id, name))
-    frame = pd.read_csv(io.StringIO(text), dtype={"commune_code": str, "hotspot": str})
-    table = ScoreTable(
-        frame, record.weights, record.breaks, record.notes, record.quality, record.treatments
-    )
-    return ScoreRun(record, table)
+    record, rule = runs[-1], current_view()
+    if rule is None:
+        return ScoreRun(record, _table(ws, record, "scores.csv"))
+    view = _viewer_variant(ws, record, rule)  # list_runs kept only the runs that have one
+    if view is None:
+        raise NotFoundError(f"run {record.run_id} changed while it was read; ask again")
+    return view
 
 
 def run_layer(ws: Workspace, record: RunRecord, name: str) -> pd.DataFrame | None:
