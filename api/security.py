@@ -44,6 +44,8 @@ class Principal:
     key_id: str | None = None
     label: str = "anonymous"
     suppression: Suppression = field(default_factory=Suppression)
+    #: Codes of the communes in ``province`` today (the current communes layer); None: all.
+    codes: frozenset[str] | None = None
 
     def allows(self, needed: Role) -> bool:
         """Whether the caller's role is at least ``needed``."""
@@ -121,7 +123,14 @@ def resolve_principal(request: Request, settings: Settings, ws: Workspace) -> Pr
         raise AuthenticationError("the API key is unknown or revoked")
     label = record.label or f"key {record.key_id}"  # an unlabelled key is named by its id
     request.state.principal_label = label
-    return Principal(record.role, record.province, record.key_id, label, rule)
+    codes = None if record.province is None else current_codes(ws, record.province)
+    return Principal(record.role, record.province, record.key_id, label, rule, codes)
+
+
+def current_codes(ws: Workspace, province: str) -> frozenset[str]:
+    """Codes of the communes of ``province`` in the workspace's current communes layer."""
+    communes = in_province(ws.read_layer("communes"), province)
+    return frozenset(communes["commune_code"].astype(str))
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -149,7 +158,16 @@ AdminDep = Annotated[Principal, Depends(require("admin"))]
 
 
 def in_scope(frame: FrameT, principal: Principal) -> FrameT:
-    """Rows of ``frame`` the caller may see: all, or those of the key's province."""
+    """Rows of ``frame`` the caller may see: all, or those of the key's province today.
+
+    Rows with a ``commune_code`` are the key's when the commune is in its province in the
+    current communes layer, whatever province an older run or layer recorded; other rows go by
+    their ``province_name``.
+    """
+    if principal.province is None:
+        return frame
+    if principal.codes is not None and "commune_code" in frame.columns:
+        return frame[frame["commune_code"].astype(str).isin(principal.codes)]
     return in_province(frame, principal.province)
 
 

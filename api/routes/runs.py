@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path, Response
 
 from api.deps import SettingsDep, WorkspaceDep, executor_from
 from api.schemas import RunOut, RunRequest
-from api.security import AnalystDep, PermissionDeniedError, Principal
+from api.security import AnalystDep, PermissionDeniedError, Principal, PrincipalDep
+from api.services.runs import summary_for
 from geo.workspace import Workspace
 from risk.pipeline import score_workspace
 from risk.profiles import load_profile
@@ -26,10 +27,12 @@ def get_runs(ws: WorkspaceDep) -> list[RunOut]:
 
 @router.get("/runs/{run_id}", response_model=RunOut)
 def get_run(
-    ws: WorkspaceDep, run_id: str = Path(pattern=r"^[0-9a-f]{6,64}$", description="Run id")
+    ws: WorkspaceDep,
+    principal: PrincipalDep,
+    run_id: str = Path(pattern=r"^[0-9a-f]{6,64}$", description="Run id"),
 ) -> RunOut:
-    """One stored run's record with its quality flags, notes and top communes."""
-    return RunOut.model_validate(run_summary(load_run(ws, None, run_id)))
+    """One stored run's record with its quality flags, notes and top communes (the key's)."""
+    return RunOut.model_validate(summary_for(load_run(ws, None, run_id), principal))
 
 
 @router.post("/runs", response_model=RunOut, status_code=201)
