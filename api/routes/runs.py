@@ -12,6 +12,7 @@ from api.security import AnalystDep, PermissionDeniedError, Principal, Principal
 from api.services.runs import summary_for
 from geo.workspace import Workspace
 from risk.pipeline import score_workspace
+from risk.privacy import VIEW_RULES
 from risk.profiles import load_profile
 from risk.store import list_runs, load_run
 from risk.summary import run_summary
@@ -50,7 +51,10 @@ def post_run(
         profile = profile.with_weights(body.weights)
     actor = f"api:{principal.label or principal.key_id}"
     engine, executor = settings.zonal_engine, executor_from(settings)
-    run = score_workspace(ws, profile, zonal_engine=engine, actor=actor, executor=executor)
+    views = (*VIEW_RULES, principal.suppression)  # the server's own rule kept for its viewers
+    run = score_workspace(
+        ws, profile, zonal_engine=engine, actor=actor, executor=executor, views=views
+    )
     response.headers["Location"] = f"/runs/{run.record.run_id}"
     return RunOut.model_validate(run_summary(run))
 
