@@ -179,8 +179,10 @@ def _counts(frame: pd.DataFrame, column: str) -> np.ndarray:
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
+        value = frame[column].iloc[row]
+        value = value.item() if isinstance(value, np.generic) else value
         raise PrivacyError(
-            f'column "{column}", row {row + 1}: count was {frame[column].iloc[row]!r} '
+            f'column "{column}", row {row + 1}: count was {value!r} '
             "but is expected to be a number of people, 0 or more"
         )
     return np.round(values)
