@@ -29,7 +29,7 @@ from risk.hotspots import getis_ord
 from risk.inputs import Inputs, cached_inputs, read_inputs
 from risk.param_grid import decay_grids
 from risk.privacy import VIEW_RULES, Suppression, current_view, viewer_repatriations
-from risk.profiles import Profile
+from risk.profiles import METHOD_PARAMETERS, Profile
 from risk.rates import period_years
 from risk.results import RunRecord, ScoreTable
 from risk.rolling import rolling_backtest, year_inputs
@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 #: Viewer variants scored on demand (runs stored before they were kept), newest last.
 _views: OrderedDict[tuple, ScoreRun] = OrderedDict()
 _views_lock = threading.Lock()
+#: Inputs computed from viewer views (like risk.inputs.cached_inputs), by workspace and rule.
+_seen_inputs: OrderedDict[tuple, Inputs] = OrderedDict()
 
 
 def score_workspace(
@@ -169,8 +171,7 @@ def _viewer_inputs(
     """``inputs`` recomputed from the repatriations that ``rule``'s viewers may see."""
     if reps is None:
         return inputs
-    view = {"repatriations": viewer_repatriations(reps, rule)}
-    seen = read_inputs(ws, profile, zonal_engine=zonal_engine, tables=view, executor=executor)
+    seen = _cached_view_inputs(ws, profile, reps, rule, zonal_engine, executor)
     how = (
         f"rounded down to a multiple of {rule.round_base}"
         if rule.mode == "round"
@@ -182,6 +183,30 @@ def _viewer_inputs(
         notes=(*seen.notes[:-1], note),
         repatriations_total=rule.seen(inputs.repatriations_total),
     )
+
+
+def _cached_view_inputs(
+    ws: Workspace,
+    profile: Profile,
+    reps: pd.DataFrame,
+    rule: Suppression,
+    zonal_engine: str,
+    executor: Executor | None,
+) -> Inputs:
+    """Inputs read with ``reps`` replaced by its viewer view, kept like :func:`cached_inputs`."""
+    versions = tuple(sorted((n, v.version, v.written_at) for n, v in ws.versions().items()))
+    params = {k: v for k, v in profile.parameters.items() if k not in METHOD_PARAMETERS}
+    key = (str(ws.root.resolve()), versions, json.dumps(params, sort_keys=True), zonal_engine, rule)
+    with _views_lock:
+        if key in _seen_inputs:
+            return _seen_inputs[key]
+    view = {"repatriations": viewer_repatriations(reps, rule)}
+    seen = read_inputs(ws, profile, zonal_engine=zonal_engine, tables=view, executor=executor)
+    with _views_lock:
+        _seen_inputs[key] = seen
+        while len(_seen_inputs) > 8:
+            _seen_inputs.popitem(last=False)
+    return seen
 
 
 def analyse(
