@@ -66,6 +66,10 @@ def shifted(codes: list[str]) -> pd.DataFrame:
     first = rows["commune_code"] == codes[0]  # 2 people → 3 (1 deported + 2 returned)
     rows.loc[first & (rows["category"] == "victim_returned"), "count"] = 2
     rows.loc[rows["commune_code"] == codes[5], "period"] = "2021"  # 4 people, other years
+    split = (rows["commune_code"] == codes[5]) & (rows["category"] == "deported")
+    rows.loc[split, "count"] = 1  # ... and 2 deported in two rows (the layer has one row more)
+    extra = rows[split].assign(period="2022")
+    rows = pd.concat([rows, extra], ignore_index=True)
     rows.loc[rows["commune_code"] == codes[4], "period"] = "2020"  # 12 people, other years
     return rows
 
