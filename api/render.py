@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -17,12 +19,26 @@ from maps.plan_layers import plan_frames
 from maps.static_map import Stamp
 from maps.style import OPTIONAL_LAYERS, text
 from risk.pipeline import scored_communes
+from risk.privacy import current_view, viewing
 from risk.profiles import Profile
 from risk.runs import ScoreRun
 from risk.store import latest_plans, load_run, run_layer
 
+FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 logger = logging.getLogger(__name__)
 audit = logging.getLogger("riskmap.audit")
+
+
+def in_current(ws: Workspace, frame: FrameT, province: str | None) -> FrameT:
+    """Rows of ``frame`` whose commune is in ``province`` today (all when it is None).
+
+    A run keeps the communes layer it scored; communes that moved to another province since
+    are that province's now, so an old run's map or export follows today's membership.
+    """
+    if province is None:
+        return frame
+    codes = in_province(ws.read_layer("communes"), province)["commune_code"].astype(str)
+    return frame[frame["commune_code"].astype(str).isin(set(codes))]
 
 
 def layers_touching(
@@ -42,8 +58,12 @@ def read_map_layers(ws: Workspace, run: ScoreRun) -> dict[str, gpd.GeoDataFrame]
 
 
 def run_plan_layers(ws: Workspace, run: ScoreRun) -> dict[str, pd.DataFrame]:
-    """Layers of the newest stored plan of each kind made from ``run`` (maps.plan_layers)."""
-    records = latest_plans(ws, run.record.run_id)
+    """Layers of the newest stored plan of each kind made from ``run`` (maps.plan_layers).
+
+    None for a viewer (inside :func:`risk.privacy.viewing`): stored plans were made from the
+    exact scores, which viewers' maps and exports must not be computed from.
+    """
+    records = latest_plans(ws, run.record.run_id) if current_view() is None else {}
     if not records:
         return {}
     communes = ws.read_layer("communes") if "outreach" in records else None
@@ -61,7 +81,7 @@ def map_html(
 ) -> str:
     """A run's interactive map (default: the latest run), only ``province``'s communes if given."""
     run = load_run(ws, profile.name, run_id)
-    communes = in_province(run_layer(ws, run.record, "communes"), province)  # drawn: only these
+    communes = in_current(ws, run_layer(ws, run.record, "communes"), province)  # drawn: these
     places = ", ".join(sorted(communes["province_name"].astype(str).unique()))
     title = MapTitle(
         heading=f"{text('title', lang)} · {profile.title.get(lang, profile.name)} · {places}",
@@ -124,20 +144,23 @@ def write_run_export(
 ) -> Path:
     """Export a stored run (default: the profile's latest) as ``request.fmt`` to ``output``.
 
-    ``province`` limits the export to one province (a scoped key's); the export is recorded in
-    the audit trail with the small-count rule it used.
+    ``province`` limits the export to the communes in that province today (a scoped key's).
+    An export with suppressed counts is drawn from the run's viewer variant (scored from the
+    suppressed counts only), whoever asks; only an exact export uses the exact scores. The
+    export is recorded in the audit trail with the small-count rule it used.
     """
-    run = load_run(ws, profile.name, run_id)
-    scored = in_province(scored_communes(ws, run), province)
-    names = ("border", "crossings")
-    layers = {n: f for n in names if (f := run_layer(ws, run.record, n)) is not None}
-    path = write_export(
-        output,
-        scored,
-        layers_touching(layers, scored, province) | run_plan_layers(ws, run),
-        request=request,
-        info=run_info(run, profile, lang=request.lang),
-    )
+    with viewing(request.suppression) if request.suppression is not None else nullcontext():
+        run = load_run(ws, profile.name, run_id)  # suppressed: the viewers' variant of the run
+        scored = in_current(ws, scored_communes(ws, run), province)
+        names = ("border", "crossings")
+        layers = {n: f for n in names if (f := run_layer(ws, run.record, n)) is not None}
+        path = write_export(
+            output,
+            scored,
+            layers_touching(layers, scored, province) | run_plan_layers(ws, run),
+            request=request,
+            info=run_info(run, profile, lang=request.lang),
+        )
     scope = request.province or province or ""
     _audit_export(profile, request, run.record.run_id, scope, Path(output).name, actor)
     return path

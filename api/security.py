@@ -13,6 +13,7 @@ from typing import Annotated, TypeVar
 
 import pandas as pd
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, WorkspaceDep
 from api.keys import ROLES, Role, find_key, keys_required
@@ -20,7 +21,8 @@ from api.settings import Settings
 from geo.errors import RiskmapError
 from geo.names import province_key
 from geo.places import in_province
-from risk.privacy import Suppression
+from geo.workspace import Workspace
+from risk.privacy import Suppression, set_view
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
@@ -42,6 +44,8 @@ class Principal:
     key_id: str | None = None
     label: str = "anonymous"
     suppression: Suppression = field(default_factory=Suppression)
+    #: Codes of the communes in ``province`` today (the current communes layer); None: all.
+    codes: frozenset[str] | None = None
 
     def allows(self, needed: Role) -> bool:
         """Whether the caller's role is at least ``needed``."""
@@ -88,7 +92,22 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> Principal:
+async def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> Principal:
+    """The caller behind the request's key; every stored run it reads is read under its rule.
+
+    The one place that chooses what the request may compute from: it sets
+    :func:`risk.privacy.set_view` to the caller's :meth:`Principal.read_rule` (None for
+    analysts), so every run the request loads or scores (:func:`risk.store.load_run`,
+    :func:`risk.pipeline.score_workspace`, plans, maps, exports) is a viewer's variant,
+    scored from suppressed counts only, unless the caller may see exact counts. It runs on the
+    event loop (async) so the setting reaches the route, which runs in a worker thread.
+    """
+    principal = await run_in_threadpool(resolve_principal, request, settings, ws)
+    set_view(principal.read_rule())
+    return principal
+
+
+def resolve_principal(request: Request, settings: Settings, ws: Workspace) -> Principal:
     """The caller behind the request's key, or the anonymous viewer on a loopback server."""
     key = presented_key(request)
     rule = suppression_of(settings)
@@ -104,7 +123,14 @@ def get_principal(request: Request, settings: SettingsDep, ws: WorkspaceDep) -> 
         raise AuthenticationError("the API key is unknown or revoked")
     label = record.label or f"key {record.key_id}"  # an unlabelled key is named by its id
     request.state.principal_label = label
-    return Principal(record.role, record.province, record.key_id, label, rule)
+    codes = None if record.province is None else current_codes(ws, record.province)
+    return Principal(record.role, record.province, record.key_id, label, rule, codes)
+
+
+def current_codes(ws: Workspace, province: str) -> frozenset[str]:
+    """Codes of the communes of ``province`` in the workspace's current communes layer."""
+    communes = in_province(ws.read_layer("communes"), province)
+    return frozenset(communes["commune_code"].astype(str))
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -132,7 +158,16 @@ AdminDep = Annotated[Principal, Depends(require("admin"))]
 
 
 def in_scope(frame: FrameT, principal: Principal) -> FrameT:
-    """Rows of ``frame`` the caller may see: all, or those of the key's province."""
+    """Rows of ``frame`` the caller may see: all, or those of the key's province today.
+
+    Rows with a ``commune_code`` are the key's when the commune is in its province in the
+    current communes layer, whatever province an older run or layer recorded; other rows go by
+    their ``province_name``.
+    """
+    if principal.province is None:
+        return frame
+    if principal.codes is not None and "commune_code" in frame.columns:
+        return frame[frame["commune_code"].astype(str).isin(principal.codes)]
     return in_province(frame, principal.province)
 
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geo.parallel import Executor
 from geo.progress import Progress, no_progress
@@ -23,9 +27,10 @@ from geo.zonal import DEFAULT_ENGINE
 from risk.backtest import backtest, holdout_effort
 from risk.errors import ScoringError
 from risk.hotspots import getis_ord
-from risk.inputs import Inputs, cached_inputs
+from risk.inputs import Inputs, cached_inputs, read_inputs
 from risk.param_grid import decay_grids
-from risk.profiles import Profile
+from risk.privacy import VIEW_RULES, Suppression, current_view, viewer_repatriations
+from risk.profiles import METHOD_PARAMETERS, Profile
 from risk.rates import period_years
 from risk.results import RunRecord, ScoreTable
 from risk.rolling import rolling_backtest, year_inputs
@@ -38,6 +43,11 @@ from risk.version import code_version
 __all__ = ["analyse", "backtest_workspace", "score_workspace", "scored_communes"]
 
 logger = logging.getLogger(__name__)
+#: Viewer variants scored on demand (runs stored before they were kept), newest last.
+_views: OrderedDict[tuple, ScoreRun] = OrderedDict()
+_views_lock = threading.Lock()
+#: Inputs computed from viewer views (like risk.inputs.cached_inputs), by workspace and rule.
+_seen_inputs: OrderedDict[tuple, Inputs] = OrderedDict()
 
 
 def score_workspace(
@@ -49,6 +59,7 @@ def score_workspace(
     actor: str = "cli",
     seed: int = 0,
     executor: Executor | None = None,
+    views: Sequence[Suppression] = VIEW_RULES,
     progress: Progress = no_progress,
 ) -> ScoreRun:
     """Score every commune of ``ws`` with ``profile``; store the run unless ``store`` is False.
@@ -56,14 +67,92 @@ def score_workspace(
     The score table gets the analyses of the run: rank interval and top-k probability
     (sensitivity, seeded by ``seed``), Gi* hot-spot class and people recorded in total.
     ``executor`` (see :mod:`geo.parallel`) runs zonal statistics and Monte Carlo draws in
-    chunks; the results are the same as without it.
+    chunks; the results are the same as without it. The run keeps a viewer variant for each
+    rule of ``views`` (scored from :func:`risk.privacy.viewer_repatriations`); inside
+    :func:`risk.privacy.viewing` the returned run is that rule's viewer variant, and an
+    unstored one is scored only from what the viewer may see.
     """
     progress("layers read and summed over communes", 0, 1)
     inputs = cached_inputs(ws, profile, zonal_engine=zonal_engine, executor=executor)
     progress("layers read and summed over communes", 1, 1)
-    table = score(inputs.indicators, profile, notes=inputs.notes)
     reps = ws.read_layer("repatriations") if "repatriations" in ws.versions() else None
     grids = decay_grids(ws, profile, zonal_engine=zonal_engine, executor=executor)
+    active = current_view()
+    if not store and active is not None:  # a viewer's custom scoring: its variant, nothing else
+        return _viewer_run(ws, profile, inputs, reps, grids, active, seed, executor, zonal_engine)
+    run = _scored(profile, inputs, reps, grids, seed=seed, executor=executor, progress=progress)
+    if store:
+        rules = {r.key: r for r in (*views, *([active] if active is not None else []))}
+        variants = {
+            key: _viewer_run(ws, profile, inputs, reps, grids, rule, seed, executor, zonal_engine)
+            for key, rule in rules.items()
+        }
+        stamp = {"created_at": run.record.created_at}
+        run = replace(
+            run,
+            views={k: replace(v, record=replace(v.record, **stamp)) for k, v in variants.items()},
+        )
+        save_run(ws, run, actor=actor)
+        progress("run stored", 1, 1)
+    return run if active is None else run.views[active.key]
+
+
+def viewer_variant(ws: Workspace, record: RunRecord, rule: Suppression) -> ScoreRun | None:
+    """Stored run ``record`` scored for ``rule``'s viewers from the workspace's current layers.
+
+    None when a layer has changed since the run (its viewer scores could not be the run's).
+    Kept in memory per run, rule and layer versions.
+    """
+    current = {name: v.version for name, v in ws.versions().items()}
+    if current != dict(record.layer_versions):
+        return None
+    key = (str(ws.root.resolve()), record.run_id, rule, json.dumps(current, sort_keys=True))
+    with _views_lock:
+        if key in _views:
+            return _views[key]
+    profile = Profile(record.profile, dict(record.weights), dict(record.parameters))
+    inputs = cached_inputs(ws, profile)
+    reps = ws.read_layer("repatriations") if "repatriations" in current else None
+    grids = decay_grids(ws, profile)
+    view = _viewer_run(ws, profile, inputs, reps, grids, rule, record.seed, None, DEFAULT_ENGINE)
+    stamp = {"run_id": record.run_id, "created_at": record.created_at}
+    view = replace(view, record=replace(view.record, **stamp))
+    with _views_lock:
+        _views[key] = view
+        while len(_views) > 16:
+            _views.popitem(last=False)
+    return view
+
+
+def _viewer_run(
+    ws: Workspace,
+    profile: Profile,
+    inputs: Inputs,
+    reps: pd.DataFrame | None,
+    grids: dict,
+    rule: Suppression,
+    seed: int,
+    executor: Executor | None,
+    zonal_engine: str,
+) -> ScoreRun:
+    """The run as ``rule``'s viewers get it: scored from :func:`viewer_repatriations` only."""
+    seen = _viewer_inputs(ws, profile, inputs, reps, rule, zonal_engine, executor)
+    shown = None if reps is None else viewer_repatriations(reps, rule)
+    return _scored(profile, seen, shown, grids, seed=seed, executor=executor)
+
+
+def _scored(
+    profile: Profile,
+    inputs: Inputs,
+    reps: pd.DataFrame | None,
+    grids: dict,
+    *,
+    seed: int,
+    executor: Executor | None,
+    progress: Progress = no_progress,
+) -> ScoreRun:
+    """The run of ``profile`` over ``inputs`` (``reps``: the repatriation rows they came from)."""
+    table = score(inputs.indicators, profile, notes=inputs.notes)
     source = DataSource(reps, inputs.population, grids)
     progress("communes scored", len(table.frame), len(table.frame))
     sens = analyse(
@@ -76,11 +165,57 @@ def score_workspace(
         "normalisation": normalisation_comparison(chosen, table.weights, profile.parameters),
     }
     record = replace(record, extra={**record.extra, "uncertainty": about})
-    run = ScoreRun(record, table, inputs.communes)
-    if store:
-        save_run(ws, run, actor=actor)
-        progress("run stored", 1, 1)
-    return run
+    return ScoreRun(record, table, inputs.communes)
+
+
+def _viewer_inputs(
+    ws: Workspace,
+    profile: Profile,
+    inputs: Inputs,
+    reps: pd.DataFrame | None,
+    rule: Suppression,
+    zonal_engine: str,
+    executor: Executor | None,
+) -> Inputs:
+    """``inputs`` recomputed from the repatriations that ``rule``'s viewers may see."""
+    if reps is None:
+        return inputs
+    seen = _cached_view_inputs(ws, profile, reps, rule, zonal_engine, executor)
+    how = (
+        f"rounded down to a multiple of {rule.round_base}"
+        if rule.mode == "round"
+        else f"1 to {rule.threshold - 1} counted as {rule.stand_in()}"
+    )
+    note = f"viewers' scores use each commune's people by category ({how}), all periods together"
+    return replace(
+        seen,
+        notes=(*seen.notes[:-1], note),
+        repatriations_total=rule.seen(inputs.repatriations_total),
+    )
+
+
+def _cached_view_inputs(
+    ws: Workspace,
+    profile: Profile,
+    reps: pd.DataFrame,
+    rule: Suppression,
+    zonal_engine: str,
+    executor: Executor | None,
+) -> Inputs:
+    """Inputs read with ``reps`` replaced by its viewer view, kept like :func:`cached_inputs`."""
+    versions = tuple(sorted((n, v.version, v.written_at) for n, v in ws.versions().items()))
+    params = {k: v for k, v in profile.parameters.items() if k not in METHOD_PARAMETERS}
+    key = (str(ws.root.resolve()), versions, json.dumps(params, sort_keys=True), zonal_engine, rule)
+    with _views_lock:
+        if key in _seen_inputs:
+            return _seen_inputs[key]
+    view = {"repatriations": viewer_repatriations(reps, rule)}
+    seen = read_inputs(ws, profile, zonal_engine=zonal_engine, tables=view, executor=executor)
+    with _views_lock:
+        _seen_inputs[key] = seen
+        while len(_seen_inputs) > 8:
+            _seen_inputs.popitem(last=False)
+    return seen
 
 
 def analyse(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,6 +111,23 @@ class Suppression:
             return f"round down to {self.round_base}"
         return f"threshold {suppressed_label(self.threshold)}"
 
+    @property
+    def key(self) -> str:
+        """Short name of the rule for file names, e.g. "threshold5" or "round10"."""
+        return f"round{self.round_base}" if self.mode == "round" else f"threshold{self.threshold}"
+
+    def stand_in(self) -> int:
+        """People a count of 1..threshold-1 stands for in viewers' scores (threshold // 2)."""
+        return max(1, self.threshold // 2)
+
+    def seen(self, counts: np.ndarray) -> np.ndarray:
+        """The numbers viewers' scores use for ``counts``: stand-in for small ones, or rounded."""
+        counts = np.round(np.asarray(counts, dtype=float))
+        if self.mode == "round":
+            return counts // self.round_base * self.round_base
+        small = (counts > 0) & (counts < self.threshold)
+        return np.where(small, float(self.stand_in()), counts)
+
     def shown(self, counts: np.ndarray) -> pd.Series:
         """What readers see for ``counts`` (whole people, >= 0): text labels or rounded numbers."""
         if self.mode == "round":
@@ -160,8 +179,10 @@ def _counts(frame: pd.DataFrame, column: str) -> np.ndarray:
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
+        value = frame[column].iloc[row]
+        value = value.item() if isinstance(value, np.generic) else value
         raise PrivacyError(
-            f'column "{column}", row {row + 1}: count was {frame[column].iloc[row]!r} '
+            f'column "{column}", row {row + 1}: count was {value!r} '
             "but is expected to be a number of people, 0 or more"
         )
     return np.round(values)
@@ -186,3 +207,58 @@ def check_rule(frame: pd.DataFrame, rule: Suppression) -> None:
         if shown.any():
             row = int(np.flatnonzero(shown)[0])
             raise PrivacyError(f'column "{column}", row {row + 1} shows a withheld rate')
+
+
+#: The rules every stored run keeps a viewer variant for (the server's own is added by the API).
+VIEW_RULES = (Suppression("threshold"), Suppression("round"))
+#: Period of every row of the viewer view: one fixed period, so time decay cannot date anyone.
+VIEW_PERIOD = "2000"
+VIEW_COLUMNS = ("commune_code", "period", "category", "count")
+
+
+def viewer_repatriations(rows: pd.DataFrame, rule: Suppression) -> pd.DataFrame:
+    """The repatriations a viewer may see: one row per commune and category, counts under ``rule``.
+
+    Counts are summed over every period, sex and age band, then each commune-category total
+    goes through :meth:`Suppression.seen` (threshold: 1..threshold-1 become the stand-in;
+    round: rounded down to the base). Every row gets :data:`VIEW_PERIOD` and no effort, so
+    nothing computed from the view can tell years, periods or small totals apart.
+    """
+    frame = pd.DataFrame(
+        {
+            "commune_code": rows["commune_code"].astype(str),
+            "category": rows["category"].astype(str) if "category" in rows else "all",
+            "count": _counts(rows, "count"),
+        }
+    )
+    totals = frame.groupby(["commune_code", "category"], sort=True)["count"].sum().reset_index()
+    totals["count"] = rule.seen(totals["count"].to_numpy())
+    totals = totals[totals["count"] > 0].reset_index(drop=True)
+    totals.insert(1, "period", VIEW_PERIOD)
+    if "category" not in rows:
+        totals = totals.drop(columns="category")
+    return totals
+
+
+_view: ContextVar[list[Suppression | None] | None] = ContextVar("riskmap_view", default=None)
+
+
+@contextmanager
+def viewing(rule: Suppression | None) -> Iterator[None]:
+    """Within the block, stored runs are read (and runs scored) as ``rule``'s viewers see them."""
+    token = _view.set([rule])
+    try:
+        yield
+    finally:
+        _view.reset(token)
+
+
+def set_view(rule: Suppression | None) -> None:
+    """From now on in this request's context, read runs as ``rule``'s viewers (None: exact)."""
+    _view.set([rule])
+
+
+def current_view() -> Suppression | None:
+    """The rule runs are read under here: None (exact, analysts and the CLI) or a viewer's."""
+    held = _view.get()
+    return None if held is None else held[0]

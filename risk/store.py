@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo.errors import NotFoundError
 from geo.workspace import RECORD, Workspace
+from risk.privacy import Suppression, current_view
 from risk.results import RunRecord, ScoreTable
 from risk.runs import ScoreRun
 
@@ -32,24 +33,60 @@ PLAN_KINDS = ("patrol", "outreach", "segments")
 def save_run(ws: Workspace, run: ScoreRun, *, actor: str = "cli") -> None:
     """Store a run's table, then its record (which marks it complete)."""
     run_id = run.record.run_id
+    for key, view in run.views.items():
+        scores = view.table.frame.to_csv(index=False)
+        ws.write_text(ws.run_file(run_id, f"view-{key}.csv"), scores, actor=actor)
+        ws.write_json(ws.run_file(run_id, f"view-{key}.json"), asdict(view.record), actor=actor)
     scores = run.table.frame.to_csv(index=False)
     ws.write_text(ws.run_file(run_id, "scores.csv"), scores, actor=actor)
     ws.write_json(ws.run_file(run_id, RECORD), asdict(run.record), actor=actor)
 
 
 def list_runs(ws: Workspace) -> list[RunRecord]:
-    """Every completed run in ``ws``, oldest first."""
-    known = {f.name for f in fields(RunRecord)}
-    records = []
-    for path in ws.run_records():
-        data = ws.read_json(path)
-        data = {k: tuple(v) if k in _TUPLES else v for k, v in data.items() if k in known}
-        records.append(RunRecord(**data))
+    """Every completed run in ``ws``, oldest first (a viewer's: those scored for its rule)."""
+    records = [_record_of(ws.read_json(path)) for path in ws.run_records()]
+    rule = current_view()
+    if rule is not None:  # a viewer's: each run as scored for the rule, where it can be
+        records = [v.record for r in records if (v := _viewer_variant(ws, r, rule)) is not None]
     return sorted(records, key=lambda r: (r.created_at, r.run_id))
+
+
+def _viewer_variant(ws: Workspace, record: RunRecord, rule: Suppression) -> ScoreRun | None:
+    """``record``'s run as ``rule``'s viewers get it: stored, else scored now from current data.
+
+    None when it was not stored and the workspace's layers have changed since the run.
+    """
+    path = ws.run_file(record.run_id, f"view-{rule.key}.json")
+    if ws.path(path).is_file():
+        view = _record_of(ws.read_json(path))
+        return ScoreRun(view, _table(ws, view, f"view-{rule.key}.csv"))
+    from risk.pipeline import viewer_variant  # the pipeline saves runs through this module
+
+    return viewer_variant(ws, record, rule)
+
+
+def _table(ws: Workspace, record: RunRecord, name: str) -> ScoreTable:
+    """The stored score table ``name`` of ``record``'s run."""
+    text = ws.read_text(ws.run_file(record.run_id, name))
+    frame = pd.read_csv(io.StringIO(text), dtype={"commune_code": str, "hotspot": str})
+    return ScoreTable(
+        frame, record.weights, record.breaks, record.notes, record.quality, record.treatments
+    )
+
+
+def _record_of(data: dict[str, Any]) -> RunRecord:
+    """A run record from its stored JSON (unknown keys ignored, lists back to tuples)."""
+    known = {f.name for f in fields(RunRecord)}
+    return RunRecord(**{k: tuple(v) if k in _TUPLES else v for k, v in data.items() if k in known})
 
 
 def load_run(ws: Workspace, profile: str | None, run_id: str | None = None) -> ScoreRun:
     """The run ``run_id`` (of any profile if ``profile`` is None), or the latest of ``profile``.
+
+    Inside :func:`risk.privacy.viewing` (a viewer's request) it is the run's viewer variant for
+    that rule, scored only from what the rule's viewers may see; a run stored without one is
+    scored for them on demand while the workspace's layers are those it scored, and is not
+    there for viewers after they change (:func:`list_runs`).
 
     Raises
     ------
@@ -64,13 +101,13 @@ def load_run(ws: Workspace, profile: str | None, run_id: str | None = None) -> S
         if profile and not run_id:
             hint = f"score it first with 'riskmap score --profile {profile}'"
         raise NotFoundError(f"no {what}{of} in workspace {ws.root}; {hint}")
-    record = runs[-1]
-    text = ws.read_text(ws.run_file(record.run_id, "scores.csv"))
-    frame = pd.read_csv(io.StringIO(text), dtype={"commune_code": str, "hotspot": str})
-    table = ScoreTable(
-        frame, record.weights, record.breaks, record.notes, record.quality, record.treatments
-    )
-    return ScoreRun(record, table)
+    record, rule = runs[-1], current_view()
+    if rule is None:
+        return ScoreRun(record, _table(ws, record, "scores.csv"))
+    view = _viewer_variant(ws, record, rule)  # list_runs kept only the runs that have one
+    if view is None:
+        raise NotFoundError(f"run {record.run_id} changed while it was read; ask again")
+    return view
 
 
 def run_layer(ws: Workspace, record: RunRecord, name: str) -> pd.DataFrame | None:

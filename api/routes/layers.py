@@ -41,7 +41,7 @@ def get_layers(ws: WorkspaceDep, principal: PrincipalDep) -> list[LayerOut]:
             name=v.name,
             kind=ws.kind(v.name),
             version=v.version,
-            features=visible_count(ws, v.name, principal) if principal.province else v.rows,
+            features=visible_count(ws, v.name, principal),
             written_at=v.written_at,
             source=v.source,
         )

@@ -48,14 +48,16 @@ def get_map(
 ) -> HTMLResponse:
     """The interactive map of ``profile``'s latest run: the key's province only.
 
-    The stored map file (every province) is served only to keys without a province scope.
+    The stored map file (every province, exact scores) is served only to analysts without a
+    province scope; others get the map drawn from the run they may see.
     """
     from api.render import map_html
 
     loaded = named_profile(profile, settings)
     path = ws.path(ws.map_file(loaded.name))
     policy = {"Content-Security-Policy": MAP_CSP}
-    if path.is_file() and lang == "vi" and not offline and principal.province is None:
+    stored = principal.province is None and principal.read_rule() is None  # drawn exact
+    if path.is_file() and lang == "vi" and not offline and stored:
         return HTMLResponse(path.read_text(encoding="utf-8"), headers=policy)
     return HTMLResponse(
         map_html(ws, loaded, lang=lang, offline=offline, province=principal.province),

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Path, Response
 
 from api.deps import SettingsDep, WorkspaceDep, executor_from
 from api.schemas import RunOut, RunRequest
-from api.security import AnalystDep, PermissionDeniedError, Principal
+from api.security import AnalystDep, PermissionDeniedError, Principal, PrincipalDep
+from api.services.runs import summary_for
 from geo.progress import logged
 from geo.workspace import Workspace
 from risk.pipeline import score_workspace
+from risk.privacy import VIEW_RULES
 from risk.profiles import load_profile
 from risk.store import list_runs, load_run
 from risk.summary import run_summary
@@ -29,10 +31,12 @@ def get_runs(ws: WorkspaceDep) -> list[RunOut]:
 
 @router.get("/runs/{run_id}", response_model=RunOut)
 def get_run(
-    ws: WorkspaceDep, run_id: str = Path(pattern=r"^[0-9a-f]{6,64}$", description="Run id")
+    ws: WorkspaceDep,
+    principal: PrincipalDep,
+    run_id: str = Path(pattern=r"^[0-9a-f]{6,64}$", description="Run id"),
 ) -> RunOut:
-    """One stored run's record with its quality flags, notes and top communes."""
-    return RunOut.model_validate(run_summary(load_run(ws, None, run_id)))
+    """One stored run's record with its quality flags, notes and top communes (the key's)."""
+    return RunOut.model_validate(summary_for(load_run(ws, None, run_id), principal))
 
 
 @router.post("/runs", response_model=RunOut, status_code=201)
@@ -51,8 +55,15 @@ def post_run(
     actor = f"api:{principal.label or principal.key_id}"
     engine, executor = settings.zonal_engine, executor_from(settings)
     progress = logged(PROGRESS_LOG, f"POST /runs {profile.name}")
+    views = (*VIEW_RULES, principal.suppression)  # the server's own rule kept for its viewers
     run = score_workspace(
-        ws, profile, zonal_engine=engine, actor=actor, executor=executor, progress=progress
+        ws,
+        profile,
+        zonal_engine=engine,
+        actor=actor,
+        executor=executor,
+        views=views,
+        progress=progress,
     )
     response.headers["Location"] = f"/runs/{run.record.run_id}"
     return RunOut.model_validate(run_summary(run))

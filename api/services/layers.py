@@ -23,6 +23,7 @@ from geo.query import matching, parse_bbox
 from geo.report import ValidationReport
 from geo.schema import LAYERS
 from geo.workspace import Workspace
+from risk.privacy import viewer_repatriations
 
 KNOWN = (*LAYERS, *RASTER_LAYERS)
 #: Layers that count people per commune and period: their rows are for analysts only.
@@ -30,10 +31,21 @@ SENSITIVE = frozenset({"repatriations"})
 
 
 def visible_count(ws: Workspace, name: str, principal: Principal) -> int:
-    """Features or rows of layer ``name`` the caller may see (1 for a raster)."""
+    """Features or rows of layer ``name`` the caller may see (1 for a raster).
+
+    For a viewer, a layer that counts people has as many rows as its viewer view (one per
+    commune and category with people shown): its stored rows would tell how the people split
+    over periods, sexes and ages.
+    """
     if ws.kind(name) == "raster":
         return 1
-    return len(for_caller(ws, ws.read_layer(name), principal))
+    rule = principal.read_rule()
+    if principal.province is None and (rule is None or name not in SENSITIVE):
+        return ws.versions()[name].rows
+    frame = for_caller(ws, ws.read_layer(name), principal)
+    return len(
+        frame if rule is None or name not in SENSITIVE else viewer_repatriations(frame, rule)
+    )
 
 
 def for_caller(ws: Workspace, frame: pd.DataFrame, principal: Principal) -> pd.DataFrame:

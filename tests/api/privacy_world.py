@@ -60,14 +60,17 @@ def repatriations(codes: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["commune_code", "period", "category", "count"])
 
 
-def build_world(root: Path) -> World:
-    """Write, score (both profiles) and key the workspace under ``root``."""
+def build_world(root: Path, reps: pd.DataFrame | None = None) -> World:
+    """Write, score (both profiles) and key the workspace under ``root``.
+
+    ``reps`` replaces the repatriation rows (default: :func:`repatriations` of the communes).
+    """
     communes = make_communes()
     communes["province_name"] = [A] * 6 + [B] * 6
     communes["district_name"] = DISTRICTS
     layers = make_layers(communes)
     codes = communes["commune_code"].tolist()
-    layers["repatriations"] = repatriations(codes)
+    layers["repatriations"] = repatriations(codes) if reps is None else reps
     values, transform = make_population(communes)
     ws = Workspace(root / "ws")
     ws.write_layers(

@@ -283,7 +283,10 @@ def test_a_province_key_reads_only_its_provinces_rows(scoped):
     reps = client.get("/layers/repatriations", headers=auth(keys["analyst_bh"])).json()
     assert {row["commune_code"] for row in reps["rows"]} == {"90001"}
     listed = {x["name"]: x for x in client.get("/layers", headers=auth(keys["viewer_bh"])).json()}
-    assert listed["communes"]["features"] == 6 and listed["repatriations"]["features"] == 5
+    assert listed["communes"]["features"] == 6  # repatriations: the viewer view's rows (one
+    assert listed["repatriations"]["features"] == 1  # per commune and category), not the 5 rows
+    exact = {x["name"]: x for x in client.get("/layers", headers=auth(keys["analyst_bh"])).json()}
+    assert exact["repatriations"]["features"] == 5
     all_venues = client.get("/layers/venues", headers=auth(keys["analyst"])).json()
     my_venues = client.get("/layers/venues", headers=auth(keys["viewer_bh"])).json()
     assert 0 < my_venues["numberMatched"] < all_venues["numberMatched"]
