@@ -169,7 +169,7 @@ def _tiered(s: NDArray, top: NDArray, tie_break: bool) -> NDArray[np.float64]:
     weights = np.where(top, s, 0.0)
     below = s[~top].sum()
     if tie_break and top.any() and below > 0:
-        weights[~top] = s[~top] * (TIE_SHARE * s[top].min() / below)
+        weights[~top] = (s[~top] / below) * (TIE_SHARE * s[top].min())  # no overflow
     return weights
 
 

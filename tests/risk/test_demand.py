@@ -26,7 +26,7 @@ from risk.errors import PlanError
 from risk.plans.covering import max_cover
 
 METRIC = "EPSG:32648"
-score_values = st.floats(min_value=0, max_value=100, allow_nan=False)
+score_values = st.floats(min_value=0, max_value=100, allow_nan=False, allow_subnormal=False)
 positive = st.floats(min_value=0.01, max_value=500, allow_nan=False)
 
 
@@ -38,7 +38,7 @@ def communes(draw, min_size=1, max_size=30):
     return {
         "scores": column(score_values),
         "areas_km2": column(positive),
-        "rate_per_10k": column(st.floats(min_value=0, max_value=50, allow_nan=False)),
+        "rate_per_10k": column(st.floats(0, 50, allow_nan=False, allow_subnormal=False)),
         "population": column(st.floats(min_value=0, max_value=1e5, allow_nan=False)),
     }
 
