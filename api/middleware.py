@@ -30,7 +30,16 @@ AUDITED_READS = ("/layers/repatriations",)
 AUDIT_PARAMETERS_MAX = 500
 GZIP_MIN = 2048
 #: Reads whose answers depend only on the workspace, the query and the caller's key.
-CACHED_PATHS = ("/scores", "/communes/", "/rankings", "/layers", "/runs", "/profiles", "/ogc")
+CACHED_PATHS = (
+    "/scores",
+    "/communes/",
+    "/rankings",
+    "/layers",
+    "/runs",
+    "/profiles",
+    "/ogc",
+    "/maps/",
+)
 #: Request headers that change an answer (the key decides province and role).
 KEY_HEADERS = "Authorization, X-API-Key"
 #: A kept answer: body and headers (lower-case names, ETag included).
@@ -239,7 +248,8 @@ class ResponseCache:
     each caller only ever gets answers computed for its own key) and the workspace's
     :meth:`~geo.workspace.Workspace.stamp`, taken *before* the answer is computed: any write
     (layer, run, key) changes the stamp, so no answer outlives the data it was made from.
-    Exports are never kept (each one is audited), nor maps, plans or ``/health``.
+    Maps are kept too (a viewer's map is drawn on request, with fresh element ids each time).
+    Exports are never kept (each one is audited), nor plans or ``/health``.
     """
 
     def __init__(self, entries: int = 256, max_bytes: int = 8 * 1024 * 1024) -> None:
@@ -298,6 +308,7 @@ CSP = "; ".join(
         "font-src 'self' data: https://netdna.bootstrapcdn.com https://cdnjs.cloudflare.com"
         " https://cdn.jsdelivr.net",
         "connect-src 'self'",
+        "worker-src 'self' blob:",  # ReDoc (/redoc) searches in a worker it builds from a blob
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",

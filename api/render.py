@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from contextlib import nullcontext
 from datetime import date
@@ -11,6 +12,7 @@ from typing import TypeVar
 import geopandas as gpd
 import pandas as pd
 
+from geo.errors import RiskmapError
 from geo.places import in_province, touching
 from geo.workspace import Workspace, write_text_atomic
 from maps.export import ExportRequest, RunInfo, write_export
@@ -60,14 +62,36 @@ def read_map_layers(ws: Workspace, run: ScoreRun) -> dict[str, gpd.GeoDataFrame]
 def run_plan_layers(ws: Workspace, run: ScoreRun) -> dict[str, pd.DataFrame]:
     """Layers of the newest stored plan of each kind made from ``run`` (maps.plan_layers).
 
-    None for a viewer (inside :func:`risk.privacy.viewing`): stored plans were made from the
-    exact scores, which viewers' maps and exports must not be computed from.
+    For a viewer (inside :func:`risk.privacy.viewing`) each stored plan is made again with its
+    own parameters from the viewer variant of the run: stored plans were made from the exact
+    scores, which viewers' maps and exports must not be computed from.
     """
-    records = latest_plans(ws, run.record.run_id) if current_view() is None else {}
+    records = latest_plans(ws, run.record.run_id)
+    if current_view() is not None:
+        records = _replanned(ws, run, records)
     if not records:
         return {}
     communes = ws.read_layer("communes") if "outreach" in records else None
     return plan_frames(records, communes)
+
+
+def _replanned(ws: Workspace, run: ScoreRun, records: dict[str, dict]) -> dict[str, dict]:
+    """``records`` made again with their parameters from the run the caller may see."""
+    from risk.plans.outreach import outreach_plan
+    from risk.plans.patrol import patrol_plan
+    from risk.plans.segments import segments_plan
+
+    makers = {"patrol": patrol_plan, "outreach": outreach_plan, "segments": segments_plan}
+    out = {}
+    for kind, record in records.items():
+        make = makers[kind]
+        accepted = inspect.signature(make).parameters
+        args = {k: v for k, v in record.get("parameters", {}).items() if k in accepted}
+        try:
+            out[kind] = make(ws, run.record.profile, run_id=run.record.run_id, **args).to_dict()
+        except RiskmapError as err:  # e.g. a plan made from a layer of posts given as a file
+            logger.info("%s plan of run %s left out for viewers: %s", kind, run.record.run_id, err)
+    return out
 
 
 def map_html(

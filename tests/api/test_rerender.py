@@ -42,8 +42,9 @@ def changed(tmp_workspace):
     return tmp_workspace, first.record.run_id, second.record.run_id
 
 
-def stored_scores(ws, run_id):
-    path = ws.root / "runs" / run_id / "scores.csv"
+def stored_scores(ws, run_id, name="view-threshold5.csv"):
+    """The scores stored with a run: by default the viewer variant a suppressed export uses."""
+    path = ws.run_file(run_id, name)
     return pd.read_csv(path, dtype={"commune_code": str}).set_index("commune_code")
 
 
@@ -84,7 +85,7 @@ def test_map_of_an_old_run_draws_its_communes_and_the_latest_run_the_new_ones(ch
     assert old in old_html and new in new_html
     assert '"90012"' in old_html and '"90013"' not in old_html
     assert '"90013"' in new_html and '"90012"' not in new_html
-    score = stored_scores(ws, old)["score"]["90012"]
+    score = stored_scores(ws, old, "scores.csv")["score"]["90012"]
     assert f"{score:.1f}" in old_html
 
 
