@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Protocol
 
 
@@ -35,3 +38,26 @@ def logged(logger: logging.Logger, prefix: str, every_s: float = 2.0) -> Progres
         logger.info("%s: %s %d/%d", prefix, what, done, total)
 
     return log
+
+
+def _nothing(what: str, done: int, total: int) -> None:
+    """No progress is reported outside :func:`reporting`."""
+
+
+#: Where work too deep to be handed a callback (a plan's weight draws) reports, per context.
+_REPORTING: ContextVar[Progress] = ContextVar("riskmap_progress", default=_nothing)
+
+
+@contextmanager
+def reporting(progress: Progress) -> Iterator[None]:
+    """Within the block, counted work deep in the core (plans' weight draws) tells ``progress``."""
+    token = _REPORTING.set(progress)
+    try:
+        yield
+    finally:
+        _REPORTING.reset(token)
+
+
+def reported() -> Progress:
+    """The progress the work of the current context reports to (nothing by default)."""
+    return _REPORTING.get()

@@ -11,7 +11,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -107,21 +107,31 @@ def viewer_variant(ws: Workspace, record: RunRecord, rule: Suppression) -> Score
     if current != dict(record.layer_versions):
         return None
     key = (str(ws.root.resolve()), record.run_id, rule, json.dumps(current, sort_keys=True))
-    with _views_lock:
-        if key in _views:
-            return _views[key]
+    return _remembered(_views, key, 16, lambda: _stored_view(ws, record, rule, current))
+
+
+def _stored_view(ws: Workspace, record: RunRecord, rule: Suppression, current: dict) -> ScoreRun:
+    """Stored run ``record`` scored for ``rule``'s viewers, under its own id and time."""
     profile = Profile(record.profile, dict(record.weights), dict(record.parameters))
     inputs = cached_inputs(ws, profile)
     reps = ws.read_layer("repatriations") if "repatriations" in current else None
     grids = decay_grids(ws, profile)
     view = _viewer_run(ws, profile, inputs, reps, grids, rule, record.seed, None, DEFAULT_ENGINE)
     stamp = {"run_id": record.run_id, "created_at": record.created_at}
-    view = replace(view, record=replace(view.record, **stamp))
+    return replace(view, record=replace(view.record, **stamp))
+
+
+def _remembered(store: OrderedDict, key: object, size: int, make: Callable[[], Any]) -> Any:
+    """``store[key]``, made by ``make()`` on a miss; the oldest entries go beyond ``size``."""
     with _views_lock:
-        _views[key] = view
-        while len(_views) > 16:
-            _views.popitem(last=False)
-    return view
+        if key in store:
+            return store[key]
+    value = make()
+    with _views_lock:
+        store[key] = value
+        while len(store) > size:
+            store.popitem(last=False)
+    return value
 
 
 def _viewer_run(
@@ -206,16 +216,13 @@ def _cached_view_inputs(
     versions = tuple(sorted((n, v.version, v.written_at) for n, v in ws.versions().items()))
     params = {k: v for k, v in profile.parameters.items() if k not in METHOD_PARAMETERS}
     key = (str(ws.root.resolve()), versions, json.dumps(params, sort_keys=True), zonal_engine, rule)
-    with _views_lock:
-        if key in _seen_inputs:
-            return _seen_inputs[key]
     view = {"repatriations": viewer_repatriations(reps, rule)}
-    seen = read_inputs(ws, profile, zonal_engine=zonal_engine, tables=view, executor=executor)
-    with _views_lock:
-        _seen_inputs[key] = seen
-        while len(_seen_inputs) > 8:
-            _seen_inputs.popitem(last=False)
-    return seen
+    return _remembered(
+        _seen_inputs,
+        key,
+        8,
+        lambda: read_inputs(ws, profile, zonal_engine=zonal_engine, tables=view, executor=executor),
+    )
 
 
 def analyse(

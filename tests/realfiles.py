@@ -26,6 +26,7 @@ import pytest
 import shapely
 
 from geo.names import commune_key, district_key
+from tests.helpers import encode_cp1258
 
 ROOT = Path(__file__).resolve().parents[1]
 GPKG_NAME = "vn2009_dev_provinces.gpkg"
@@ -278,27 +279,6 @@ def write_counts_csv(
     frame["Số người"] = rng.integers(0, 6, len(codes))
     path.write_bytes(frame.to_csv(index=False).encode("utf-8-sig"))
     return path
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Windows-1258 bytes of ``text`` as Windows writes them (precomposed where the page has
-    the letter, else base letter plus combining tone), the way Excel saves "CSV" there."""
-    out = bytearray()
-    for char in unicodedata.normalize("NFC", text):
-        try:
-            out += char.encode("cp1258")
-        except UnicodeEncodeError:
-            base, *marks = unicodedata.normalize("NFD", char)
-            for mark in list(marks):
-                composed = unicodedata.normalize("NFC", base + mark)
-                try:
-                    composed.encode("cp1258")
-                except UnicodeEncodeError:
-                    continue
-                base = composed
-                marks.remove(mark)
-            out += (base + "".join(marks)).encode("cp1258")
-    return bytes(out)
 
 
 def write_zones_cp1258(

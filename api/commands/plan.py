@@ -15,6 +15,7 @@ import typer
 from api.commands.progress import progress_bar, stage
 from api.logs import audit_to
 from api.options import DEFAULT_WS, WorkspaceOpt, say
+from geo.progress import reporting
 from geo.workspace import Workspace
 from risk.plans.requests import DEMAND_RULES, OutreachRequest, PatrolRequest, SegmentsRequest
 
@@ -62,7 +63,7 @@ def patrol(
 
     ws = Workspace.open(workspace)
     sites = ws.read_layer(candidates) if ws.has_layer(candidates) else candidates
-    with progress_bar() as progress, stage(progress, f"patrol plan, {draws} weight draws"):
+    with progress_bar() as progress, reporting(progress), stage(progress, "patrol plan"):
         plan = patrol_plan(
             ws,
             profile,
@@ -107,7 +108,7 @@ def outreach(
     from risk.plans.outreach import outreach_plan
 
     ws = Workspace.open(workspace)
-    with progress_bar() as progress, stage(progress, f"outreach plan, {draws} weight draws"):
+    with progress_bar() as progress, reporting(progress), stage(progress, "outreach plan"):
         plan = outreach_plan(
             ws,
             profile,

@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from geo.progress import reported
 from risk.errors import PlanError
 from risk.scoring import aggregate, normalised_matrix
 from risk.sensitivity import weight_draws
@@ -292,9 +293,11 @@ def selection_frequency(
 ) -> NDArray[np.float64]:
     """Share (0-1) of score draws (rows) whose plan also picks each of ``chosen``."""
     hits = np.zeros(len(chosen))
-    for scores in draws:
+    report = reported()  # a bar on a terminal when the CLI asks for one (geo.progress.reporting)
+    for done, scores in enumerate(draws, 1):
         picked = set(plan(scores))
         hits += [j in picked for j in chosen]
+        report("weight draws re-planned", done, len(draws))
     return hits / max(len(draws), 1)
 
 

@@ -121,3 +121,15 @@ def test_post_runs_logs_its_progress_in_the_server_log(ws, caplog):
     assert response.status_code == 201, response.text
     lines = [r.getMessage() for r in caplog.records if r.name == "riskmap.progress"]
     assert "POST /runs outreach: sensitivity draws 1000/1000" in lines, lines
+
+
+def test_a_plan_on_a_terminal_counts_its_weight_draws(ws):
+    assert on_a_terminal("score", "--workspace", ws.root)[0] == 0
+    plan = ["plan", "patrol", "--workspace", ws.root, "--k", "2", "--draws", "300"]
+    code, screen = on_a_terminal(*plan)
+    assert code == 0, screen
+    counts = {int(n) for n in re.findall(r"weight draws re-planned.*?(\d+)/300", screen)}
+    assert counts and max(counts) == 300, screen[-2000:]
+    assert "patrol plan" in screen and "left" in screen
+    piped = subprocess.run([RISKMAP, *map(str, plan)], capture_output=True, text=True)
+    assert piped.returncode == 0 and "weight draws re-planned" not in piped.stderr
