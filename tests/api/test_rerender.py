@@ -44,7 +44,7 @@ def changed(tmp_workspace):
 
 def stored_scores(ws, run_id, name="view-threshold5.csv"):
     """The scores stored with a run: by default the viewer variant a suppressed export uses."""
-    path = ws.run_file(run_id, name)
+    path = ws.path(ws.run_file(run_id, name))
     return pd.read_csv(path, dtype={"commune_code": str}).set_index("commune_code")
 
 
