@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from risk.breaks import fisher_jenks
+from risk.words import catalogue
 
 LANGS = ("vi", "en")
 CLASSIFICATIONS = ("quantile", "natural_breaks")
@@ -107,3 +108,17 @@ def indicator_label(name: str, lang: str = "vi") -> str:
 def site_kind_label(kind: str, lang: str = "vi") -> str:
     """Label of a crossing or venue kind in ``lang``; the kind itself if unknown."""
     return KIND_LABELS.get(kind, {}).get(lang, kind)
+
+
+def word(name: str, lang: str = "vi") -> str:
+    """The catalogue word ``name`` ("<section>.<key>", see :mod:`risk.words`) in ``lang``."""
+    section, _, key = name.partition(".")
+    try:
+        return catalogue()[section][key][lang]
+    except KeyError:
+        raise KeyError(f'no word "{name}" in language "{lang}" in risk.words') from None
+
+
+def words(section: str, lang: str = "vi") -> dict[str, str]:
+    """Every word of catalogue ``section`` in ``lang``: key → text (for a page's script)."""
+    return {key: texts[lang] for key, texts in catalogue()[section].items()}

@@ -35,6 +35,16 @@ PLACE_COLUMNS = ("commune_code", "commune_name", "district_name", "province_name
 RESULT_COLUMNS = (*PLACE_COLUMNS, *SCORE_COLUMNS[1:], *ANALYSIS_COLUMNS)
 #: Ranked tables: the same columns with the rank first.
 RANKING_COLUMNS = ("rank", *(c for c in RESULT_COLUMNS if c != "rank"))
+#: A comparison with another run (``--against``): the other run's figures and the changes
+#: (score points, rank places: positive = moved up, class steps). Exports show them when present.
+CHANGE_COLUMNS = (
+    "previous_score",
+    "score_change",
+    "previous_rank",
+    "rank_change",
+    "previous_class",
+    "class_change",
+)
 #: Report exports: the result columns with the population (people) after the place.
 EXPORT_COLUMNS = (*PLACE_COLUMNS, "population", *RESULT_COLUMNS[len(PLACE_COLUMNS) :])
 
