@@ -67,18 +67,51 @@ def get_map(
 
 @static_router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, settings: SettingsDep) -> HTMLResponse:
-    """The dashboard: profile, weight sliders, map, ranking, explanations, downloads."""
+    """The planners' dashboard: layers, weights, ranking, commune panel, plans, runs, downloads."""
+    from maps import style
+    from risk.labels import HOTSPOT_LABELS, KIND_LABELS, site_kind_label, words
+
     config = {  # ask for a key before the first request when one is needed
         "keys": keys_required(request, settings, Workspace(settings.workspace)),
+        "words": {lang: words("dashboard", lang) for lang in ("vi", "en")},
         "labels": INDICATOR_LABELS,
         "classes": {str(c): labels for c, labels in CLASS_LABELS.items()},
         "colours": {str(c): colour for c, colour in CLASS_COLOURS.items()},
+        "kinds": {k: {g: site_kind_label(k, g) for g in ("vi", "en")} for k in KIND_LABELS},
+        "hotspots": HOTSPOT_LABELS,
+        "styles": {
+            "crossings": {kind: list(v) for kind, v in style.CROSSING_STYLE.items()},
+            "venues": style.VENUE_COLOURS,
+            "border": style.BORDER_STYLE,
+            "zones": style.ZONE_STYLE,
+            "hotspots": style.HOTSPOT_STYLE,
+            "plan": style.PLAN_STYLE,
+        },
     }
-    js, css = LEAFLET[assets_installed()]
     page = (DASHBOARD_DIR / "index.html").read_text(encoding="utf-8")
-    page = page.replace("{{leaflet_js}}", js).replace("{{leaflet_css}}", css)
-    script = f"<script>window.RISKMAP = {json.dumps(config, ensure_ascii=False)};</script>"
-    return HTMLResponse(page.replace("</head>", f"{script}\n</head>"))
+    for name, url in _dashboard_assets().items():
+        page = page.replace("{{" + name + "}}", url)
+    script = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    return HTMLResponse(
+        page.replace("</head>", f"<script>window.RISKMAP = {script};</script>\n</head>")
+    )
+
+
+def _dashboard_assets() -> dict[str, str]:
+    """URLs of Leaflet and the plugins the dashboard loads: our copies, else their CDN."""
+    installed = assets_installed()
+    js, css = LEAFLET[installed]
+    base = "/vendor" if installed else "https://cdn.jsdelivr.net/npm"
+    cluster = "leaflet.markercluster" + ("" if installed else "@1.5.3")
+    awesome = "@fortawesome/fontawesome-free" + ("" if installed else "@6.2.0")
+    return {
+        "leaflet_js": js,
+        "leaflet_css": css,
+        "cluster_js": f"{base}/{cluster}/dist/leaflet.markercluster.js",
+        "cluster_css": f"{base}/{cluster}/dist/MarkerCluster.css",
+        "cluster_default_css": f"{base}/{cluster}/dist/MarkerCluster.Default.css",
+        "icons_css": f"{base}/{awesome}/css/all.min.css",
+    }
 
 
 @static_router.get("/dashboard/{name}")
