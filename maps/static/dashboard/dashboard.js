@@ -65,6 +65,14 @@
     });
   }
   function api(url, options) { return send(url, options).then(function (r) { return r.json(); }); }
+  //: computations (custom scores, plans, exports) one at a time: the server runs only a couple
+  //: per key at once and answers 429 to more
+  var queue = Promise.resolve();
+  function heavy(task) {
+    var run = queue.then(task);
+    queue = run.catch(function () { return null; });
+    return run;
+  }
   function q(params) {
     return Object.keys(params).map(function (k) {
       return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]);
@@ -165,7 +173,7 @@
       a.addEventListener("click", function (e) {
         e.preventDefault();  // fetch the file (with the key, if any) so a refusal is shown in words
         status(t("computing"));
-        send(a.getAttribute("href")).then(function (r) { return r.blob(); }).then(function (blob) {
+        heavy(function () { return send(a.getAttribute("href")); }).then(function (r) { return r.blob(); }).then(function (blob) {
           var url = URL.createObjectURL(blob), save = document.createElement("a");
           save.href = url; save.download = a.getAttribute("download");
           document.body.appendChild(save); save.click(); save.remove();
@@ -233,9 +241,11 @@
     if (sum(state.weights) <= 0) { status(t("zero"), true); return; }
     var id = ++state.request;  // an older answer arriving late never overwrites a newer one
     status(t("computing"));
-    api("/scores?geometry=false", {method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({profile: state.profile, weights: normalised()})})
-      .then(function (fc) { if (id === state.request) { showScores(fc); status(t("updated") + " · " + t("custom")); } })
+    var body = JSON.stringify({profile: state.profile, weights: normalised()});
+    heavy(function () {
+      if (id !== state.request) { return null; }  // a newer move is queued: skip this one
+      return api("/scores?geometry=false", {method: "POST", headers: {"Content-Type": "application/json"}, body: body});
+    }).then(function (fc) { if (fc && id === state.request) { showScores(fc); status(t("updated") + " · " + t("custom")); } })
       .catch(function (e) { if (id === state.request) { status(t("error") + ": " + e.message, true); } });
   }
   function loadStored() {
@@ -437,10 +447,10 @@
   function loadStoredPlans() {
     var profile = state.profile, base = "?" + q({profile: profile});
     groups.plans.clearLayers();
-    api("/plans/patrol" + base + "&draws=0").then(function (plan) {
+    heavy(function () { return api("/plans/patrol" + base + "&draws=0"); }).then(function (plan) {
       if (profile === state.profile) { drawPatrol(groups.plans, plan, "current-base"); }
     }).catch(function (e) { status(t("error") + ": " + e.message, true); });
-    api("/plans/segments" + base).then(function (plan) {
+    heavy(function () { return api("/plans/segments" + base); }).then(function (plan) {
       if (profile === state.profile) { drawSegments(groups.plans, plan); }
     }).catch(function (e) { status(t("error") + ": " + e.message, true); });
   }
@@ -448,7 +458,7 @@
     status(t("planning"));
     var profile = state.profile;
     params.profile = profile;
-    return api("/plans/" + kind + "?" + q(params)).then(function (plan) {
+    return heavy(function () { return api("/plans/" + kind + "?" + q(params)); }).then(function (plan) {
       if (profile !== state.profile) { return; }
       groups.page_plans.clearLayers();
       if (kind === "patrol") { drawPatrol(groups.page_plans, plan, "plan-base"); } else { drawOutreach(groups.page_plans, plan); }
