@@ -91,7 +91,7 @@ def dashboard(request: Request, settings: SettingsDep) -> HTMLResponse:
     page = (DASHBOARD_DIR / "index.html").read_text(encoding="utf-8")
     for name, url in _dashboard_assets().items():
         page = page.replace("{{" + name + "}}", url)
-    script = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    script = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")  # no </script>
     return HTMLResponse(
         page.replace("</head>", f"<script>window.RISKMAP = {script};</script>\n</head>")
     )

@@ -69,7 +69,7 @@ WORDS = {
         "en": "Could not read layer {name}",
     },
     # plans made on the page
-    "plans": {"vi": "Lập kế hoạch", "en": "Make a plan"},
+    "plan_heading": {"vi": "Lập kế hoạch", "en": "Make a plan"},
     "plans_hint": {
         "vi": "Tính từ lần tính đã lưu; vẽ ngay trên bản đồ (không lưu).",
         "en": "From the stored run; drawn on the map at once (not stored).",
@@ -100,7 +100,7 @@ WORDS = {
         "en": "Segment {segment}: score {score}, rank {rank}",
     },
     # runs and comparison
-    "runs": {"vi": "So sánh", "en": "Comparison"},
+    "compare_heading": {"vi": "So sánh", "en": "Comparison"},
     "compare_with": {"vi": "So với lần tính", "en": "Compare with run"},
     "no_compare": {"vi": "— không so sánh —", "en": "— no comparison —"},
     "compare_title": {"vi": "So với kỳ trước", "en": "Compared with the previous period"},

@@ -203,6 +203,8 @@ def test_the_comparison_view_draws_the_change_map_and_lists(
     )
     open_page(watched, planner_server)
     choose_other_run(page)
+    page.wait_for_selector("#risers li")
+    watched.screenshot("dashboard-change-map")
     assert_comparison_shown(page)
 
 
