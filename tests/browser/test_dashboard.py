@@ -111,3 +111,16 @@ def test_with_keys_required_the_dashboard_asks_for_a_key_and_sends_it(
     page.reload(wait_until="load")  # the key stays for the tab's session
     page.wait_for_selector("#ranking tbody tr")
     watched.screenshot("dashboard-with-key")
+
+
+def test_a_viewer_sees_small_counts_of_people_as_less_than_five(watched, keyed_server):
+    url, key = keyed_server
+    page = watched.page
+    page.goto(url + "/", wait_until="load")
+    page.fill("#key", key)
+    page.click("#keyform button")
+    page.wait_for_selector("#ranking tbody tr[data-code='90001']")  # 1-4 people returned there
+    page.click("#ranking tbody tr[data-code='90001']")
+    page.wait_for_selector("#uncertainty")
+    rows = dict(row.split("\t") for row in page.locator("#uncertainty tr").all_inner_texts())
+    assert rows["Người được trao trả, tiếp nhận"] == "<5"

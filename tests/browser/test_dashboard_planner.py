@@ -223,3 +223,21 @@ def test_hostile_names_show_literally_and_run_nothing(watched, planner_server):
     page.wait_for_selector("#detail h3")
     assert page.inner_text("#detail h3") == HOSTILE
     no_script_ran(page)
+
+
+def test_slider_moves_are_debounced_and_recolour_without_reloading_geometry(
+    watched, planner_server
+):
+    page = watched.page
+    sent = []
+    page.on("request", lambda r: sent.append((r.method, r.url)))
+    open_page(watched, planner_server)
+    for value in (0.1, 0.3, 0.5, 0.7, 0.9):  # five quick moves: one computation
+        page.eval_on_selector(
+            "#w-vulnerability",
+            f"el => {{ el.value = {value}; el.dispatchEvent(new Event('input')); }}",
+        )
+    page.wait_for_selector("#status:has-text('Đã cập nhật')")
+    page.wait_for_timeout(600)
+    scores = [(m, u.split("/scores", 1)[1]) for m, u in sent if "/scores" in u]
+    assert scores == [("GET", "?profile=patrol"), ("POST", "?geometry=false")]
