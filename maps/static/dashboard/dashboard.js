@@ -121,7 +121,11 @@
     legend._div.innerHTML = "<b>" + esc(t("class")) + "</b><br>" + [5, 4, 3, 2, 1].map(function (c) {
       return '<span class="swatch" style="background:' + CFG.colours[c] + '"></span>'
         + esc(CFG.classes[c][state.lang]);
-    }).join("<br>");
+    }).join("<br>") + '<div class="kinds">' + Object.keys(CFG.styles.crossings).map(function (kind) {
+      var s = CFG.styles.crossings[kind];
+      return '<span class="kind"><span class="dot" style="background:' + esc(s[0]) + '"><i class="fa-solid fa-'
+        + esc(s[1]) + '"></i></span>' + esc(kindLabel(kind)) + "</span>";
+    }).join("") + "</div>";
   }
 
   // ---- weights ---------------------------------------------------------------------------------
@@ -531,6 +535,7 @@
   function rowsOf(body) {
     if (Array.isArray(body.communes)) { return body.communes; }
     if (Array.isArray(body.changes)) { return body.changes; }
+    if (Array.isArray(body.rows)) { return body.rows; }
     if (body.features) { return body.features.map(function (f) { return f.properties; }); }
     return [];
   }
@@ -544,7 +549,7 @@
   function entry(item) {  // a commune of a list: an object with its figures, or a bare code
     var c = typeof item === "object" && item ? item : {commune_code: item};
     var known = state.changes[c.commune_code] || {}, p = state.props[c.commune_code] || {};
-    var name = c.commune_name || known.commune_name || p.commune_name || c.commune_code;
+    var name = c.commune_name || c.name || known.commune_name || p.commune_name || c.commune_code;
     var change = c.score_change != null ? c.score_change : known.score_change;
     var rank = c.rank_change != null ? c.rank_change : known.rank_change;
     return '<li data-code="' + esc(c.commune_code) + '">' + esc(name)
@@ -562,8 +567,8 @@
     $("compare").innerHTML = "<h2>" + esc(t("compare_title")) + '</h2><p class="hint">'
       + esc(String(b.run_id || state.run || "").slice(0, 8)) + " ← " + esc(String(b.against || b.other || state.against).slice(0, 8)) + "</p>"
       + list("risers", "risers", b.risers) + list("fallers", "fallers", b.fallers)
-      + list("entering", "entering", b.entering || b.entering_top_k)
-      + list("leaving", "leaving", b.leaving || b.leaving_top_k);
+      + list("entering", "entering", b.entering || b.entering_top_k || b.entered)
+      + list("leaving", "leaving", b.leaving || b.leaving_top_k || b.left);
     $("compare").querySelectorAll("li[data-code]").forEach(function (li) {
       li.addEventListener("click", function () { if (state.props[li.dataset.code]) { select(li.dataset.code, true); } });
     });
