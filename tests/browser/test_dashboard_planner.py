@@ -79,8 +79,13 @@ def no_script_ran(page):
     assert page.title().startswith("riskmap")
 
 
-def test_the_layers_appear_with_the_network_cut(watched, planner_server):
+def test_the_layers_appear_with_the_network_cut(watched, planner_server, planner_workspace):
+    from maps.style import HOTSPOT_STYLE
+    from risk.store import load_run
+
+    hotspots = load_run(planner_workspace, "patrol").table.frame["hotspot"]
     page = open_page(watched, planner_server)
+    assert page.locator("path.hotspot").count() == hotspots.isin(list(HOTSPOT_STYLE)).sum()
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [label.strip() for label in labels] == LAYER_NAMES
     assert page.locator(".crossing-marker").count() == 3  # one per crossing, icon by kind
