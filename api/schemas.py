@@ -116,6 +116,7 @@ class RunOut(BaseModel):
     code_version: str
     input_hash: str = ""
     seed: int = 0
+    as_of: str = Field("", description="scored with only records known by this date; '': all")
     synthetic: bool
     communes: int
     top_k: int = 0

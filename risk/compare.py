@@ -14,10 +14,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from risk.labels import word
 from risk.privacy import COUNT_COLUMN, Suppression
 from risk.results import CHANGE_COLUMNS, PLACE_COLUMNS
 
-__all__ = ["COUNT_CHANGE_COLUMNS", "Comparison", "change_columns", "compare_tables"]
+__all__ = [
+    "COUNT_CHANGE_COLUMNS",
+    "Comparison",
+    "as_of_text",
+    "change_columns",
+    "compare_tables",
+    "comparison_label",
+]
 
 #: Counts of people in a comparison: the other run's total and the change (sensitive).
 COUNT_CHANGE_COLUMNS = ("previous_repatriations_total", "repatriations_change")
@@ -185,3 +193,14 @@ def _leaving(changes: pd.DataFrame, other: pd.DataFrame, top_k: int) -> pd.DataF
     )
     out.insert(len(out.columns), "rank", pd.array(now[gone], dtype="Int64"))
     return out.reset_index(drop=True)
+
+
+def comparison_label(run_id: str, as_of: str = "", lang: str = "vi") -> str:
+    """'so với lần tính abc123 (đến 06/2024)': what a run is compared with, for a heading."""
+    label = word("compare.against", lang).format(run=run_id)
+    return f"{label} ({as_of_text(as_of, lang)})" if as_of else label
+
+
+def as_of_text(as_of: str, lang: str = "vi") -> str:
+    """'đến 06/2024' / 'as of 06/2024' for an as-of date (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    return word("compare.as_of", lang).format(date="/".join(reversed(as_of.split("-"))))

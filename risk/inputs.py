@@ -11,10 +11,10 @@ persists derived values only through :class:`risk.cache.IndicatorCache`.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import logging
-import calendar
 import re
 import threading
 from collections import OrderedDict
@@ -382,7 +382,9 @@ def as_of_end(as_of: str) -> date:
         last = calendar.monthrange(int(year), m)[1] if 1 <= m <= 12 else 0
         return date(int(year), m, int(day) if day else last)
     except ValueError:
-        raise ScoringError(f'as-of date was "{as_of}", which is not a date on the calendar') from None
+        raise ScoringError(
+            f'as-of date was "{as_of}", which is not a date on the calendar'
+        ) from None
 
 
 def period_ends(periods: pd.Series) -> pd.Series:
