@@ -7,14 +7,15 @@ communes of the key's province today, so a province key learns nothing of other 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import json
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import pandas as pd
 
 from api.security import Principal, in_scope
 from geo.workspace import Workspace
-from risk.compare import Comparison, compare_tables
+from risk.compare import Comparison, compare_tables, comparison_label
 from risk.privacy import Suppression, viewing
 from risk.results import PLACE_COLUMNS, RunRecord
 from risk.runs import ScoreRun
@@ -72,3 +73,27 @@ def _named(ws: Workspace, run: ScoreRun) -> pd.DataFrame:
     names = [c for c in PLACE_COLUMNS if c in communes.columns]
     places = pd.DataFrame(communes[names]).assign(commune_code=communes["commune_code"].astype(str))
     return places.merge(run.table.frame, on="commune_code", how="inner", validate="1:1")
+
+
+def comparison_out(
+    ws: Workspace, run_id: str, other: str, principal: Principal, top: int | None, lang: str
+) -> dict[str, Any]:
+    """:func:`compare_runs` for one caller (its count rule and province), JSON-ready."""
+    rule = principal.read_rule()
+    pair = compare_runs(ws, other, run_id=run_id, top_k=top, rule=rule, principal=principal)
+    c = pair.comparison
+    lists = ("risers", "fallers", "entering", "leaving", "changes")
+    return {
+        "run": asdict(pair.current),
+        "against": asdict(pair.against),
+        "top_k": c.top_k,
+        "label": comparison_label(pair.against.run_id, pair.against.as_of, lang),
+        **{name: _rows(getattr(c, name)) for name in lists},
+        "only_current": list(c.only_current),
+        "only_previous": list(c.only_previous),
+    }
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON values: nulls for gaps, plain numbers (no NaN)."""
+    return json.loads(frame.to_json(orient="records", force_ascii=False))
