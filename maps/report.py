@@ -26,7 +26,7 @@ COLUMNS: dict[str, tuple[str, str, float, int]] = {
     "commune_name": ("Xã", "Commune", 0.16, 22),
     "district_name": ("Huyện", "District", 0.14, 18),
     "score": ("Điểm", "Score", 0.06, 6),
-    "score_change": ("+/- điểm", "+/- score", 0.06, 6),
+    "score_change": ("±", "±", 0.045, 5),  # points since the compared run
     "class_label": ("Mức", "Class", 0.09, 11),
     "rank_interval": ("Khoảng hạng", "Rank range", 0.09, 9),
     "p_top_k": ("P(top k)", "P(top k)", 0.065, 5),

@@ -75,6 +75,7 @@ def score_workspace(
     YYYY-MM-DD) scores only the records known by that date (:func:`risk.inputs.dated_tables`);
     the run records it and gets its own id.
     """
+    as_of = as_of.strip()
     progress("layers read and summed over communes", 0, 1)
     inputs, reps, grids = _dated_inputs(ws, profile, as_of, zonal_engine, executor)
     progress("layers read and summed over communes", 1, 1)

@@ -70,7 +70,7 @@ def test_pdf_has_a_change_map_and_the_so_voi_ky_truoc_section(two_runs, tmp_path
     section = texts[2]
     for heading in ("Tăng nhiều nhất", "Giảm nhiều nhất", "Vào nhóm", "Ra khỏi nhóm"):
         assert heading in section
-    assert "+/- điểm" in texts[3]  # the ranked table has a change column
+    assert "±" in texts[3]  # the ranked table has a change column
 
 
 def test_png_stacks_the_change_map_under_the_score_map(two_runs, tmp_path):

@@ -115,3 +115,8 @@ def test_viewer_variants_of_an_as_of_run_use_only_those_records(dated_ws):
     exact = run.table.frame["repatriations_total"].to_numpy()
     seen = view.table.frame["repatriations_total"].to_numpy()
     assert np.array_equal(Suppression().seen(exact), seen)
+    wider = Suppression(threshold=10)  # a server's own rule: its variant is scored on demand
+    with viewing(wider):
+        view = load_run(dated_ws, None, run.record.run_id)
+    assert view.record.as_of == "2022"
+    assert np.array_equal(wider.seen(exact), view.table.frame["repatriations_total"].to_numpy())
