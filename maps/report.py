@@ -142,7 +142,7 @@ def table_layout(keys: Sequence[str]) -> dict[str, tuple[str, str, float, int]]:
     for i, key in enumerate(keys):
         vi, en, width, wrap = COLUMNS[key]
         if i == len(keys) - 1:
-            wrap = max(wrap, int((TABLE_RIGHT - x) * CHARS_PER_PAGE))
+            wrap = int((TABLE_RIGHT - x) * CHARS_PER_PAGE)  # what is left, never past the edge
         out[key] = (vi, en, round(x, 4), wrap)
         x += width
     return out
