@@ -5,6 +5,8 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.workspace import Raster, Workspace
 from risk.errors import ScoringError
@@ -120,3 +122,28 @@ def test_viewer_variants_of_an_as_of_run_use_only_those_records(dated_ws):
         view = load_run(dated_ws, None, run.record.run_id)
     assert view.record.as_of == "2022"
     assert np.array_equal(wider.seen(exact), view.table.frame["repatriations_total"].to_numpy())
+
+
+as_of_dates = st.builds(
+    lambda y, m, d, form: [f"{y}", f"{y}-{m:02d}", f"{y}-{m:02d}-{d:02d}"][form],
+    st.integers(2019, 2026),
+    st.integers(1, 12),
+    st.integers(1, 28),
+    st.integers(0, 2),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(as_of_dates, as_of_dates)
+def test_an_earlier_as_of_date_never_keeps_more(dated_ws, first, second):
+    early, late = sorted((first, second), key=as_of_end)
+    kept_early, _ = dated_tables(dated_ws, early)
+    kept_late, _ = dated_tables(dated_ws, late)
+    for layer in ("repatriations", "venues", "industrial_zones"):
+        assert len(kept_early[layer]) <= len(kept_late[layer])
+    reps = kept_early["repatriations"]
+    assert reps["count"].sum() <= kept_late["repatriations"]["count"].sum()
+    assert (period_ends(reps["period"]) <= str(as_of_end(early))).all()
+    assert set(map(tuple, reps.to_numpy())) <= set(
+        map(tuple, kept_late["repatriations"].to_numpy())
+    )
