@@ -155,6 +155,12 @@ class UploadOut(BaseModel):
 class RunRequest(ScoreRequest):
     """A profile and optional custom weights to score with and store as a run (``POST /runs``)."""
 
+    as_of: str | None = Field(
+        None,
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        description="score with only the records known by this date (YYYY, YYYY-MM, YYYY-MM-DD)",
+    )
+
 
 #: ``minx,miny,maxx,maxy`` in degrees: four decimal numbers of at most three integer digits; a
 #: box outside Viet Nam matches nothing; a minimum above its maximum is a 422 (geo.query).

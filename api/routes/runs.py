@@ -83,6 +83,7 @@ def post_run(
         executor=executor,
         views=views,
         progress=progress,
+        as_of=body.as_of or "",
     )
     response.headers["Location"] = f"/runs/{run.record.run_id}"
     return RunOut.model_validate(run_summary(run))

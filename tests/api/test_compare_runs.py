@@ -148,3 +148,14 @@ def test_cli_compare_with_an_unknown_run_is_one_line(world):
 def test_cli_score_refuses_a_bad_as_of_date(world):
     result = riskmap("score", "-w", world.ws.root, "--as-of", "2024-13")
     one_error_line(result, 'as-of date was "2024-13", which is not a date on the calendar')
+
+
+def test_post_runs_scores_as_of_a_date_and_refuses_a_bad_one(api, world):
+    key = auth(world.keys["analyst"])
+    made = api.post("/runs", json={"profile": "patrol", "as_of": "2023"}, headers=key)
+    assert made.status_code == 201, made.text
+    assert made.json()["as_of"] == "2023" and made.json()["run_id"] == world.before
+    bad = api.post("/runs", json={"profile": "patrol", "as_of": "2023-02-30"}, headers=key)
+    assert bad.status_code == 400
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert 'as-of date was "2023-02-30"' in bad.json()["detail"]
