@@ -14,6 +14,7 @@ import typer
 from api.commands import (
     audit,
     backtest,
+    compare,
     demo,
     export,
     ingest,
@@ -38,6 +39,7 @@ EXAMPLES = {
     "demo": "riskmap demo --workspace var/demo --no-serve",
     "score": "riskmap score --workspace var/demo --profile outreach",
     "runs": "riskmap runs --workspace var/demo",
+    "compare": "riskmap compare --workspace var/demo --profile patrol --against 1a2b3c4d5e6f",
     "backtest": "riskmap backtest --workspace var/demo --profile patrol --holdout-period 2025",
     "map": "riskmap map --workspace var/demo --profile patrol --output patrol.html --offline",
     "export": "riskmap export --workspace var/demo --output patrol.pdf --format pdf",
@@ -73,6 +75,7 @@ COMMANDS = {
     "demo": demo.demo,
     "score": score.score,
     "runs": runs.runs,
+    "compare": compare.compare,
     "backtest": backtest.backtest,
     "map": map_cmd.map_,
     "export": export.export,

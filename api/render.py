@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 from contextlib import nullcontext
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -20,6 +21,7 @@ from maps.folium_map import MapTitle, build_map, render_html
 from maps.plan_layers import plan_frames
 from maps.static_map import Stamp
 from maps.style import OPTIONAL_LAYERS, text
+from risk.compare import as_of_text, change_columns, comparison_label
 from risk.pipeline import scored_communes
 from risk.privacy import current_view, viewing
 from risk.profiles import Profile
@@ -139,6 +141,8 @@ def run_info(run: ScoreRun, profile: Profile, *, lang: str) -> RunInfo:
     """Stamp, weights and texts of ``run`` for an export in ``lang``."""
     record = run.record
     notes = [text("synthetic", lang)] if record.synthetic else []
+    if getattr(record, "as_of", ""):
+        notes.append(as_of_text(record.as_of, lang))
     stamp = Stamp(
         run_id=record.run_id,
         profile=record.profile,
@@ -165,17 +169,22 @@ def write_run_export(
     run_id: str | None = None,
     province: str | None = None,
     actor: str = "cli",
+    against: str | None = None,
 ) -> Path:
     """Export a stored run (default: the profile's latest) as ``request.fmt`` to ``output``.
 
     ``province`` limits the export to the communes in that province today (a scoped key's).
     An export with suppressed counts is drawn from the run's viewer variant (scored from the
     suppressed counts only), whoever asks; only an exact export uses the exact scores. The
-    export is recorded in the audit trail with the small-count rule it used.
+    export is recorded in the audit trail with the small-count rule it used. ``against`` (a
+    run id) adds :data:`risk.results.CHANGE_COLUMNS` against that run, read the same way.
     """
     with viewing(request.suppression) if request.suppression is not None else nullcontext():
         run = load_run(ws, profile.name, run_id)  # suppressed: the viewers' variant of the run
         scored = in_current(ws, scored_communes(ws, run), province)
+        info = run_info(run, profile, lang=request.lang)
+        if against is not None:
+            scored, info = _compared(ws, scored, info, against, request.lang)
         names = ("border", "crossings")
         layers = {n: f for n in names if (f := run_layer(ws, run.record, n)) is not None}
         path = write_export(
@@ -183,11 +192,22 @@ def write_run_export(
             scored,
             layers_touching(layers, scored, province) | run_plan_layers(ws, run),
             request=request,
-            info=run_info(run, profile, lang=request.lang),
+            info=replace(info, top_k=run.record.top_k or 10),
         )
     scope = request.province or province or ""
-    _audit_export(profile, request, run.record.run_id, scope, Path(output).name, actor)
+    runs = run.record.run_id + (f" against={against}" if against else "")
+    _audit_export(profile, request, runs, scope, Path(output).name, actor)
     return path
+
+
+def _compared(
+    ws: Workspace, scored: gpd.GeoDataFrame, info: RunInfo, against: str, lang: str
+) -> tuple[gpd.GeoDataFrame, RunInfo]:
+    """``scored`` with the change columns against run ``against`` (as the caller may see it)."""
+    other = load_run(ws, None, against)  # inside the caller's viewing(): the same variant
+    changes = change_columns(scored, other.table.frame)
+    label = comparison_label(other.record.run_id, getattr(other.record, "as_of", ""), lang)
+    return scored.join(changes), replace(info, comparison=label)
 
 
 def _audit_export(

@@ -116,6 +116,7 @@ class RunOut(BaseModel):
     code_version: str
     input_hash: str = ""
     seed: int = 0
+    as_of: str = Field("", description="scored with only records known by this date; '': all")
     synthetic: bool
     communes: int
     top_k: int = 0
@@ -153,6 +154,12 @@ class UploadOut(BaseModel):
 
 class RunRequest(ScoreRequest):
     """A profile and optional custom weights to score with and store as a run (``POST /runs``)."""
+
+    as_of: str | None = Field(
+        None,
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        description="score with only the records known by this date (YYYY, YYYY-MM, YYYY-MM-DD)",
+    )
 
 
 #: ``minx,miny,maxx,maxy`` in degrees: four decimal numbers of at most three integer digits; a

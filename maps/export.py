@@ -23,8 +23,8 @@ from geo.storage import replacing
 from maps.escaping import spreadsheet_frame
 from maps.plan_layers import export_layers, plan_columns, plans_for_place
 from maps.report import ReportContent, report_pages
-from maps.static_map import Stamp, static_map_figure
-from risk.labels import indicator_label
+from maps.static_map import Stamp, change_map_figure, static_map_figure
+from risk.labels import indicator_label, word
 from risk.privacy import (
     SENSITIVE_COUNT_COLUMNS,
     Suppression,
@@ -32,11 +32,11 @@ from risk.privacy import (
     check_no_identifiers,
     check_rule,
 )
-from risk.results import CONTRIB, EXPORT_COLUMNS, NORM, RAW, ScoreTable
+from risk.results import CHANGE_COLUMNS, CONTRIB, EXPORT_COLUMNS, NORM, RAW, ScoreTable
 
 FORMATS = ("png", "pdf", "gpkg", "geojson", "csv")
 DEFAULT_RULE = Suppression()
-BASE_COLUMNS = tuple(dict.fromkeys((*EXPORT_COLUMNS, *SENSITIVE_COUNT_COLUMNS)))
+BASE_COLUMNS = tuple(dict.fromkeys((*EXPORT_COLUMNS, *SENSITIVE_COUNT_COLUMNS, *CHANGE_COLUMNS)))
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,10 @@ class RunInfo:
     profile_title: str
     rationale: str
     heading: str
+    #: What the run is compared with (``--against``), e.g. "so với lần tính abc123 (đến
+    #: 06/2024)"; "" when the export compares nothing. The scored frame then has CHANGE_COLUMNS.
+    comparison: str = ""
+    top_k: int = 10  # the run's top k: communes entering and leaving it are listed
 
 
 def _key(name: str) -> str:
@@ -140,11 +144,19 @@ def ranked_table(
     )
     if "district_name" not in rows.columns or (out["district_name"] == "").all():
         out = out.drop(columns="district_name")
+    if "score_change" in rows.columns:
+        at = out.columns.get_loc("score") + 1
+        out.insert(at, "score_change", [_signed(v) for v in rows["score_change"]])
     if {"rank_p05", "rank_p95"} <= set(rows.columns):
         pairs = zip(rows["rank_p05"], rows["rank_p95"], strict=True)
         at = out.columns.get_loc("class_label") + 1
         out.insert(at, "rank_interval", [f"{int(lo)}-{int(hi)}" for lo, hi in pairs])
     return _uncertainty_cells(out, rows)
+
+
+def _signed(value) -> str:
+    """A score change with its sign and one decimal; a dash when there is no earlier score."""
+    return "—" if pd.isna(value) else f"{float(value):+.1f}"
 
 
 def _uncertainty_cells(out: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
@@ -210,12 +222,42 @@ def _write_png(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo)
         lang=request.lang,
     )
     description = "\n".join(info.stamp.lines("en"))
-    fig.savefig(
-        tmp,
-        format="png",
-        dpi=request.dpi,
-        metadata={"Title": info.heading, "Description": description},
+    metadata = {"Title": info.heading, "Description": description}
+    if not (info.comparison and "score_change" in scored.columns):
+        fig.savefig(tmp, format="png", dpi=request.dpi, metadata=metadata)
+        return
+    change = change_map_figure(
+        attribute_frame(scored, request.suppression),
+        layers,
+        title=f"{info.heading} · {word('compare.section', request.lang)}",
+        subtitle=f"{place_label(scored, request)} · {info.comparison}",
+        stamp=info.stamp,
+        lang=request.lang,
     )
+    _stacked_png(tmp, [fig, change], request.dpi, metadata | {"Comment": info.comparison})
+
+
+def _stacked_png(tmp: Path, figures: list, dpi: int, metadata: Mapping[str, str]) -> None:
+    """One PNG of ``figures`` one above the other (the score map, then the change map)."""
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    images = []
+    for figure in figures:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi)
+        images.append(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
+    width = max(i.width for i in images)
+    sheet = Image.new("RGB", (width, sum(i.height for i in images)), "white")
+    y = 0
+    for image in images:
+        sheet.paste(image, (0, y))
+        y += image.height
+    info = PngImagePlugin.PngInfo()
+    for key, value in metadata.items():
+        info.add_itxt(key, value)
+    sheet.save(tmp, format="PNG", pnginfo=info, dpi=(dpi, dpi))
 
 
 def _write_pdf(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
@@ -230,6 +272,8 @@ def _write_pdf(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo)
         rationale=info.rationale,
         stamp=info.stamp,
         lang=request.lang,
+        comparison=getattr(info, "comparison", ""),
+        top_k=getattr(info, "top_k", 10),
     )
     metadata = {
         "Title": info.heading,
@@ -252,6 +296,7 @@ def _stamp_record(info: RunInfo, request: ExportRequest) -> dict:
         "layer_versions": dict(stamp.layer_versions),
         "date": stamp.date,
         "notes": list(stamp.notes),
+        **({"comparison": info.comparison} if info.comparison else {}),
     }
 
 

@@ -11,7 +11,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from maps.escaping import mathtext_text
-from maps.static_map import FONT, Stamp, draw_map
+from maps.static_map import FONT, Stamp, draw_change_map, draw_map
+from risk.labels import word
 
 A4_IN = (8.27, 11.69)
 ROWS_PER_PAGE = 38
@@ -25,6 +26,7 @@ COLUMNS: dict[str, tuple[str, str, float, int]] = {
     "commune_name": ("Xã", "Commune", 0.16, 22),
     "district_name": ("Huyện", "District", 0.14, 18),
     "score": ("Điểm", "Score", 0.06, 6),
+    "score_change": ("±", "±", 0.045, 5),  # points since the compared run
     "class_label": ("Mức", "Class", 0.09, 11),
     "rank_interval": ("Khoảng hạng", "Rank range", 0.09, 9),
     "p_top_k": ("P(top k)", "P(top k)", 0.065, 5),
@@ -76,11 +78,15 @@ class ReportContent:
     rationale: str
     stamp: Stamp
     lang: str = "vi"
+    comparison: str = ""  # what the run is compared with ("" : no comparison)
+    top_k: int = 10  # size of the top list whose entries and exits a comparison lists
 
 
 def report_pages(content: ReportContent) -> list[Figure]:
     """The A4 pages of a report: map, ranked table (one or more pages), method."""
     pages = [_map_page(content)]
+    if content.comparison and "score_change" in content.scored.columns:
+        pages += [_change_page(content), _comparison_page(content)]
     rows = content.table
     for start in range(0, max(len(rows), 1), ROWS_PER_PAGE):
         pages.append(_table_page(content, rows.iloc[start : start + ROWS_PER_PAGE], start))
@@ -136,7 +142,7 @@ def table_layout(keys: Sequence[str]) -> dict[str, tuple[str, str, float, int]]:
     for i, key in enumerate(keys):
         vi, en, width, wrap = COLUMNS[key]
         if i == len(keys) - 1:
-            wrap = max(wrap, int((TABLE_RIGHT - x) * CHARS_PER_PAGE))
+            wrap = int((TABLE_RIGHT - x) * CHARS_PER_PAGE)  # what is left, never past the edge
         out[key] = (vi, en, round(x, 4), wrap)
         x += width
     return out
@@ -165,3 +171,63 @@ def _method_page(content: ReportContent) -> Figure:
         fig.text(0.6, y, f"{weight:.2f}", fontsize=9, family=FONT, va="top", ha="right")
     fig.text(0.06, y - 0.04, TEXT[lang]["privacy"], fontsize=8, family=FONT, style="italic")
     return fig
+
+
+def _change_page(content: ReportContent) -> Figure:
+    """The change map: score change since the compared run, points, diverging colours."""
+    fig = _page(content, f"{word('compare.section', content.lang)} · {content.comparison}")
+    ax = fig.add_axes((0.06, 0.14, 0.88, 0.76))
+    draw_change_map(ax, content.scored, content.layers, lang=content.lang)
+    return fig
+
+
+def comparison_lists(scored: pd.DataFrame, top_k: int) -> dict[str, pd.DataFrame]:
+    """Risers, fallers, entering and leaving the top ``top_k`` among ``scored``'s communes."""
+    change = pd.to_numeric(scored["score_change"], errors="coerce")
+    before = pd.to_numeric(scored["previous_rank"], errors="coerce")
+    moved = scored.assign(_c=change)[change.notna()].sort_values(
+        ["_c", "rank"], ascending=[False, True], kind="stable"
+    )
+    return {
+        "risers": moved[moved["_c"] > 0].head(top_k),
+        "fallers": moved[moved["_c"] < 0].iloc[::-1].head(top_k),
+        "entering": scored[(scored["rank"] <= top_k) & ~(before <= top_k)],
+        "leaving": scored[(before <= top_k) & (scored["rank"] > top_k)],
+    }
+
+
+def _comparison_page(content: ReportContent) -> Figure:
+    """The "So với kỳ trước" page: largest rises and falls, the top k entered and left."""
+    lang, k = content.lang, content.top_k
+    fig = _page(content, word("compare.section", lang))
+    fig.text(0.06, 0.9, mathtext_text(content.comparison), fontsize=9, family=FONT, va="top")
+    y = 0.86
+    for key, rows in comparison_lists(content.scored, k).items():
+        fig.text(
+            0.06,
+            y,
+            word(f"compare.{key}", lang).format(k=k),
+            fontsize=10,
+            weight="bold",
+            family=FONT,
+            va="top",
+        )
+        y -= 0.022
+        lines = [_change_line(row) for _, row in rows.iterrows()] or [word("compare.none", lang)]
+        for line in lines:
+            fig.text(0.08, y, mathtext_text(line), fontsize=7.5, family=FONT, va="top")
+            y -= 0.016
+        y -= 0.01
+    return fig
+
+
+def _change_line(row: pd.Series) -> str:
+    """'3. Xã A: 61.2 (+4.5 điểm), hạng 9 → 3' as one line of the comparison page."""
+    before = row["previous_rank"]
+    was = "—" if pd.isna(before) else str(int(before))
+    change = row["score_change"]
+    points = "—" if pd.isna(change) else f"{float(change):+.1f}"
+    return (
+        f"{int(row['rank'])}. {row['commune_name']}: {float(row['score']):.1f} ({points}), "
+        f"#{was} → #{int(row['rank'])}"
+    )

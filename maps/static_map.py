@@ -292,3 +292,107 @@ def static_map_figure(
         va="bottom",
     )
     return fig
+
+
+def draw_change_map(
+    ax: Axes, scored: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame], *, lang: str
+) -> None:
+    """Diverging choropleth of ``score_change`` (points; red up, blue down, 0 white).
+
+    Communes without an earlier score (new codes, merged communes) are grey and hatched.
+    """
+    from matplotlib.colors import TwoSlopeNorm
+
+    from risk.labels import word
+
+    metric = to_metric(scored)
+    change = pd.to_numeric(metric["score_change"], errors="coerce").astype(float)
+    reach = max(float(change.abs().max()) if change.notna().any() else 0.0, 1.0)
+    norm = TwoSlopeNorm(vcenter=0.0, vmin=-reach, vmax=reach)
+    known = metric[change.notna().to_numpy()].assign(score_change=change.dropna().to_numpy())
+    known.plot(
+        ax=ax, column="score_change", cmap="RdBu_r", norm=norm, edgecolor="#666666", linewidth=0.3
+    )
+    missing = metric[change.isna().to_numpy()]
+    if not missing.empty:
+        missing.plot(ax=ax, facecolor="#dddddd", edgecolor="#666666", linewidth=0.3, hatch="..")
+    west, south, east, north = map_extent(metric, layers)
+    _draw_context(ax, {k: v for k, v in layers.items() if k in ("border", "crossings")}, metric.crs)
+    pad = 0.04 * max(east - west, north - south)
+    ax.set_xlim(west - pad, east + pad)
+    ax.set_ylim(south - pad, north + pad)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    add_north_arrow(ax)
+    add_scale_bar(ax)
+    _change_colorbar(ax, norm, lang)
+    if not missing.empty:
+        hatch = Patch(facecolor="#dddddd", hatch="..", label=word("compare.unmatched", lang))
+        ax.legend(handles=[hatch], loc="lower right", prop={"family": FONT, "size": 7.5})
+
+
+def _change_colorbar(ax: Axes, norm, lang: str) -> None:
+    """Colour bar of the change map: points of score, lower (blue) to higher (red)."""
+    from matplotlib.cm import ScalarMappable
+
+    from risk.labels import word
+
+    bar = ax.figure.colorbar(
+        ScalarMappable(norm=norm, cmap="RdBu_r"),
+        ax=ax,
+        orientation="horizontal",
+        fraction=0.04,
+        pad=0.02,
+        shrink=0.6,
+    )
+    low, high = word("compare.lower", lang), word("compare.higher", lang)
+    bar.set_label(f"{word('compare.change_map', lang)} · ← {low} | {high} →", family=FONT)
+
+
+def change_map_figure(
+    scored: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    title: str,
+    subtitle: str,
+    stamp: Stamp,
+    lang: str = "vi",
+    size_in: tuple[float, float] = (10.0, 8.5),
+) -> Figure:
+    """A figure of the change map (``score_change``) with title, subtitle, arrow, scale, stamp."""
+    fig = Figure(figsize=size_in, layout="none")
+    fig.text(
+        0.5,
+        0.965,
+        mathtext_text(title),
+        ha="center",
+        va="top",
+        fontsize=15,
+        weight="bold",
+        family=FONT,
+    )
+    fig.text(
+        0.5,
+        0.925,
+        mathtext_text(subtitle),
+        ha="center",
+        va="top",
+        fontsize=10,
+        family=FONT,
+        color="#333",
+    )
+    ax = fig.add_axes((0.03, 0.12, 0.94, 0.78))
+    draw_change_map(ax, scored, layers, lang=lang)
+    fig.text(
+        0.03,
+        0.015,
+        mathtext_text("\n".join(stamp.lines(lang))),
+        fontsize=7,
+        family=FONT,
+        color="#444",
+        va="bottom",
+    )
+    return fig

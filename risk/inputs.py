@@ -11,13 +11,16 @@ persists derived values only through :class:`risk.cache.IndicatorCache`.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import geopandas as gpd
@@ -29,6 +32,7 @@ from geo.crs import to_metric
 from geo.limits import BYTES_PER_POINT, check_memory
 from geo.parallel import Executor
 from geo.pointcount import chunked_point_sums
+from geo.schema import AS_OF_YEARS
 from geo.workspace import Workspace
 from geo.zonal import DEFAULT_ENGINE, MIN_INSIDE, zonal_stats
 from risk.cache import Entry, IndicatorCache, cache_key, clear_memory
@@ -55,6 +59,11 @@ BIG = (
 )
 _cache: OrderedDict[tuple, Inputs] = OrderedDict()
 _cache_lock = threading.Lock()
+#: Layers a score "as of" a date cuts: records by their period, others by an as-of year column.
+DATED = {"repatriations": "period", **AS_OF_YEARS}
+#: Layers that carry no date: a score as of any date uses them as they are today.
+UNDATED = ("communes", "border", "crossings", "population")
+_AS_OF = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
 @dataclass(frozen=True)
@@ -352,3 +361,64 @@ def _listed(codes: pd.Index, limit: int = 10) -> str:
     shown = ", ".join(map(str, codes[:limit]))
     more = f" and {len(codes) - limit} more" if len(codes) > limit else ""
     return f"{len(codes)} commune{'s' if len(codes) != 1 else ''}: {shown}{more}"
+
+
+def as_of_end(as_of: str) -> date:
+    """Last day an as-of date covers: "2025" → 2025-12-31, "2025-06" → 2025-06-30, a day itself.
+
+    Raises
+    ------
+    ScoringError
+        If ``as_of`` is not YYYY, YYYY-MM or YYYY-MM-DD (a real date).
+    """
+    match = _AS_OF.fullmatch(str(as_of).strip())
+    year, month, day = match.groups() if match else (None, None, None)
+    if match is None or (day is not None and month is None):
+        raise ScoringError(
+            f'as-of date was "{as_of}" but is expected to be YYYY, YYYY-MM or YYYY-MM-DD'
+        )
+    try:
+        m = int(month or 12)
+        last = calendar.monthrange(int(year), m)[1] if 1 <= m <= 12 else 0
+        return date(int(year), m, int(day) if day else last)
+    except ValueError:
+        raise ScoringError(
+            f'as-of date was "{as_of}", which is not a date on the calendar'
+        ) from None
+
+
+def period_ends(periods: pd.Series) -> pd.Series:
+    """Last day of each period ("2024" → 2024-12-31, "2024-03" → 2024-03-31) as datetimes."""
+    text = periods.astype(str).str.strip()
+    month = text.where(text.str.len() > 4, text.str.slice(0, 4) + "-12")
+    return pd.to_datetime(month, format="%Y-%m") + pd.offsets.MonthEnd(0)
+
+
+def dated_tables(ws: Workspace, as_of: str) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """The dated layers of ``ws`` cut to what was known by ``as_of``, and a note on each.
+
+    A repatriation row counts when its whole period has ended by the as-of day (a year period
+    "2025" is not in a score as of 2025-06); a venue or zone counts from the end of its licence
+    or opening year, and always when that year is blank or the layer has no such column. The
+    layers of :data:`UNDATED` have no date and are used as they are.
+    """
+    end = pd.Timestamp(as_of_end(as_of))
+    versions = ws.versions()
+    tables, notes = {}, []
+    for layer, column in DATED.items():
+        if layer not in versions:
+            continue
+        frame = ws.read_layer(layer)
+        if column not in frame.columns:
+            notes.append(f"{layer} have no {column} column: all {len(frame)} rows are used")
+            continue
+        if layer == "repatriations":
+            known = (period_ends(frame[column]) <= end).to_numpy()
+        else:
+            year = pd.to_numeric(frame[column], errors="coerce")
+            known = ~(year > end.year - (1 if end.month < 12 or end.day < 31 else 0)).to_numpy()
+        tables[layer] = frame[known].reset_index(drop=True)
+        notes.append(f"as of {as_of}: {int(known.sum())} of {len(frame)} {layer} rows")
+    there = [n for n in UNDATED if n in versions or n == "communes"]
+    notes.append(f"as of {as_of}: {', '.join(there)} have no date; today's are used")
+    return tables, notes

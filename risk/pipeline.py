@@ -27,7 +27,7 @@ from geo.zonal import DEFAULT_ENGINE
 from risk.backtest import backtest, holdout_effort
 from risk.errors import ScoringError
 from risk.hotspots import getis_ord
-from risk.inputs import Inputs, cached_inputs, read_inputs
+from risk.inputs import Inputs, cached_inputs, dated_tables, read_inputs
 from risk.param_grid import decay_grids
 from risk.privacy import VIEW_RULES, Suppression, current_view, viewer_repatriations
 from risk.profiles import METHOD_PARAMETERS, Profile
@@ -61,6 +61,7 @@ def score_workspace(
     executor: Executor | None = None,
     views: Sequence[Suppression] = VIEW_RULES,
     progress: Progress = no_progress,
+    as_of: str = "",
 ) -> ScoreRun:
     """Score every commune of ``ws`` with ``profile``; store the run unless ``store`` is False.
 
@@ -70,24 +71,31 @@ def score_workspace(
     chunks; the results are the same as without it. The run keeps a viewer variant for each
     rule of ``views`` (scored from :func:`risk.privacy.viewer_repatriations`); inside
     :func:`risk.privacy.viewing` the returned run is that rule's viewer variant, and an
-    unstored one is scored only from what the viewer may see.
+    unstored one is scored only from what the viewer may see. ``as_of`` (YYYY, YYYY-MM or
+    YYYY-MM-DD) scores only the records known by that date (:func:`risk.inputs.dated_tables`);
+    the run records it and gets its own id.
     """
+    as_of = as_of.strip()
     progress("layers read and summed over communes", 0, 1)
-    inputs = cached_inputs(ws, profile, zonal_engine=zonal_engine, executor=executor)
+    inputs, reps, grids = _dated_inputs(ws, profile, as_of, zonal_engine, executor)
     progress("layers read and summed over communes", 1, 1)
-    reps = ws.read_layer("repatriations") if "repatriations" in ws.versions() else None
-    grids = decay_grids(ws, profile, zonal_engine=zonal_engine, executor=executor)
     active = current_view()
     if not store and active is not None:  # a viewer's custom scoring: its variant, nothing else
-        return _viewer_run(ws, profile, inputs, reps, grids, active, seed, executor, zonal_engine)
+        view = _viewer_run(
+            ws, profile, inputs, reps, grids, active, seed, executor, zonal_engine, as_of
+        )
+        return _dated(view, as_of)
     run = _scored(profile, inputs, reps, grids, seed=seed, executor=executor, progress=progress)
+    run = _dated(run, as_of)
     if store:
         rules = {r.key: r for r in (*views, *([active] if active is not None else []))}
         variants = {
-            key: _viewer_run(ws, profile, inputs, reps, grids, rule, seed, executor, zonal_engine)
+            key: _viewer_run(
+                ws, profile, inputs, reps, grids, rule, seed, executor, zonal_engine, as_of
+            )
             for key, rule in rules.items()
         }
-        stamp = {"created_at": run.record.created_at}
+        stamp = {"created_at": run.record.created_at, "run_id": run.record.run_id, "as_of": as_of}
         run = replace(
             run,
             views={k: replace(v, record=replace(v.record, **stamp)) for k, v in variants.items()},
@@ -95,6 +103,31 @@ def score_workspace(
         save_run(ws, run, actor=actor)
         progress("run stored", 1, 1)
     return run if active is None else run.views[active.key]
+
+
+def _dated_inputs(
+    ws: Workspace, profile: Profile, as_of: str, engine: str, executor: Executor | None
+) -> tuple[Inputs, pd.DataFrame | None, dict]:
+    """Inputs, repatriation rows and decay grids of ``ws`` as known by ``as_of`` ("": today)."""
+    if not as_of:
+        inputs = cached_inputs(ws, profile, zonal_engine=engine, executor=executor)
+        reps = ws.read_layer("repatriations") if "repatriations" in ws.versions() else None
+        return inputs, reps, decay_grids(ws, profile, zonal_engine=engine, executor=executor)
+    tables, notes = dated_tables(ws, as_of)
+    inputs = read_inputs(ws, profile, zonal_engine=engine, tables=tables, executor=executor)
+    inputs = replace(inputs, notes=(*inputs.notes, *notes))
+    grids = decay_grids(ws, profile, zonal_engine=engine, executor=executor)
+    if "industrial_zones" in tables:  # the grid counts today's zones: not the as-of ones
+        grids.pop("industrial_workers", None)
+    return inputs, tables.get("repatriations"), grids
+
+
+def _dated(run: ScoreRun, as_of: str) -> ScoreRun:
+    """``run`` recorded as of ``as_of``, under an id of its own (unchanged when "")."""
+    if not as_of:
+        return run
+    run_id = hashlib.sha256(f"{run.record.run_id} as of {as_of}".encode()).hexdigest()[:12]
+    return replace(run, record=replace(run.record, run_id=run_id, as_of=as_of))
 
 
 def viewer_variant(ws: Workspace, record: RunRecord, rule: Suppression) -> ScoreRun | None:
@@ -113,11 +146,12 @@ def viewer_variant(ws: Workspace, record: RunRecord, rule: Suppression) -> Score
 def _stored_view(ws: Workspace, record: RunRecord, rule: Suppression, current: dict) -> ScoreRun:
     """Stored run ``record`` scored for ``rule``'s viewers, under its own id and time."""
     profile = Profile(record.profile, dict(record.weights), dict(record.parameters))
-    inputs = cached_inputs(ws, profile)
-    reps = ws.read_layer("repatriations") if "repatriations" in current else None
-    grids = decay_grids(ws, profile)
-    view = _viewer_run(ws, profile, inputs, reps, grids, rule, record.seed, None, DEFAULT_ENGINE)
-    stamp = {"run_id": record.run_id, "created_at": record.created_at}
+    as_of = getattr(record, "as_of", "")
+    inputs, reps, grids = _dated_inputs(ws, profile, as_of, DEFAULT_ENGINE, None)
+    view = _viewer_run(
+        ws, profile, inputs, reps, grids, rule, record.seed, None, DEFAULT_ENGINE, as_of
+    )
+    stamp = {"run_id": record.run_id, "created_at": record.created_at, "as_of": as_of}
     return replace(view, record=replace(view.record, **stamp))
 
 
@@ -144,9 +178,10 @@ def _viewer_run(
     seed: int,
     executor: Executor | None,
     zonal_engine: str,
+    as_of: str = "",
 ) -> ScoreRun:
     """The run as ``rule``'s viewers get it: scored from :func:`viewer_repatriations` only."""
-    seen = _viewer_inputs(ws, profile, inputs, reps, rule, zonal_engine, executor)
+    seen = _viewer_inputs(ws, profile, inputs, reps, rule, zonal_engine, executor, as_of)
     shown = None if reps is None else viewer_repatriations(reps, rule)
     return _scored(profile, seen, shown, grids, seed=seed, executor=executor)
 
@@ -186,11 +221,12 @@ def _viewer_inputs(
     rule: Suppression,
     zonal_engine: str,
     executor: Executor | None,
+    as_of: str = "",
 ) -> Inputs:
     """``inputs`` recomputed from the repatriations that ``rule``'s viewers may see."""
     if reps is None:
         return inputs
-    seen = _cached_view_inputs(ws, profile, reps, rule, zonal_engine, executor)
+    seen = _cached_view_inputs(ws, profile, reps, rule, zonal_engine, executor, as_of)
     how = (
         f"rounded down to a multiple of {rule.round_base}"
         if rule.mode == "round"
@@ -211,18 +247,23 @@ def _cached_view_inputs(
     rule: Suppression,
     zonal_engine: str,
     executor: Executor | None,
+    as_of: str = "",
 ) -> Inputs:
-    """Inputs read with ``reps`` replaced by its viewer view, kept like :func:`cached_inputs`."""
+    """Inputs read with ``reps`` replaced by its viewer view, kept like :func:`cached_inputs`.
+
+    ``reps`` are already cut to ``as_of``; the other dated layers are cut here the same way.
+    """
     versions = tuple(sorted((n, v.version, v.written_at) for n, v in ws.versions().items()))
     params = {k: v for k, v in profile.parameters.items() if k not in METHOD_PARAMETERS}
-    key = (str(ws.root.resolve()), versions, json.dumps(params, sort_keys=True), zonal_engine, rule)
-    view = {"repatriations": viewer_repatriations(reps, rule)}
-    return _remembered(
-        _seen_inputs,
-        key,
-        8,
-        lambda: read_inputs(ws, profile, zonal_engine=zonal_engine, tables=view, executor=executor),
-    )
+    key = (str(ws.root.resolve()), versions, json.dumps(params, sort_keys=True), zonal_engine)
+    key = (*key, rule, as_of)
+
+    def read() -> Inputs:
+        tables = dated_tables(ws, as_of)[0] if as_of else {}
+        view = tables | {"repatriations": viewer_repatriations(reps, rule)}
+        return read_inputs(ws, profile, zonal_engine=zonal_engine, tables=view, executor=executor)
+
+    return _remembered(_seen_inputs, key, 8, read)
 
 
 def analyse(

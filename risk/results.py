@@ -173,3 +173,4 @@ class RunRecord:
     treatments: Mapping[str, str] = field(default_factory=dict)
     input_hash: str = ""
     seed: int = 0
+    as_of: str = ""  # scored with only the records known by this date (YYYY[-MM[-DD]]); "": all

@@ -44,6 +44,10 @@ def export(
     dpi: Annotated[int, typer.Option(min=72, max=600, help="PNG resolution.")] = 200,
     lang: LangOpt = "vi",
     overwrite: OverwriteOpt = False,
+    against: Annotated[
+        str | None,
+        typer.Option(help="Compare with this run: change columns, change map, a section."),
+    ] = None,
 ) -> None:
     """Export a stored run for a report (map, ranked table, method, stamp): its own scores."""
     from api.render import write_run_export
@@ -56,5 +60,5 @@ def export(
     ws = Workspace.open(workspace)
     chosen = profile_for(ws, profile, run)
     with audit_to(ws.root), progress_bar() as progress, stage(progress, f"{fmt.value} export"):
-        path = write_run_export(ws, chosen, output, request, run_id=run)
+        path = write_run_export(ws, chosen, output, request, run_id=run, against=against)
     say(f"{fmt.value} export written to {path} ({path.stat().st_size / 1e6:.2f} MB)")

@@ -24,9 +24,12 @@ def runs(
     if as_json:
         typer.echo(json.dumps([asdict(r) for r in records], ensure_ascii=False, indent=2))
         return
-    typer.echo("run_id        created_at                 profile   communes  weights_hash  code")
+    typer.echo(
+        "run_id        created_at                 profile   as_of       communes  "
+        "weights_hash  code"
+    )
     for r in records:
         typer.echo(
-            f"{r.run_id:<13} {r.created_at:<26} {r.profile:<9} {r.communes:>8}  "
-            f"{r.weights_hash:<12}  {r.code_version}"
+            f"{r.run_id:<13} {r.created_at:<26} {r.profile:<9} {r.as_of or '-':<10} "
+            f"{r.communes:>9}  {r.weights_hash:<12}  {r.code_version}"
         )

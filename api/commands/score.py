@@ -25,6 +25,13 @@ SetOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON.")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Score with only the records known by this date: YYYY, YYYY-MM or YYYY-MM-DD.",
+    ),
+]
 
 
 def score(
@@ -33,6 +40,7 @@ def score(
     weights: WeightsOpt = None,
     settings: SetOpt = None,
     as_json: JsonOpt = False,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Score every commune of a workspace with a profile and store the run."""
     from api.deps import executor_scope
@@ -50,13 +58,21 @@ def score(
     config = get_settings()
     with audit_to(ws.root), executor_scope(config) as executor, progress_bar() as progress:
         engine = config.zonal_engine
-        run = score_workspace(ws, chosen, zonal_engine=engine, executor=executor, progress=progress)
+        run = score_workspace(
+            ws,
+            chosen,
+            zonal_engine=engine,
+            executor=executor,
+            progress=progress,
+            as_of=as_of or "",
+        )
     summary = run_summary(run)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     top = summary["top"][0]
+    dated = f" as of {summary['as_of']}" if summary.get("as_of") else ""
     say(
         f"run {summary['run_id']}: {summary['communes']} communes scored with "
-        f"{summary['profile']}; top: {top['commune_code']} ({top['score']:.1f})"
+        f"{summary['profile']}{dated}; top: {top['commune_code']} ({top['score']:.1f})"
     )

@@ -39,9 +39,12 @@ def get_export(
     exact: Annotated[
         bool, Query(description="Exact counts of people (analysts only; default suppressed)")
     ] = False,
+    against: Annotated[
+        str | None, Query(pattern=r"^[0-9a-f]{6,64}$", description="Run id to compare with")
+    ] = None,
 ) -> Response:
     """A stored run exported for a report; small counts of people are suppressed."""
-    ask = ExportAsk(fmt, province, district, top, lang, run, exact)
+    ask = ExportAsk(fmt, province, district, top, lang, run, exact, against)
     out = export_run(ws, settings.profiles_dir, principal, profile, ask)
     return Response(
         out.body,

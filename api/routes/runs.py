@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import SettingsDep, WorkspaceDep, executor_from
 from api.schemas import RunOut, RunRequest
+from api.schemas_compare import ComparisonOut
 from api.security import AnalystDep, PermissionDeniedError, Principal, PrincipalDep
-from api.services.runs import summary_for
+from api.services.runs import comparison_out, summary_for
 from geo.progress import logged
 from geo.workspace import Workspace
 from risk.pipeline import score_workspace
@@ -39,6 +41,23 @@ def get_run(
     return RunOut.model_validate(summary_for(load_run(ws, None, run_id), principal))
 
 
+@router.get("/runs/{run_id}/compare/{other}", response_model=ComparisonOut)
+def get_comparison(
+    ws: WorkspaceDep,
+    principal: PrincipalDep,
+    run_id: str = Path(pattern=r"^[0-9a-f]{6,64}$", description="Run id"),
+    other: str = Path(pattern=r"^[0-9a-f]{6,64}$", description="Run id to compare with"),
+    top: Annotated[int | None, Query(ge=1, le=10_000, description="top k (default: run's)")] = None,
+    lang: Literal["vi", "en"] = "vi",
+) -> ComparisonOut:
+    """Run ``run_id`` compared with run ``other``: changes per commune, risers, fallers, top k.
+
+    Viewers compare the runs' viewer variants and see suppressed counts (a change hidden when
+    either count is small); a province key sees only its communes.
+    """
+    return ComparisonOut.model_validate(comparison_out(ws, run_id, other, principal, top, lang))
+
+
 @router.post("/runs", response_model=RunOut, status_code=201)
 def post_run(
     body: RunRequest,
@@ -64,6 +83,7 @@ def post_run(
         executor=executor,
         views=views,
         progress=progress,
+        as_of=body.as_of or "",
     )
     response.headers["Location"] = f"/runs/{run.record.run_id}"
     return RunOut.model_validate(run_summary(run))

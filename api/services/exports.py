@@ -36,6 +36,7 @@ class ExportAsk:
     lang: str = "vi"
     run: str | None = None
     exact: bool = False
+    against: str | None = None  # run id to compare with (change columns, map, section)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def export_run(
             run_id=ask.run,
             province=principal.province,
             actor=principal.label,
+            against=ask.against,
         )
         body = path.read_bytes()
     return ExportFile(body, f"riskmap-{loaded.name}.{ask.fmt}", MEDIA_TYPES[ask.fmt])
