@@ -8,6 +8,8 @@ so a browser can load the page and then ask for a key.
 from __future__ import annotations
 
 import json
+from functools import cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -21,7 +23,7 @@ from geo.errors import NotFoundError
 from geo.workspace import Workspace
 from maps.offline import STATIC_DIR, assets_installed, serve_locally, vendor_file
 from maps.style import CLASS_COLOURS
-from risk.labels import CLASS_LABELS, INDICATOR_LABELS, words
+from risk.labels import CLASS_LABELS, INDICATOR_LABELS, word, words
 from risk.words import catalogue
 
 router = APIRouter(tags=["maps"])
@@ -29,6 +31,22 @@ static_router = APIRouter(include_in_schema=False)
 DASHBOARD_DIR = STATIC_DIR / "dashboard"
 DASHBOARD_FILES = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
 FAVICON = STATIC_DIR / "favicon.svg"
+#: The method page per language: a Vietnamese summary, and the full technical note in English.
+METHOD_PAGES = {
+    "vi": Path(__file__).resolve().parents[2] / "docs" / "method.vi.md",
+    "en": Path(__file__).resolve().parents[2] / "docs" / "method.md",
+}
+METHOD_HTML = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title><link rel="icon" type="image/svg+xml" href="{root}/favicon.ico">
+<style>body {{ font: 16px/1.55 "Segoe UI", Arial, sans-serif; max-width: 60rem; margin: 2rem auto;
+padding: 0 1rem; color: #222; }} table {{ border-collapse: collapse; }} td, th {{ border: 1px solid
+#bbb; padding: 4px 8px; vertical-align: top; }} code {{ background: #f3f3f3; }}
+nav {{ text-align: right; }}</style></head>
+<body><nav><a href="?lang={other}">{switch}</a></nav>
+{body}
+</body></html>"""
 #: Leaflet from our server when npm installed it, else from its CDN (the page then needs internet).
 LEAFLET = {
     True: ("/vendor/leaflet/dist/leaflet.js", "/vendor/leaflet/dist/leaflet.css"),
@@ -132,3 +150,33 @@ def get_words(
             f'no word section "{unknown[0]}"; known: {", ".join(sorted(catalogue()))}'
         )
     return {name: words(name, lang) for name in names}
+
+
+@static_router.get("/method", response_class=HTMLResponse)
+def method_page(
+    request: Request,
+    lang: Annotated[Literal["vi", "en"], Query(description="Page language")] = "vi",
+) -> HTMLResponse:
+    """How a score is computed: a Vietnamese summary, or the full note in English (no data)."""
+    other = "en" if lang == "vi" else "vi"
+    page = METHOD_HTML.format(
+        lang=lang,
+        other=other,
+        title=word("map.method", lang),
+        switch=word("map.other_language", lang),
+        root=request.scope.get("root_path", ""),
+        body=_method_body(lang),
+    )
+    return HTMLResponse(page)
+
+
+@cache
+def _method_body(lang: str) -> str:
+    """The method note in ``lang`` as HTML (Markdown with tables, no raw HTML let through)."""
+    from markdown_it import MarkdownIt
+
+    path = METHOD_PAGES[lang]
+    if not path.is_file():
+        raise NotFoundError(f"the method page {path.name} is not installed beside riskmap")
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(path.read_text("utf-8"))
+    return body.replace('href="method.md"', 'href="?lang=en"')

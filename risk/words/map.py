@@ -47,4 +47,5 @@ WORDS = {
     "minimap_show": {"vi": "Hiện bản đồ nhỏ", "en": "Show the overview map"},
     "layers": {"vi": "Lớp bản đồ", "en": "Map layers"},
     "method": {"vi": "Phương pháp tính điểm", "en": "How the score is computed"},
+    "other_language": {"vi": "English", "en": "Tiếng Việt"},
 }

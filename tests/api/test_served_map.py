@@ -113,3 +113,14 @@ def test_words_refuse_an_unknown_section_or_language(client):
     assert response.status_code == 404
     assert re.search(r'no word section "nothing"; known: .*classes', response.json()["detail"])
     assert client.get("/words/fr").status_code == 422
+
+
+def test_the_method_page_is_in_vietnamese_with_english_available(client):
+    vi = client.get("/method")
+    assert vi.status_code == 200 and '<html lang="vi">' in vi.text
+    assert "Cách riskmap tính điểm nguy cơ" in vi.text and "<table>" in vi.text
+    assert '<a href="?lang=en">English</a>' in vi.text and 'href="?lang=en"' in vi.text
+    en = client.get("/method", params={"lang": "en"})
+    assert '<html lang="en">' in en.text and "How riskmap scores a commune" in en.text
+    assert '<a href="?lang=vi">Tiếng Việt</a>' in en.text
+    assert [u for u in loads(vi.text + en.text) if urlsplit(u).netloc] == []
