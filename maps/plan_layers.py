@@ -33,8 +33,8 @@ PLAN_LAYERS = (
 SEGMENT_CMAP = "plasma_r"
 BASE_COLOUR, OUTREACH_COLOUR = "#00441b", "#238b45"
 OUTREACH_STYLE = {"color": OUTREACH_COLOUR, "weight": 3, "fillOpacity": 0.0}
-#: Plan layer names and tooltips per language: lang → key → text (catalogue section ``plans``).
-TEXT = {lang: words("plans", lang) for lang in LANGS}
+#: Plan layer names and tooltips: lang → key → text (catalogue section ``plan_layers``).
+TEXT = {lang: words("plan_layers", lang) for lang in LANGS}
 
 
 def plan_text(key: str, lang: str, **values: Any) -> str:
