@@ -195,7 +195,8 @@ class MeasureTool(MeasureControl):
     leaflet-measure ships no Vietnamese and keeps its translations private, reading the one
     named by its ``localization`` option from an object it owns. For the moment the control is
     built, a getter on ``Object.prototype`` under riskmap's own locale name answers that lookup
-    and copies ``strings`` into the translations object; it is removed right after.
+    and copies ``strings`` into the translations object; it is removed right after. Its shapes
+    are drawn as SVG: it styles its vertices' ``<path>`` elements, which a canvas map lacks.
     """
 
     _template = Template("""
@@ -213,6 +214,10 @@ var {{ this.get_name() }} = (function (key, strings, options) {
     delete Object.prototype[key];
   }
 })({{ this.locale|tojson }}, {{ this.strings|tojson }}, {{ this.options|tojavascript }});
+(function (symbols, svg) {  // its vertices need SVG paths, and the map draws on a canvas
+  var symbol = symbols.getSymbol.bind(symbols);
+  symbols.getSymbol = function (name) { return L.extend({}, symbol(name), {renderer: svg}); };
+})({{ this.get_name() }}._symbols, L.svg());
 {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
 L.Control.Measure.include({  // leaflet-measure with Leaflet >= 1.8 (folium's workaround, #171)
   _setCaptureMarkerIcon: function () {

@@ -1,5 +1,7 @@
 """/maps/{profile} in a real browser with every host but this server cut off, in both languages."""
 
+import re
+
 import pytest
 
 from maps import offline
@@ -97,4 +99,23 @@ def test_measure_search_zoom_and_fullscreen_speak_the_map_language(watched, live
     assert page.inner_text(".leaflet-control-search .search-alert") == words["not_found"]
     assert page.get_attribute(".leaflet-control-zoom-in", "title") == words["zoom"]
     assert page.get_attribute(".leaflet-control-zoom-fullscreen", "title") == words["fullscreen"]
+    forget_tiles(watched)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "unit"),
+    [("vi", "Đo chiều dài", " km"), ("en", "Linear measurement", " Kilometers")],
+)
+def test_a_line_is_measured_in_the_map_language(watched, live_server, lang, heading, unit):
+    page = open_map(watched, live_server, lang)
+    box = page.locator(".leaflet-control-measure-toggle").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # opens on hover
+    page.locator(".leaflet-control-measure .js-start").click()
+    for x, y in ((600, 450), (900, 450)):
+        page.mouse.click(x, y)
+    page.locator(".leaflet-control-measure .js-finish").click()
+    popup = page.locator(".leaflet-popup-content").inner_text()
+    assert heading in popup and unit in popup, popup
+    if lang == "vi":  # decimal comma, as Vietnamese writes it
+        assert re.search(r"\d,\d+ km", popup), popup
     forget_tiles(watched)
