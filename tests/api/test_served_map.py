@@ -124,3 +124,17 @@ def test_the_method_page_is_in_vietnamese_with_english_available(client):
     assert '<html lang="en">' in en.text and "How riskmap scores a commune" in en.text
     assert '<a href="?lang=vi">Tiếng Việt</a>' in en.text
     assert [u for u in loads(vi.text + en.text) if urlsplit(u).netloc] == []
+
+
+def test_without_the_npm_copies_a_served_map_keeps_its_cdns_and_a_policy_for_them(
+    client, monkeypatch
+):
+    import api.routes.maps as routes
+
+    monkeypatch.setattr(routes, "assets_installed", lambda: False)
+    response = client.get("/maps/patrol?lang=en")
+    assert response.status_code == 200
+    assert (
+        "https://cdn.jsdelivr.net/npm/leaflet" in response.text and "/vendor/" not in response.text
+    )
+    assert "https://cdn.jsdelivr.net" in response.headers["content-security-policy"]
