@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
 from geo.workspace import Workspace
+from maps.offline import assets_installed
 
 requests_log = logging.getLogger("riskmap.requests")
 audit = logging.getLogger("riskmap.audit")
@@ -294,31 +295,45 @@ class ResponseCache:
         return self._gzipped[key]
 
 
-#: What a page of ours may load: our own scripts (folium's inline ones too), map tiles.
-CSP = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://code.jquery.com"
-        " https://netdna.bootstrapcdn.com https://cdnjs.cloudflare.com https://unpkg.com",
-        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://netdna.bootstrapcdn.com"
-        " https://cdnjs.cloudflare.com https://unpkg.com",
-        "img-src 'self' data: blob: https://tile.openstreetmap.org https://*.tile.openstreetmap.org"
-        " https://cdn.jsdelivr.net"
-        " https://unpkg.com https://cdnjs.cloudflare.com",
-        "font-src 'self' data: https://netdna.bootstrapcdn.com https://cdnjs.cloudflare.com"
-        " https://cdn.jsdelivr.net",
-        "connect-src 'self'",
-        "worker-src 'self' blob:",  # ReDoc (/redoc) searches in a worker it builds from a blob
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+#: The CDNs Leaflet, its plugins and their fonts come from when the npm copies are missing.
+CDN_HOSTS = (
+    "https://cdn.jsdelivr.net https://code.jquery.com https://netdna.bootstrapcdn.com"
+    " https://cdnjs.cloudflare.com https://unpkg.com"
+)
+TILE_HOSTS = "https://tile.openstreetmap.org https://*.tile.openstreetmap.org"
+
+
+def content_policy(*, cdn: bool = False, eval_: bool = False) -> str:
+    """A Content-Security-Policy: our own files, inline scripts, tiles; CDNs only if ``cdn``.
+
+    ``eval_``: maps need it, as leaflet-measure compiles its templates with ``new Function``.
+    """
+    hosts = f" {CDN_HOSTS}" if cdn else ""
+    script = "'self' 'unsafe-inline'" + (" 'unsafe-eval'" if eval_ else "") + hosts
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src {script}",
+            f"style-src 'self' 'unsafe-inline'{hosts}",
+            f"img-src 'self' data: blob: {TILE_HOSTS}{hosts}",
+            f"font-src 'self' data:{hosts}",
+            "connect-src 'self'",
+            "worker-src 'self' blob:",  # ReDoc (/redoc) searches in a worker it builds from a blob
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
     )
-)
-#: Maps: leaflet-measure (folium's MeasureControl) compiles its templates with ``new Function``.
-MAP_CSP = CSP.replace(
-    "script-src 'self' 'unsafe-inline'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'"
-)
+
+
+#: What a page of ours may load: our own files (Leaflet from ``/vendor``), tiles. Without the
+#: npm copies (no ``make install``) the dashboard falls back on Leaflet's CDN, allowed then.
+CSP = content_policy(cdn=not assets_installed())
+#: An API-served map: Leaflet and plugins from ``/vendor`` (see ``api.routes.maps``).
+MAP_CSP = content_policy(eval_=True)
+#: A map served without the npm copies: it keeps its CDN links.
+CDN_MAP_CSP = content_policy(cdn=True, eval_=True)
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),

@@ -155,7 +155,7 @@ def run_info(run: ScoreRun, profile: Profile, *, lang: str) -> RunInfo:
         stamp=stamp,
         weights=dict(record.weights),
         profile_title=profile.title.get(lang, profile.name),
-        rationale=profile.rationale,
+        rationale=profile.rationale_in(lang),
         heading=text("title", lang),
     )
 

@@ -23,7 +23,8 @@ class ProfileOut(BaseModel):
 
     name: str
     title: dict[str, str]
-    rationale: str
+    #: Why the profile weighs what it does: {"vi": ..., "en": ...}.
+    rationale: dict[str, str]
     weights: dict[str, float]
 
 

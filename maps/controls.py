@@ -13,6 +13,7 @@ from typing import Any
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import Layer
+from folium.plugins import MeasureControl
 from folium.template import Template
 
 #: JavaScript helpers every riskmap map gets once: HTML escaping and accent-free search keys.
@@ -78,6 +79,7 @@ var {{ this.get_name() }} = new L.Control.Search({
   layer: {{ this.layer.get_name() }}, propertyName: "commune_name", marker: false,
   initial: false, collapsed: false, position: "topleft", zoom: 13,
   textPlaceholder: {{ this.placeholder|tojson }}, textErr: {{ this.not_found|tojson }},
+  textCancel: {{ this.cancel|tojson }},
   filterData: function (text, records) {
     var key = riskmap.fold(text), out = {};
     if (!key) { return out; }
@@ -112,10 +114,13 @@ var {{ this.get_name() }} = new L.Control.Search({
         ),
     )
 
-    def __init__(self, layer: ScoreLayer, *, placeholder: str, not_found: str) -> None:
+    def __init__(
+        self, layer: ScoreLayer, *, placeholder: str, not_found: str, cancel: str = ""
+    ) -> None:
         super().__init__()
         self._name = "CommuneSearch"
         self.layer, self.placeholder, self.not_found = layer, placeholder, not_found
+        self.cancel = cancel or "×"
 
 
 class VenueKindLayer(JSCSSMixin, Layer):
@@ -182,6 +187,67 @@ var {{ this.get_name() }} = new L.Control.MiniMap({{ this.get_name() }}_layer, {
         super().__init__()
         self._name = "OutlineMiniMap"
         self.outline, self.strings = outline, strings
+
+
+class MeasureTool(MeasureControl):
+    """leaflet-measure speaking the map's language: ``strings`` keyed as its own translations.
+
+    leaflet-measure ships no Vietnamese and keeps its translations private, reading the one
+    named by its ``localization`` option from an object it owns. For the moment the control is
+    built, a getter on ``Object.prototype`` under riskmap's own locale name answers that lookup
+    and copies ``strings`` into the translations object; it is removed right after. Its shapes
+    are drawn as SVG: it styles its vertices' ``<path>`` elements, which a canvas map lacks.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function (key, strings, options) {
+  Object.defineProperty(Object.prototype, key, {configurable: true, get: function () {
+    if (this !== Object.prototype) {
+      Object.defineProperty(this, key, {value: strings, configurable: true, writable: true});
+    }
+    return strings;
+  }});
+  try {
+    return new L.Control.Measure(Object.assign({localization: key}, options));
+  } finally {
+    delete Object.prototype[key];
+  }
+})({{ this.locale|tojson }}, {{ this.strings|tojson }}, {{ this.options|tojavascript }});
+(function (symbols, svg) {  // its vertices need SVG paths, and the map draws on a canvas
+  var symbol = symbols.getSymbol.bind(symbols);
+  symbols.getSymbol = function (name) { return L.extend({}, symbol(name), {renderer: svg}); };
+})({{ this.get_name() }}._symbols, L.svg());
+{{ this._parent.get_name() }}.addControl({{ this.get_name() }});
+L.Control.Measure.include({  // leaflet-measure with Leaflet >= 1.8 (folium's workaround, #171)
+  _setCaptureMarkerIcon: function () {
+    this._captureMarker.options.autoPanOnFocus = false;
+    this._captureMarker.setIcon(L.divIcon({iconSize: this._map.getSize().multiplyBy(2)}));
+  }
+});
+{% endmacro %}
+""")
+
+    def __init__(self, *, lang: str, strings: dict[str, str], **options: str) -> None:
+        super().__init__(**options)
+        self._name = "MeasureTool"
+        self.locale, self.strings = f"riskmap_{lang}", strings
+
+
+class ZoomButtons(MacroElement):
+    """Leaflet's zoom buttons with their titles in the map's language."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.control.zoom({zoomInTitle: {{ this.zoom_in|tojson }}, zoomOutTitle: {{ this.zoom_out|tojson }}})
+  .addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, *, zoom_in: str, zoom_out: str) -> None:
+        super().__init__()
+        self._name = "ZoomButtons"
+        self.zoom_in, self.zoom_out = zoom_in, zoom_out
 
 
 class TitleBox(MacroElement):

@@ -11,17 +11,19 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element
-from folium.plugins import Fullscreen, MarkerCluster, MeasureControl
+from folium.plugins import Fullscreen, MarkerCluster
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 from maps.controls import (
     HELPERS,
     CommuneSearch,
+    MeasureTool,
     OutlineMiniMap,
     ScoreLayer,
     TitleBox,
     VenueKindLayer,
+    ZoomButtons,
 )
 from maps.escaping import html_text
 from maps.legend import Legend, MetricScale
@@ -41,7 +43,7 @@ from maps.style import (
     kind_label,
     text,
 )
-from risk.labels import LANGS, indicator_label
+from risk.labels import LANGS, indicator_label, words
 from risk.results import ScoreTable
 
 #: Leaflet needs an explicit max zoom once marker clusters are on the map.
@@ -121,6 +123,7 @@ def _base_map(communes: gpd.GeoDataFrame, *, offline: bool, lang: str) -> folium
         zoom_start=fit_zoom((west, south, east, north)),
         tiles=None,
         prefer_canvas=True,
+        zoom_control=False,  # added by _add_tools, with titles in ``lang``
     )
     if offline:
         m.get_root().header.add_child(Element(OFFLINE_BACKGROUND), name="offline_background")
@@ -135,10 +138,13 @@ def _base_map(communes: gpd.GeoDataFrame, *, offline: bool, lang: str) -> folium
 
 
 def _add_tools(m: folium.Map, communes: gpd.GeoDataFrame, layer: ScoreLayer, *, lang: str) -> None:
-    """Fullscreen, scale bar, measuring tool, minimap and commune search."""
+    """Zoom, fullscreen, scale bar, measuring tool, minimap and commune search, in ``lang``."""
+    ZoomButtons(zoom_in=text("zoom_in", lang), zoom_out=text("zoom_out", lang)).add_to(m)
     Fullscreen(title=text("fullscreen", lang), title_cancel=text("exit_fullscreen", lang)).add_to(m)
     MetricScale().add_to(m)
-    MeasureControl(
+    MeasureTool(
+        lang=lang,
+        strings=words("measure", lang),
         position="topleft",
         primary_length_unit="kilometers",
         secondary_length_unit="meters",
@@ -146,11 +152,15 @@ def _add_tools(m: folium.Map, communes: gpd.GeoDataFrame, layer: ScoreLayer, *, 
         secondary_area_unit="sqmeters",
     ).add_to(m)
     outline = gpd.GeoSeries([shapely.union_all(communes.geometry.to_numpy())], crs=4326)
-    strings = {"hideText": "−", "showText": "+"}
+    strings = {"hideText": text("minimap_hide", lang), "showText": text("minimap_show", lang)}
     OutlineMiniMap(outline.simplify(0.005).__geo_interface__, strings=strings).add_to(m)
-    CommuneSearch(layer, placeholder=text("search", lang), not_found=text("missing", lang)).add_to(
-        m
+    search = CommuneSearch(
+        layer,
+        placeholder=text("search", lang),
+        not_found=text("search_not_found", lang),
+        cancel=text("search_cancel", lang),
     )
+    search.add_to(m)
 
 
 def _add_titles(m: folium.Map, title: MapTitle, missing: list[str], *, lang: str) -> None:

@@ -3,7 +3,9 @@
 The assets are never committed: ``npm ci --prefix maps/static`` (run by ``make install``)
 installs the versions pinned in ``maps/static/package-lock.json`` into ``maps/static/node_modules``.
 An offline map is the normal HTML with every CDN ``<script>``/``<link>`` replaced by the file's
-content, and every image or font a stylesheet refers to turned into a ``data:`` URI.
+content, and every image or font a stylesheet refers to turned into a ``data:`` URI. A map the
+API serves points the same tags at the server's own copies (``/vendor/<package>/<file>``,
+:func:`serve_locally`): one table, :data:`ASSETS`, says where each CDN file lives.
 """
 
 from __future__ import annotations
@@ -94,6 +96,31 @@ def make_offline(html: str) -> str:
     if left:
         raise OfflineAssetsError(f"the offline map would still load {left[0]} from the internet")
     return html
+
+
+def serve_locally(html: str, *, root: str = "") -> str:
+    """``html`` loading every CDN script and stylesheet from ``{root}/vendor/`` and its favicon.
+
+    For a map served by the API (see ``api.routes.maps``): the page then loads nothing from
+    the internet but its background tiles; stylesheets' fonts and images follow, as their
+    ``url()`` references are relative to the stylesheet's own copy.
+    """
+    require_assets()
+    html = _SCRIPT.sub(lambda m: _local_tag(m.group(1), root, _SCRIPT_TAG), html)
+    html = _LINK.sub(lambda m: _local_tag(m.group(1), root, _STYLE_TAG), html)
+    icon = f'<link rel="icon" type="image/svg+xml" href="{root}/favicon.ico">'
+    return html.replace("<head>", f"<head>\n    {icon}", 1)
+
+
+def _local_tag(url: str, root: str, tag: str) -> str:
+    path = asset_file(url)
+    if path is None:
+        return ""
+    return tag.format(f"{root}/vendor/{path.relative_to(VENDOR_DIR).as_posix()}")
+
+
+_SCRIPT_TAG = '<script src="{}"></script>'
+_STYLE_TAG = '<link rel="stylesheet" href="{}"/>'
 
 
 def remote_loads(html: str) -> list[str]:

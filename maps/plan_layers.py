@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from geo.crs import STORAGE_CRS, to_metric
+from risk.labels import LANGS, words
 
 #: Layers a set of plans gives, in drawing order; ``plan_communes`` is a table (no geometry).
 PLAN_LAYERS = (
@@ -32,26 +33,8 @@ PLAN_LAYERS = (
 SEGMENT_CMAP = "plasma_r"
 BASE_COLOUR, OUTREACH_COLOUR = "#00441b", "#238b45"
 OUTREACH_STYLE = {"color": OUTREACH_COLOUR, "weight": 3, "fillOpacity": 0.0}
-TEXT = {
-    "vi": {
-        "patrol_bases": "Điểm đặt tổ tuần tra",
-        "patrol_coverage": "Vùng bao phủ tuần tra",
-        "outreach_communes": "Xã được chọn tuyên truyền",
-        "border_segments": "Đoạn biên giới (màu đậm: điểm cao)",
-        "crossing_ranking": "Xếp hạng cửa khẩu, lối mở",
-        "frequency": "trong kế hoạch ở {share:.0%} số lần rút trọng số",
-        "segment": "Đoạn {segment}: điểm {score:.0f}, hạng {rank}",
-    },
-    "en": {
-        "patrol_bases": "Patrol bases",
-        "patrol_coverage": "Patrol coverage",
-        "outreach_communes": "Communes chosen for outreach",
-        "border_segments": "Border segments (darker: higher score)",
-        "crossing_ranking": "Crossings ranked",
-        "frequency": "in the plan in {share:.0%} of weight draws",
-        "segment": "Segment {segment}: score {score:.0f}, rank {rank}",
-    },
-}
+#: Plan layer names and tooltips: lang → key → text (catalogue section ``plan_layers``).
+TEXT = {lang: words("plan_layers", lang) for lang in LANGS}
 
 
 def plan_text(key: str, lang: str, **values: Any) -> str:

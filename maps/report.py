@@ -12,56 +12,36 @@ from matplotlib.figure import Figure
 
 from maps.escaping import mathtext_text
 from maps.static_map import FONT, Stamp, draw_change_map, draw_map
-from risk.labels import word
+from risk.labels import LANGS, word, words
 
 A4_IN = (8.27, 11.69)
 ROWS_PER_PAGE = 38
 
-#: Ranked-table columns: key in the table frame → (title vi, title en, width as a share of the
-#: page, wrap width in characters). Columns sit side by side from ``TABLE_LEFT``; the last one
-#: takes what is left up to ``TABLE_RIGHT``, so a missing column (no district since July 2025)
-#: leaves no blank gap.
+#: Ranked-table column → (width as a share of the page, wrap width in characters).
+_COLUMN_SIZES = {
+    "rank": (0.05, 5),
+    "commune_name": (0.16, 22),
+    "district_name": (0.14, 18),
+    "score": (0.06, 6),
+    "score_change": (0.045, 5),  # points since the compared run
+    "class_label": (0.09, 11),
+    "rank_interval": (0.09, 9),
+    "p_top_k": (0.065, 5),
+    "drivers": (0.245, 45),
+}
+#: Ranked-table columns: key in the table frame → (title vi, title en, width, wrap), titles from
+#: the catalogue (``report.column_<key>``). Columns sit side by side from ``TABLE_LEFT``; the
+#: last one takes what is left up to ``TABLE_RIGHT``, so a missing column (no district since
+#: July 2025) leaves no blank gap.
 COLUMNS: dict[str, tuple[str, str, float, int]] = {
-    "rank": ("Hạng", "Rank", 0.05, 5),
-    "commune_name": ("Xã", "Commune", 0.16, 22),
-    "district_name": ("Huyện", "District", 0.14, 18),
-    "score": ("Điểm", "Score", 0.06, 6),
-    "score_change": ("±", "±", 0.045, 5),  # points since the compared run
-    "class_label": ("Mức", "Class", 0.09, 11),
-    "rank_interval": ("Khoảng hạng", "Rank range", 0.09, 9),
-    "p_top_k": ("P(top k)", "P(top k)", 0.065, 5),
-    "drivers": ("Yếu tố chính", "Main drivers", 0.245, 45),
+    key: (word(f"report.column_{key}", "vi"), word(f"report.column_{key}", "en"), *size)
+    for key, size in _COLUMN_SIZES.items()
 }
 TABLE_LEFT, TABLE_RIGHT = 0.06, 0.95
 #: Characters of 6.5 pt text per page width (52 characters in 0.28 of it).
 CHARS_PER_PAGE = 186
-TEXT = {
-    "vi": {
-        "table": "Các xã có nguy cơ cao nhất",
-        "method": "Phương pháp",
-        "weights": "Trọng số của hồ sơ",
-        "page": "Trang",
-        "privacy": "Số người dưới 5 được ghi là \u201c<5\u201d để bảo vệ người liên quan.",
-        "interval": "Khoảng hạng (p05-p95): 90% số lần rút ngẫu nhiên trọng số, số liệu và "
-        "tham số cho thứ hạng trong khoảng này. P(top k): tỉ lệ số lần xã nằm trong k xã "
-        "cao nhất. * Hạng chưa chắc chắn (gạch chéo trên bản đồ).",
-        "summary": "Điểm 0-100 là tổng có trọng số của các chỉ số đã chuẩn hoá 0-10; mức nguy cơ "
-        "chia theo ngũ phân vị; hạng 1 là điểm cao nhất.",
-    },
-    "en": {
-        "table": "Communes with the highest risk",
-        "method": "Method",
-        "weights": "Profile weights",
-        "page": "Page",
-        "privacy": "Counts of people below 5 are shown as \u201c<5\u201d to protect "
-        "those concerned.",
-        "interval": "Rank range (p05-p95): 90% of random draws of weights, counts and "
-        "parameters put the rank within it. P(top k): share of draws in which the commune is "
-        "among the k highest. * Class uncertain (hatched on the map).",
-        "summary": "The 0-100 score is the weighted sum of indicators normalised to 0-10; classes "
-        "are quintiles; rank 1 is the highest score.",
-    },
-}
+#: Report headings and sentences per language: lang → key → text (catalogue section ``report``).
+TEXT = {lang: words("report", lang) for lang in LANGS}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from geo.crs import to_metric
 from maps.escaping import mathtext_text
 from maps.plan_layers import draw_plan, plan_legend
 from maps.style import BORDER_STYLE, CLASS_COLOURS, UNCERTAIN_HATCH, kind_label, text
-from risk.labels import class_label
+from risk.labels import class_label, word
 
 FONT = "DejaVu Sans"
 #: How far beyond the communes' box the border and crossings still widen the map, km.
@@ -51,9 +51,9 @@ class Stamp:
     def lines(self, lang: str) -> list[str]:
         """The stamp as short lines of text in ``lang``."""
         layers = ", ".join(f"{k} {v[:8]}" for k, v in sorted(self.layer_versions.items()))
-        head = {"vi": "Lần tính", "en": "Run"}[lang]
-        weights = {"vi": "mã trọng số", "en": "weights hash"}[lang]
-        data = {"vi": "Phiên bản lớp dữ liệu", "en": "Layer versions"}[lang]
+        head, weights, data = (
+            word(f"report.stamp_{k}", lang) for k in ("run", "weights", "layers")
+        )
         return [
             f"{head} {self.run_id} · {text('profile', lang)} {self.profile} · "
             f"{weights} {self.weights_hash} · {text('date', lang)} {self.date}",

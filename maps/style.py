@@ -1,8 +1,8 @@
-"""Map styling as plain data: class colours, kind icons, layer titles in Vietnamese and English."""
+"""Map styling as plain data: class colours, kind icons; UI words from :mod:`risk.words`."""
 
 from __future__ import annotations
 
-from risk.labels import HOTSPOT_LABELS, hotspot_label
+from risk.labels import HOTSPOT_LABELS, LANGS, hotspot_label, words
 from risk.labels import site_kind_label as risk_kind_label
 
 #: Fill colour per risk class (1 = very low … 5 = very high), ColorBrewer YlOrRd.
@@ -50,76 +50,8 @@ BORDER_STYLE = {
 }
 ZONE_STYLE = {"color": "#542788", "weight": 2, "fillColor": "#998ec3", "fillOpacity": 0.4}
 
-TEXT: dict[str, dict[str, str]] = {
-    "vi": {
-        "title": "Bản đồ nguy cơ mua bán người",
-        "communes": "Điểm nguy cơ theo xã",
-        "border": "Đường biên giới",
-        "crossings": "Cửa khẩu, lối mở, đường mòn",
-        "venues": "Cơ sở kinh doanh có điều kiện",
-        "industrial_zones": "Khu, cụm công nghiệp",
-        "commune": "Xã",
-        "district": "Huyện",
-        "score": "Điểm (0-100)",
-        "class": "Mức nguy cơ",
-        "rank": "Thứ hạng",
-        "drivers": "Yếu tố chính",
-        "workers": "Số lao động",
-        "legend": "Mức nguy cơ",
-        "synthetic": "DỮ LIỆU MÔ PHỎNG, không phải số liệu thật",
-        "run": "Lần tính",
-        "hotspots": "Điểm nóng (Getis-Ord Gi*)",
-        "plan": "Kế hoạch tuần tra / tuyên truyền",
-        "plan_site": "Điểm chọn",
-        "search": "Tìm xã...",
-        "rank_interval": "Khoảng thứ hạng (90%)",
-        "class_uncertain": "Hạng chưa chắc chắn",
-        "missing": "Không có dữ liệu",
-        "date": "Ngày",
-        "profile": "Hồ sơ",
-        "province": "Tỉnh",
-        "no_tiles": "Bản đồ ngoại tuyến: không có nền bản đồ",
-        "fullscreen": "Toàn màn hình",
-        "exit_fullscreen": "Thoát toàn màn hình",
-        "venue_kind": "Cơ sở",
-        "venues_grouped": "{n} cơ sở trong ô {km} km",
-        "grouped_per": "gộp theo ô {km} km",
-    },
-    "en": {
-        "title": "Human-trafficking risk map",
-        "communes": "Risk score by commune",
-        "border": "Border",
-        "crossings": "Border gates, openings, trails",
-        "venues": "Conditional business venues",
-        "industrial_zones": "Industrial zones",
-        "commune": "Commune",
-        "district": "District",
-        "score": "Score (0-100)",
-        "class": "Risk class",
-        "rank": "Rank",
-        "drivers": "Main drivers",
-        "workers": "Workers",
-        "legend": "Risk class",
-        "synthetic": "SYNTHETIC DATA, not real figures",
-        "run": "Run",
-        "hotspots": "Hotspots (Getis-Ord Gi*)",
-        "plan": "Patrol / outreach plan",
-        "plan_site": "Chosen site",
-        "search": "Find a commune...",
-        "rank_interval": "Rank interval (90%)",
-        "class_uncertain": "Class uncertain",
-        "missing": "No data",
-        "date": "Date",
-        "profile": "Profile",
-        "province": "Province",
-        "no_tiles": "Offline map: no background map",
-        "fullscreen": "Full screen",
-        "exit_fullscreen": "Exit full screen",
-        "venue_kind": "Venues",
-        "venues_grouped": "{n} venues in a {km} km cell",
-        "grouped_per": "grouped in {km} km cells",
-    },
-}
+#: Map UI text per language: lang → key → text, from the catalogue section ``map``.
+TEXT: dict[str, dict[str, str]] = {lang: words("map", lang) for lang in LANGS}
 
 #: Layer names a map says are missing when the workspace lacks them.
 OPTIONAL_LAYERS = ("border", "crossings", "venues", "industrial_zones")

@@ -13,60 +13,21 @@ CLASSIFICATIONS = ("quantile", "natural_breaks")
 #: Above this many communes, natural breaks are computed on this many evenly spaced quantiles.
 JENKS_SAMPLE = 500
 
-#: Class 1 (lowest) .. 5 (highest) → label per language.
-CLASS_LABELS: dict[int, dict[str, str]] = {
-    5: {"vi": "Rất cao", "en": "Very high"},
-    4: {"vi": "Cao", "en": "High"},
-    3: {"vi": "Trung bình", "en": "Medium"},
-    2: {"vi": "Thấp", "en": "Low"},
-    1: {"vi": "Rất thấp", "en": "Very low"},
-}
 
+def _section(name: str) -> dict[str, dict[str, str]]:
+    """Catalogue section ``name`` as a fresh dict: key → {"vi": ..., "en": ...}."""
+    return {key: dict(texts) for key, texts in catalogue()[name].items()}
+
+
+#: Class 1 (lowest) .. 5 (highest) → label per language (catalogue section ``classes``).
+CLASS_LABELS: dict[int, dict[str, str]] = {int(c): t for c, t in _section("classes").items()}
 #: Indicator → label per language, as shown in tooltips, tables and explanations.
-INDICATOR_LABELS: dict[str, dict[str, str]] = {
-    "border_proximity": {"vi": "Gần biên giới", "en": "Border proximity"},
-    "border_length": {"vi": "Chiều dài biên giới", "en": "Border length"},
-    "crossing_access": {"vi": "Tiếp cận cửa khẩu, lối mở", "en": "Crossing access"},
-    "venue_pressure": {"vi": "Cơ sở kinh doanh có điều kiện", "en": "Venue pressure"},
-    "industrial_area": {"vi": "Diện tích khu công nghiệp", "en": "Industrial zone area"},
-    "industrial_workers": {"vi": "Lao động khu công nghiệp", "en": "Industrial workers nearby"},
-    "repatriation_rate": {"vi": "Người bị trục xuất, nạn nhân trở về", "en": "Returnees rate"},
-    "deported_rate": {"vi": "Người bị trục xuất trở về", "en": "People deported back"},
-    "victim_rate": {"vi": "Nạn nhân được trả về", "en": "Victims returned"},
-    "vulnerability": {"vi": "Nghèo, dân tộc thiểu số", "en": "Poverty, ethnic minority"},
-}
-
-
+INDICATOR_LABELS: dict[str, dict[str, str]] = _section("indicators")
 #: Crossing and venue kind → label per language (map markers, legends, tooltips).
-KIND_LABELS: dict[str, dict[str, str]] = {
-    "international": {"vi": "Cửa khẩu quốc tế", "en": "International gate"},
-    "main": {"vi": "Cửa khẩu chính", "en": "Main gate"},
-    "secondary": {"vi": "Cửa khẩu phụ", "en": "Secondary gate"},
-    "opening": {"vi": "Lối mở", "en": "Informal opening"},
-    "trail": {"vi": "Đường mòn", "en": "Trail"},
-    "seaport": {"vi": "Cảng biển", "en": "Seaport"},
-    "karaoke": {"vi": "Karaoke", "en": "Karaoke"},
-    "massage": {"vi": "Xoa bóp", "en": "Massage"},
-    "guesthouse": {"vi": "Nhà nghỉ", "en": "Guesthouse"},
-    "hotel": {"vi": "Khách sạn", "en": "Hotel"},
-    "homestay": {"vi": "Homestay", "en": "Homestay"},
-    "bar": {"vi": "Quán bar", "en": "Bar"},
-    "cafe": {"vi": "Cà phê", "en": "Café"},
-    "other": {"vi": "Khác", "en": "Other"},
-}
-
+KIND_LABELS: dict[str, dict[str, str]] = _section("kinds")
 #: Getis-Ord Gi* class → label per language: clusters of high or low scores found by a
-#: permutation test with false-discovery-rate control (q ≤ 0.01 / 0.05 / 0.10). They describe
-#: the map of scores; no "confidence" wording, which the test cannot support (method §4).
-HOTSPOT_LABELS: dict[str, dict[str, str]] = {
-    "hot_99": {"vi": "Cụm điểm cao (q ≤ 0,01)", "en": "High-score cluster (q ≤ 0.01)"},
-    "hot_95": {"vi": "Cụm điểm cao (q ≤ 0,05)", "en": "High-score cluster (q ≤ 0.05)"},
-    "hot_90": {"vi": "Cụm điểm cao (q ≤ 0,10)", "en": "High-score cluster (q ≤ 0.10)"},
-    "ns": {"vi": "Không thuộc cụm", "en": "Not in a cluster"},
-    "cold_90": {"vi": "Cụm điểm thấp (q ≤ 0,10)", "en": "Low-score cluster (q ≤ 0.10)"},
-    "cold_95": {"vi": "Cụm điểm thấp (q ≤ 0,05)", "en": "Low-score cluster (q ≤ 0.05)"},
-    "cold_99": {"vi": "Cụm điểm thấp (q ≤ 0,01)", "en": "Low-score cluster (q ≤ 0.01)"},
-}
+#: permutation test with false-discovery-rate control (q ≤ 0.01 / 0.05 / 0.10).
+HOTSPOT_LABELS: dict[str, dict[str, str]] = _section("hotspots")
 
 
 def class_breaks(scores: ArrayLike, method: str = "quantile") -> NDArray[np.float64]:

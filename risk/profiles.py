@@ -87,9 +87,14 @@ class Profile:
     weights: Mapping[str, float]
     parameters: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_PARAMETERS))
     title: Mapping[str, str] = field(default_factory=dict)
-    rationale: str = ""
+    #: Why the profile weighs what it does, per language: {"vi": ..., "en": ...}.
+    rationale: Mapping[str, str] = field(default_factory=dict)
     #: Why each weight is what it is: indicator → {"vi": ..., "en": ...}.
     weight_rationale: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def rationale_in(self, lang: str = "vi") -> str:
+        """The rationale in ``lang``, else in the other language, else ""."""
+        return self.rationale.get(lang) or next(iter(self.rationale.values()), "")
 
     def model_hash(self) -> str:
         """Short hash of weights and parameters: equal hashes mean equal models.
@@ -106,7 +111,7 @@ class Profile:
             "weights": dict(weights),
             "parameters": dict(self.parameters),
             "title": dict(self.title),
-            "rationale": self.rationale,
+            "rationale": dict(self.rationale),
             "weight_rationale": dict(self.weight_rationale),
         }
         return profile_from_dict(data, source=source or f"custom weights for {self.name}")
@@ -127,7 +132,7 @@ class Profile:
         weights = _rescaled(dict(self.weights), named)
         params = {**self.parameters, **{k: v for k, v in settings.items() if k not in named}}
         data = {"name": self.name, "weights": weights, "parameters": params}
-        data.update(title=dict(self.title), rationale=self.rationale)
+        data.update(title=dict(self.title), rationale=dict(self.rationale))
         data.update(weight_rationale=dict(self.weight_rationale))
         return profile_from_dict(data, source=source)
 
@@ -217,9 +222,23 @@ def profile_from_dict(data: object, *, source: str) -> Profile:
         weights=_weights(data.get("weights"), source),
         parameters=_parameters(data.get("parameters") or {}, source),
         title=dict(data.get("title") or {}),
-        rationale=str(data.get("rationale") or "").strip(),
+        rationale=_rationale(data.get("rationale"), source),
         weight_rationale=_weight_rationale(data.get("weight_rationale") or {}, source),
     )
+
+
+def _rationale(raw: object, source: str) -> dict[str, str]:
+    """``{"vi": text, "en": text}``; one text (older profiles) stands for both languages."""
+    if raw is None or isinstance(raw, str):
+        text = (raw or "").strip()
+        return {"vi": text, "en": text} if text else {}
+    ok = isinstance(raw, dict) and set(raw) <= {"vi", "en"}
+    if not ok or not all(isinstance(t, str) and t.strip() for t in raw.values()):
+        raise ProfileError(
+            f'{source}: key "rationale" must be a text, or texts under "vi" and "en", '
+            f"got {raw!r:.80}"
+        )
+    return {lang: text.strip() for lang, text in raw.items()}
 
 
 def _weight_rationale(raw: object, source: str) -> dict[str, dict[str, str]]:

@@ -9,14 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from risk.labels import indicator_label
+from risk.labels import LANGS, indicator_label, word
 
 RAW, NORM, CONTRIB = "raw_", "norm_", "contrib_"
 #: How one driver of a score is put in words, per language.
-REASON = {
-    "vi": "{label}: {points:.1f} điểm ({share:.0%} tổng điểm)",
-    "en": "{label}: {points:.1f} points ({share:.0%} of the score)",
-}
+REASON = {lang: word("report.reason", lang) for lang in LANGS}
 SCORE_COLUMNS = ("commune_code", "score", "class", "class_label_vi", "class_label_en", "rank")
 #: Columns added by the analyses of a run: rank interval and top-k probability (sensitivity),
 #: whether the class is uncertain (5-95 % scores in different classes), Getis-Ord Gi* class,

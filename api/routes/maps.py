@@ -8,6 +8,8 @@ so a browser can load the page and then ask for a key.
 from __future__ import annotations
 
 import json
+from functools import cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -15,18 +17,36 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from api.deps import ProfileName, SettingsDep, WorkspaceDep, named_profile
 from api.keys import keys_required
-from api.middleware import MAP_CSP
+from api.middleware import CDN_MAP_CSP, MAP_CSP
 from api.security import PrincipalDep
 from geo.errors import NotFoundError
 from geo.workspace import Workspace
-from maps.offline import STATIC_DIR, assets_installed, vendor_file
+from maps.offline import STATIC_DIR, assets_installed, serve_locally, vendor_file
 from maps.style import CLASS_COLOURS
-from risk.labels import CLASS_LABELS, INDICATOR_LABELS
+from risk.labels import CLASS_LABELS, INDICATOR_LABELS, word, words
+from risk.words import catalogue
 
 router = APIRouter(tags=["maps"])
 static_router = APIRouter(include_in_schema=False)
 DASHBOARD_DIR = STATIC_DIR / "dashboard"
 DASHBOARD_FILES = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+FAVICON = STATIC_DIR / "favicon.svg"
+#: The method page per language: a Vietnamese summary, and the full technical note in English.
+METHOD_PAGES = {
+    "vi": Path(__file__).resolve().parents[2] / "docs" / "method.vi.md",
+    "en": Path(__file__).resolve().parents[2] / "docs" / "method.md",
+}
+METHOD_HTML = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title><link rel="icon" type="image/svg+xml" href="{root}/favicon.ico">
+<style>body {{ font: 16px/1.55 "Segoe UI", Arial, sans-serif; max-width: 60rem; margin: 2rem auto;
+padding: 0 1rem; color: #222; }} table {{ border-collapse: collapse; }} td, th {{ border: 1px solid
+#bbb; padding: 4px 8px; vertical-align: top; }} code {{ background: #f3f3f3; }}
+nav {{ text-align: right; }}</style></head>
+<body><nav><a href="?lang={other}">{switch}</a></nav>
+{body}
+</body></html>"""
 #: Leaflet from our server when npm installed it, else from its CDN (the page then needs internet).
 LEAFLET = {
     True: ("/vendor/leaflet/dist/leaflet.js", "/vendor/leaflet/dist/leaflet.css"),
@@ -40,6 +60,7 @@ LEAFLET = {
 @router.get("/maps/{profile}", response_class=HTMLResponse)
 def get_map(
     profile: ProfileName,
+    request: Request,
     ws: WorkspaceDep,
     settings: SettingsDep,
     principal: PrincipalDep,
@@ -55,14 +76,24 @@ def get_map(
 
     loaded = named_profile(profile, settings)
     path = ws.path(ws.map_file(loaded.name))
-    policy = {"Content-Security-Policy": MAP_CSP}
     stored = principal.province is None and principal.read_rule() is None  # drawn exact
     if path.is_file() and lang == "vi" and not offline and stored:
-        return HTMLResponse(path.read_text(encoding="utf-8"), headers=policy)
-    return HTMLResponse(
-        map_html(ws, loaded, lang=lang, offline=offline, province=principal.province),
-        headers=policy,
-    )
+        html = path.read_text(encoding="utf-8")
+    else:
+        html = map_html(ws, loaded, lang=lang, offline=offline, province=principal.province)
+    return _served(html, request, inlined=offline)
+
+
+def _served(html: str, request: Request, *, inlined: bool) -> HTMLResponse:
+    """The map loading Leaflet and its plugins from this server (``/vendor``), when installed.
+
+    Without the npm assets the map keeps its CDN links and a policy that allows those hosts.
+    """
+    if inlined or not assets_installed():
+        policy = MAP_CSP if inlined else CDN_MAP_CSP
+        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
+    html = serve_locally(html, root=request.scope.get("root_path", ""))
+    return HTMLResponse(html, headers={"Content-Security-Policy": MAP_CSP})
 
 
 @static_router.get("/", response_class=HTMLResponse)
@@ -129,3 +160,56 @@ def vendor(path: str) -> FileResponse:
         return FileResponse(vendor_file(path))
     except Exception as err:
         raise NotFoundError(str(err)) from None
+
+
+@static_router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """The riskmap icon (SVG) for the dashboard, the maps and the API's pages."""
+    return FileResponse(FAVICON, media_type="image/svg+xml")
+
+
+@static_router.get("/words/{lang}")
+def get_words(
+    lang: Literal["vi", "en"],
+    section: Annotated[
+        list[str] | None, Query(description="Only these sections (default: every one)")
+    ] = None,
+) -> dict[str, dict[str, str]]:
+    """The catalogue of user-facing words in ``lang``: section → key → text (no data, no key)."""
+    names = section or sorted(catalogue())
+    unknown = [name for name in names if name not in catalogue()]
+    if unknown:
+        raise NotFoundError(
+            f'no word section "{unknown[0]}"; known: {", ".join(sorted(catalogue()))}'
+        )
+    return {name: words(name, lang) for name in names}
+
+
+@static_router.get("/method", response_class=HTMLResponse)
+def method_page(
+    request: Request,
+    lang: Annotated[Literal["vi", "en"], Query(description="Page language")] = "vi",
+) -> HTMLResponse:
+    """How a score is computed: a Vietnamese summary, or the full note in English (no data)."""
+    other = "en" if lang == "vi" else "vi"
+    page = METHOD_HTML.format(
+        lang=lang,
+        other=other,
+        title=word("map.method", lang),
+        switch=word("map.other_language", lang),
+        root=request.scope.get("root_path", ""),
+        body=_method_body(lang),
+    )
+    return HTMLResponse(page)
+
+
+@cache
+def _method_body(lang: str) -> str:
+    """The method note in ``lang`` as HTML (Markdown with tables, no raw HTML let through)."""
+    from markdown_it import MarkdownIt
+
+    path = METHOD_PAGES[lang]
+    if not path.is_file():
+        raise NotFoundError(f"the method page {path.name} is not installed beside riskmap")
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(path.read_text("utf-8"))
+    return body.replace('href="method.md"', 'href="?lang=en"')

@@ -22,6 +22,7 @@ from geo.errors import NotFoundError
 from geo.places import touching
 from geo.query import matching, parse_bbox
 from geo.workspace import Workspace
+from risk.labels import word
 from risk.pipeline import scored_communes
 from risk.store import list_runs, load_run
 
@@ -35,13 +36,9 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
 SERVED_LAYERS = ("communes", "border", "crossings", "venues", "industrial_zones")
-TITLES = {
-    "communes": "Xã / Communes",
-    "border": "Biên giới / Border",
-    "crossings": "Cửa khẩu, lối mở / Crossings",
-    "venues": "Cơ sở kinh doanh / Venues",
-    "industrial_zones": "Khu công nghiệp / Industrial zones",
-}
+#: Collection titles in both languages, from the catalogue section ``layers``.
+TITLES = {n: f"{word(f'layers.{n}', 'vi')} / {word(f'layers.{n}', 'en')}" for n in SERVED_LAYERS}
+SCORES_TITLE = f"{word('layers.scores', 'vi')} / {word('layers.scores', 'en')}"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 
@@ -174,7 +171,7 @@ def _scoped(ws: Workspace, gdf: gpd.GeoDataFrame, principal: Principal) -> gpd.G
 
 def _describe(base: str, cid: str, ws: Workspace) -> dict[str, Any]:
     west, south, east, north = (float(v) for v in _features(ws, cid).total_bounds)
-    title = TITLES.get(cid, f"Điểm nguy cơ / Risk scores: {cid.removeprefix('scores-')}")
+    title = TITLES.get(cid, f"{SCORES_TITLE}: {cid.removeprefix('scores-')}")
     return {
         "id": cid,
         "title": title,

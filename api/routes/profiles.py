@@ -18,6 +18,8 @@ def get_profiles(settings: SettingsDep) -> list[ProfileOut]:
         load_profile(n, settings.profiles_dir) for n in list_profiles(settings.profiles_dir)
     ]
     return [
-        ProfileOut(name=p.name, title=dict(p.title), rationale=p.rationale, weights=dict(p.weights))
+        ProfileOut(
+            name=p.name, title=dict(p.title), rationale=dict(p.rationale), weights=dict(p.weights)
+        )
         for p in profiles
     ]

@@ -52,7 +52,7 @@ def test_report_pages_say_it_in_vietnamese_with_the_run_stamp(scored_workspace, 
         table=ranked_table(scored, info, lang="vi", top=5),
         weights=[("Gần biên giới", 0.2)],
         profile_title="Tuần tra biên giới",
-        rationale=patrol.rationale,
+        rationale=patrol.rationale_in("vi"),
         stamp=info.stamp,
     )
     pages = report_pages(content)

@@ -1,0 +1,38 @@
+"""The measuring tool (leaflet-measure), keyed by the names its own translations use."""
+
+WORDS = {
+    "measure": {"vi": "Đo", "en": "Measure"},
+    "measureDistancesAndAreas": {
+        "vi": "Đo khoảng cách và diện tích",
+        "en": "Measure distances and areas",
+    },
+    "createNewMeasurement": {"vi": "Đo mới", "en": "Create a new measurement"},
+    "startCreating": {
+        "vi": "Bấm lên bản đồ để thêm điểm đo",
+        "en": "Start creating a measurement by adding points to the map",
+    },
+    "finishMeasurement": {"vi": "Kết thúc đo", "en": "Finish measurement"},
+    "lastPoint": {"vi": "Điểm cuối", "en": "Last point"},
+    "area": {"vi": "Diện tích", "en": "Area"},
+    "perimeter": {"vi": "Chu vi", "en": "Perimeter"},
+    "pointLocation": {"vi": "Vị trí điểm", "en": "Point location"},
+    "areaMeasurement": {"vi": "Đo diện tích", "en": "Area measurement"},
+    "linearMeasurement": {"vi": "Đo chiều dài", "en": "Linear measurement"},
+    "pathDistance": {"vi": "Chiều dài đường đo", "en": "Path distance"},
+    "centerOnArea": {"vi": "Đưa vùng này vào giữa", "en": "Center on this area"},
+    "centerOnLine": {"vi": "Đưa đường này vào giữa", "en": "Center on this line"},
+    "centerOnLocation": {"vi": "Đưa điểm này vào giữa", "en": "Center on this location"},
+    "cancel": {"vi": "Hủy", "en": "Cancel"},
+    "delete": {"vi": "Xóa", "en": "Delete"},
+    "acres": {"vi": "mẫu Anh", "en": "Acres"},
+    "feet": {"vi": "feet", "en": "Feet"},
+    "kilometers": {"vi": "km", "en": "Kilometers"},
+    "hectares": {"vi": "ha", "en": "Hectares"},
+    "meters": {"vi": "m", "en": "Meters"},
+    "miles": {"vi": "dặm", "en": "Miles"},
+    "sqfeet": {"vi": "feet vuông", "en": "Sq Feet"},
+    "sqmeters": {"vi": "m²", "en": "Sq Meters"},
+    "sqmiles": {"vi": "dặm vuông", "en": "Sq Miles"},
+    "decPoint": {"vi": ",", "en": "."},
+    "thousandsSep": {"vi": ".", "en": ","},
+}
