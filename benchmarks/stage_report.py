@@ -79,7 +79,8 @@ def _target_cells(key: str, figures: Mapping[str, Any]) -> list[str]:
         floor, unit, _ = FLOORS[key]
         return [_s(value, unit), f"≥ {floor:g}{unit}", "pass" if value >= floor else "**FAIL**"]
     limit, unit, _ = TARGETS[key]
-    return [_s(value, unit), f"< {limit:g} {unit}", "pass" if value < limit else "**FAIL**"]
+    gap = "" if unit == "×" else " "
+    return [_s(value, unit), f"< {limit:g}{gap}{unit}", "pass" if value < limit else "**FAIL**"]
 
 
 def rows(f: Mapping[str, Any]) -> list[list[str]]:
