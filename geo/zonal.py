@@ -71,10 +71,11 @@ def zonal_sum(
         for partial pixels). ``"rasterstats"``: pixels whose centre lies in the polygon; a
         polygon too small to hold any centre is summed over every pixel it touches instead.
     executor
-        None sums every polygon here in one pass over the file. An executor (see
-        :mod:`geo.parallel`) gets the polygons in spatial chunks of :data:`CHUNK`: each task
-        receives the raster's path, a pixel window and its polygons as WKB, reads the window
-        itself and returns sums equal to the one-pass ones.
+        None sums every polygon here: exactextract band by band of :data:`CHUNK` polygons,
+        each band's pixel window read once (the next ones on a reader thread meanwhile);
+        rasterstats in one pass over the file. An executor (see :mod:`geo.parallel`) gets
+        the same spatial chunks as tasks: each receives the raster's path, a pixel window
+        and its polygons as WKB, reads the window itself and returns the same sums.
 
     Returns
     -------
