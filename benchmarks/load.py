@@ -8,12 +8,12 @@ clients (asyncio + httpx2, each one request at a time, keep-alive) for ``--secon
 (``/communes/{code}``). Requests per second, p50/p95/p99 latency per endpoint and the error
 count are printed.
 
-``--scale 1`` (``make load SCALE=full``) serves a national workspace instead (about 10,600
-communes, generated and scored under a temporary folder, never committed; ``--structure
-2025`` for the 3,321 communes since July 2025): the clients ask for the largest province's
-scores (``/scores?province=...``) and commune details (``/communes/{code}``), and the figures
-go into ``benchmarks/results.json`` (``load``, ``load_p95_ms``, ``load_errors``). Other runs
-write only where ``--out`` says.
+``--scale S`` serves a national workspace at that scale instead (``--scale 1``, ``make load
+SCALE=full``: about 10,600 communes; generated and scored under a temporary folder, never
+committed; ``--structure 2025`` for the 3,321 communes since July 2025): the clients ask for
+the largest province's scores (``/scores?province=...``) and commune details
+(``/communes/{code}``). Only ``--scale 1`` records the figures in ``benchmarks/results.json``
+(``load``, ``load_p95_ms``, ``load_errors``); other runs write only where ``--out`` says.
 """
 
 from __future__ import annotations
