@@ -3,6 +3,10 @@
 At ``scale=1``: about 10,600 communes (the pre-2025 map), 300 crossings, 1,000,000 venues,
 400 industrial zones, 5 years of repatriation counts and a population GeoTIFF of about
 101 million 100 m pixels. ``scale`` shrinks every count (and the raster area) by that factor.
+
+``structure="2025"`` draws the communes as Viet Nam has had them since July 2025: 3,321
+communes and wards in 34 provinces, no district (at ``scale=1``); the other layers are drawn
+the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from geo.schema import CROSSING_KINDS, VENUE_KINDS
 
 CRS = "EPSG:32648"
 FULL = {"communes": 10_600, "crossings": 300, "venues": 1_000_000, "zones": 400}
+#: The structure since 1 July 2025 at scale 1: communes and wards, provinces (no district).
+FULL_2025 = {"communes": 3_321, "provinces": 34}
+STRUCTURES = ("2009", "2025")
 WIDTH_M, HEIGHT_M = 700_000.0, 1_450_000.0  # 7,000 × 14,500 pixels of 100 m at scale 1
 ORIGIN = (180_000.0, 950_000.0)  # south-west corner in UTM 48N, about 102 E 8.6 N
 PIXEL_M = 100.0
@@ -38,15 +45,26 @@ class National:
     pixels: int
 
 
-def make_national(folder: Path, *, scale: float = 1.0, seed: int = 0) -> National:
-    """Generate every layer at ``scale`` and write the population raster into ``folder``."""
+def make_national(
+    folder: Path, *, scale: float = 1.0, seed: int = 0, structure: str = "2009"
+) -> National:
+    """Generate every layer at ``scale`` and write the population raster into ``folder``.
+
+    ``structure`` is ``"2009"`` (about 10,600 communes in districts) or ``"2025"`` (3,321
+    communes and wards in 34 provinces, no district), both counts at ``scale=1``.
+    """
+    if structure not in STRUCTURES:
+        raise ValueError(f'structure was "{structure}" but is expected to be one of {STRUCTURES}')
     rng = np.random.default_rng(seed)
     side = np.sqrt(scale)
     width, height = (np.round(m * side / PIXEL_M) * PIXEL_M for m in (WIDTH_M, HEIGHT_M))
     box = shapely.box(ORIGIN[0], ORIGIN[1], ORIGIN[0] + width, ORIGIN[1] + height)  # whole pixels
     country = _country(box, side)
     cities = _uniform(rng, country, max(4, round(80 * side)))
-    communes = _communes(rng, country, cities, round(FULL["communes"] * scale))
+    if structure == "2025":
+        communes = _communes_2025(rng, country, cities, scale)
+    else:
+        communes = _communes(rng, country, cities, round(FULL["communes"] * scale))
     border = _border(country, box)
     layers = {
         "communes": communes,
@@ -109,6 +127,32 @@ def _communes(rng, country, cities, n: int) -> gpd.GeoDataFrame:
             "commune_name": [f"Xã Mô Phỏng {i}" for i in range(1, n + 1)],
             "district_name": [f"Huyện {r}-{c}" for r, c in zip(row, col, strict=True)],
             "province_name": [f"Tỉnh {r // 4}-{c // 3}" for r, c in zip(row, col, strict=True)],
+            "poverty_rate": rng.beta(2, 6, n).round(3),
+            "ethnic_minority_share": rng.beta(1, 3, n).round(3),
+            "data_source": NOTE,
+        },
+        geometry=geoms,
+        crs=CRS,
+    )
+
+
+def _communes_2025(rng, country, cities, scale: float) -> gpd.GeoDataFrame:
+    """Communes and wards since July 2025: provinces of nearby communes, no district."""
+    n = max(2, round(FULL_2025["communes"] * scale))
+    seeds = _clustered(rng, country, cities, n, share=0.35, sigma=12_000)
+    cells = shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=country, ordered=True)
+    geoms = shapely.make_valid(shapely.intersection(np.asarray(shapely.get_parts(cells)), country))
+    provinces = min(n, max(1, round(FULL_2025["provinces"] * scale)), FULL_2025["provinces"])
+    centres = seeds[rng.choice(n, provinces, replace=False)]  # each holds its own commune
+    nearest = np.argmin(((seeds[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2), axis=1)
+    ward = rng.uniform(size=n) < 0.2
+    return gpd.GeoDataFrame(
+        {
+            "commune_code": [f"{i:05d}" for i in range(1, n + 1)],
+            "commune_name": [
+                f"{'Phường' if w else 'Xã'} Mô Phỏng {i}" for i, w in enumerate(ward, start=1)
+            ],
+            "province_name": [f"Tỉnh Mô Phỏng {k + 1}" for k in nearest],
             "poverty_rate": rng.beta(2, 6, n).round(3),
             "ethnic_minority_share": rng.beta(1, 3, n).round(3),
             "data_source": NOTE,

@@ -29,9 +29,15 @@ def read_results(path: Path = RESULTS) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def update_results(figures: dict[str, Any], path: Path = RESULTS) -> dict[str, Any]:
-    """Merge ``figures`` into ``path`` atomically (a killed run leaves the old file); return it."""
-    merged = {**read_results(path), **figures, "machine": machine()}
+def update_results(
+    figures: dict[str, Any], path: Path = RESULTS, *, drop: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Merge ``figures`` into ``path`` atomically (a killed run leaves the old file); return it.
+
+    Keys in ``drop`` (figures no script writes any more) are left out.
+    """
+    kept = {k: v for k, v in read_results(path).items() if k not in drop}
+    merged = {**kept, **figures, "machine": machine()}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(merged, out, indent=2, sort_keys=True, ensure_ascii=False)

@@ -30,15 +30,7 @@ def model(ws: Any, *, repeat: int, seed: int) -> dict[str, Any]:
     score_s, table = timed(lambda: score(inputs.indicators, profile), repeat=repeat)
     say("score", score_s, f"median of {score_s.runs}")
     rng = np.random.default_rng(seed)
-
-    def rescore():
-        chosen = profile.with_weights(_new_weights(dict(profile.weights), rng))
-        cached = cached_inputs(ws, chosen)
-        return score(cached.indicators, chosen, notes=cached.notes)
-
-    runs = max(repeat, 7)
-    rescore_s, _ = timed(rescore, repeat=runs)
-    say("re-score new weights", rescore_s, f"median of {rescore_s.runs}; cached inputs + score")
+    rescore_s = rescore(ws, repeat=repeat, rng=rng)
     api_s, _ = timed(
         lambda: score_workspace(
             ws, profile.with_weights(_new_weights(dict(profile.weights), rng)), store=False
@@ -58,6 +50,24 @@ def model(ws: Any, *, repeat: int, seed: int) -> dict[str, Any]:
         "rescore_api_path_ms": api_s * 1000,
         "montecarlo_1000_s": mc_s,
     }
+
+
+def rescore(ws: Any, *, repeat: int, rng: np.random.Generator, label: str = "") -> float:
+    """Median seconds of re-scoring with new weights from the cached inputs (as a slider does)."""
+    from risk.inputs import cached_inputs
+    from risk.profiles import load_profile
+    from risk.scoring import score
+
+    profile = load_profile(PROFILE)
+
+    def once():
+        chosen = profile.with_weights(_new_weights(dict(profile.weights), rng))
+        cached = cached_inputs(ws, chosen)
+        return score(cached.indicators, chosen, notes=cached.notes)
+
+    seconds, _ = timed(once, repeat=max(repeat, 7))
+    say(f"re-score new weights{label}", seconds, f"median of {seconds.runs}; cached inputs + score")
+    return seconds
 
 
 def offline_map(ws: Any) -> dict[str, Any]:

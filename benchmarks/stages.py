@@ -58,24 +58,30 @@ def timed(fn: Callable[[], T], *, repeat: int = 1, budget_s: float = 15.0) -> tu
     return seconds, result
 
 
-def generate(folder: Path, *, scale: float, seed: int) -> tuple[dict[str, Any], dict[str, Path]]:
+def generate(
+    folder: Path, *, scale: float, seed: int, structure: str = "2009"
+) -> tuple[dict[str, Any], dict[str, Path]]:
     """Generate national data at ``scale``, write it as the files users have; figures, files.
 
     The generated frames are dropped on return: the pipeline starts from the files.
     """
-    seconds, national = timed(lambda: make_national(folder, scale=scale, seed=seed))
+    seconds, national = timed(
+        lambda: make_national(folder, scale=scale, seed=seed, structure=structure)
+    )
     files = write_files(national, folder)
     layers = national.layers
     figures = {
         "generate_s": seconds,
         "communes": len(layers["communes"]),
+        "provinces": int(layers["communes"]["province_name"].nunique()),
         "venues": len(layers["venues"]),
         "crossings": len(layers["crossings"]),
         "industrial_zones": len(layers["industrial_zones"]),
         "repatriation_rows": len(layers["repatriations"]),
         "raster_pixels": national.pixels,
     }
-    say("generate", seconds, f"{figures['communes']} communes, {figures['venues']} venues")
+    detail = f"{figures['communes']} communes in {figures['provinces']} provinces ({structure})"
+    say("generate", seconds, f"{detail}, {figures['venues']} venues")
     return figures, files
 
 

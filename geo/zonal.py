@@ -7,8 +7,11 @@ covers, so small communes keep their partial pixels and the sums add up to the r
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,8 @@ MISSING = -1.0
 MIN_INSIDE = 0.99
 #: Polygons per task when an executor splits the work (a band of the raster each).
 CHUNK = 500
+#: Raster windows read ahead of the one exactextract is summing (local path; memory bound).
+READ_AHEAD = 2
 
 
 @dataclass(frozen=True)
@@ -66,10 +71,11 @@ def zonal_sum(
         for partial pixels). ``"rasterstats"``: pixels whose centre lies in the polygon; a
         polygon too small to hold any centre is summed over every pixel it touches instead.
     executor
-        None sums every polygon here in one pass over the file. An executor (see
-        :mod:`geo.parallel`) gets the polygons in spatial chunks of :data:`CHUNK`: each task
-        receives the raster's path, a pixel window and its polygons as WKB, reads the window
-        itself and returns sums equal to the one-pass ones.
+        None sums every polygon here: exactextract band by band of :data:`CHUNK` polygons,
+        each band's pixel window read once (the next ones on a reader thread meanwhile);
+        rasterstats in one pass over the file. An executor (see :mod:`geo.parallel`) gets
+        the same spatial chunks as tasks: each receives the raster's path, a pixel window
+        and its polygons as WKB, reads the window itself and returns the same sums.
 
     Returns
     -------
@@ -107,9 +113,7 @@ def zonal_stats(
     geoms = polygons.geometry if isinstance(polygons, gpd.GeoDataFrame) else polygons
     info = _raster_info(raster)
     geoms = geoms.to_crs(info.crs)
-    inside = shapely.area(shapely.intersection(geoms.values, info.extent)) / shapely.area(
-        geoms.values
-    )
+    inside = _inside(geoms.values, info.extent)
     if len(geoms) and not (inside > 0).any():
         raise InputFileError(
             raster,
@@ -117,7 +121,9 @@ def zonal_stats(
             f"{_extent(geoms.total_bounds)} (both in {info.crs}): it does not overlap any of "
             "them; check the raster's CRS and that it is the right area",
         )
-    if executor is None:
+    if executor is None and engine == "exactextract":
+        sums, valid = _windowed(raster, geoms.values, info, chunk)
+    elif executor is None:
         sums, valid = _sum_count(str(raster), geoms.values, engine, info.nodata, info.crs)
     else:
         sums, valid = _chunked(raster, geoms.values, engine, info, executor, chunk)
@@ -144,6 +150,20 @@ def _raster_info(raster) -> _Info:
     return info
 
 
+def _inside(geoms: NDArray, extent: shapely.Polygon) -> NDArray[np.float64]:
+    """Share (0-1) of each polygon's area inside ``extent``; 1 without a cut if its box is."""
+    bounds = shapely.bounds(geoms)
+    x0, y0, x1, y1 = extent.bounds
+    within = (bounds[:, 0] >= x0) & (bounds[:, 1] >= y0) & (bounds[:, 2] <= x1)
+    within &= bounds[:, 3] <= y1
+    inside = np.ones(len(geoms))
+    cut = ~within
+    if cut.any():
+        part = shapely.area(shapely.intersection(geoms[cut], extent))
+        inside[cut] = part / shapely.area(geoms[cut])
+    return inside
+
+
 def _extent(bounds) -> str:
     x0, y0, x1, y1 = bounds
     return f"x {x0:.6g} to {x1:.6g}, y {y0:.6g} to {y1:.6g}"
@@ -154,8 +174,8 @@ def _sum_count(source, geoms: NDArray, engine: str, nodata: float | None, crs):
     if engine == "exactextract":
         from exactextract import exact_extract
 
-        frame = gpd.GeoDataFrame(geometry=geoms, crs=crs)
-        stats = exact_extract(source, frame, ["sum", "count"], output="pandas")
+        features = _wkb_source()(geoms, crs)
+        stats = exact_extract(source, features, ["sum", "count"], output="pandas")
         return (
             stats["sum"].to_numpy(dtype=float, copy=True),
             stats["count"].to_numpy(dtype=float, copy=True),
@@ -163,11 +183,90 @@ def _sum_count(source, geoms: NDArray, engine: str, nodata: float | None, crs):
     return _centre_sum(source, geoms, MISSING if nodata is None else nodata)
 
 
-def _chunked(raster, geoms: NDArray, engine: str, info: _Info, executor, chunk: int):
-    """Sums and counts computed by ``executor`` over spatial chunks of ``geoms``."""
+@functools.cache
+def _wkb_source() -> type:
+    """An exactextract feature source over WKB (the GeoDataFrame one goes through GeoJSON)."""
+    from exactextract.feature import Feature, FeatureSource
+
+    class WKBFeature(Feature):
+        def __init__(self, wkb: bytes) -> None:
+            Feature.__init__(self)
+            self.wkb, self.values = wkb, {}
+
+        def geometry(self) -> bytes:
+            return self.wkb
+
+        def get(self, name: str) -> Any:
+            return self.values[name]
+
+        def set(self, name: str, value: Any) -> None:
+            self.values[name] = value
+
+        def fields(self) -> list[str]:
+            return list(self.values)
+
+    class WKBSource(FeatureSource):
+        def __init__(self, geoms: NDArray, crs: Any) -> None:
+            super().__init__()
+            self.wkb, self.wkt = shapely.to_wkb(geoms), crs.to_wkt() if crs else None
+
+        def count(self) -> int:
+            return len(self.wkb)
+
+        def __iter__(self) -> Iterator[Any]:
+            return (WKBFeature(wkb) for wkb in self.wkb)
+
+        def srs_wkt(self) -> str | None:
+            return self.wkt
+
+    return WKBSource
+
+
+def _bands(geoms: NDArray, chunk: int) -> tuple[NDArray, list[NDArray]]:
+    """Polygon bounds and positions cut into chunks of ``chunk``, north to south, west to east."""
     bounds = shapely.bounds(geoms)
     order = np.lexsort(((bounds[:, 0] + bounds[:, 2]), -(bounds[:, 1] + bounds[:, 3])))
-    parts = [order[a : a + chunk] for a in range(0, len(order), max(1, chunk))]
+    return bounds, [order[a : a + chunk] for a in range(0, len(order), max(1, chunk))]
+
+
+def _windowed(raster, geoms: NDArray, info: _Info, chunk: int) -> tuple[NDArray, NDArray]:
+    """Sums and counts band by band, each window read once (a thread reads the next ones).
+
+    The reader inflates the next windows while exactextract sums the current one; the
+    exactextract call holds the GIL, the read does not.
+    """
+    bounds, parts = _bands(geoms, chunk)
+    windows = [_window(bounds[part], info) for part in parts]
+    sums, valid = np.zeros(len(geoms)), np.zeros(len(geoms))
+    with open_raster(raster) as src, ThreadPoolExecutor(1) as reader:
+        read = [reader.submit(_read, src, w) for w in windows[:READ_AHEAD]]
+        for k, (part, window) in enumerate(zip(parts, windows, strict=True)):
+            if k + READ_AHEAD < len(windows):
+                read.append(reader.submit(_read, src, windows[k + READ_AHEAD]))
+            values = read[k].result()
+            read[k] = None  # let the window go once summed
+            if window is not None:
+                sums[part], valid[part] = _sum_window(values, window, geoms[part], info)
+    return sums, valid
+
+
+def _sum_window(values: NDArray, window: tuple, geoms: NDArray, info: _Info):
+    """Exactextract sums and counts of ``geoms`` over the pixels of one window."""
+    from exactextract.raster import NumPyRasterSource
+
+    left, bottom, right, top = rasterio.windows.bounds(Window(*window), info.transform)
+    pixels = NumPyRasterSource(values, left, bottom, right, top, nodata=info.nodata)
+    return _sum_count(pixels, geoms, "exactextract", info.nodata, info.crs)
+
+
+def _read(src, window: tuple[int, int, int, int] | None) -> NDArray | None:
+    """Pixels of ``window`` of band 1 (None for no window); runs on the reader thread only."""
+    return None if window is None else src.read(1, window=Window(*window))
+
+
+def _chunked(raster, geoms: NDArray, engine: str, info: _Info, executor, chunk: int):
+    """Sums and counts computed by ``executor`` over spatial chunks of ``geoms``."""
+    bounds, parts = _bands(geoms, chunk)
     tasks = [
         (
             str(Path(raster).resolve()),

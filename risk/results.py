@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,10 +94,11 @@ class ScoreTable:
         """Indicators used in this table, in weight order."""
         return list(self.weights)
 
-    def drivers(self, top: int = 3) -> list[list[str]]:
-        """Per commune, the indicators with the largest positive contributions, largest first."""
+    def drivers(self, top: int = 3, *, rows: Sequence[int] | None = None) -> list[list[str]]:
+        """Per commune (per position in ``rows``): largest positive contributors, largest first."""
         names = self.indicators
-        contribs = self.frame[[contrib_col(i) for i in names]].to_numpy(dtype=float)
+        frame = self.frame if rows is None else self.frame.iloc[list(rows)]
+        contribs = frame[[contrib_col(i) for i in names]].to_numpy(dtype=float)
         order = np.argsort(-contribs, axis=1, kind="stable")[:, :top]
         return [[names[j] for j in row if contribs[i, j] > 0] for i, row in enumerate(order)]
 

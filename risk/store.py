@@ -7,8 +7,12 @@ are :class:`geo.workspace.Workspace`'s). The record is written last and marks a 
 from __future__ import annotations
 
 import io
+import os
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, fields
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -65,13 +69,44 @@ def _viewer_variant(ws: Workspace, record: RunRecord, rule: Suppression) -> Scor
     return viewer_variant(ws, record, rule)
 
 
+#: Parsed score tables by (path, inode, mtime, size): a national one parses in ~0.1 s.
+_tables: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_tables_lock = threading.Lock()
+
+
 def _table(ws: Workspace, record: RunRecord, name: str) -> ScoreTable:
-    """The stored score table ``name`` of ``record``'s run."""
-    text = ws.read_text(ws.run_file(record.run_id, name))
-    frame = pd.read_csv(io.StringIO(text), dtype={"commune_code": str, "hotspot": str})
+    """The stored score table ``name`` of ``record``'s run (a copy: callers may change it)."""
+    relpath = ws.run_file(record.run_id, name)
+    frame = _parsed(ws, relpath).copy()
     return ScoreTable(
         frame, record.weights, record.breaks, record.notes, record.quality, record.treatments
     )
+
+
+def _parsed(ws: Workspace, relpath: str | Path) -> pd.DataFrame:
+    """The CSV ``relpath`` parsed, kept while the file is the same (writers replace files)."""
+    path = ws.path(relpath)
+    key = (str(path), *_stat(path))
+    with _tables_lock:
+        if key in _tables:
+            _tables.move_to_end(key)
+            return _tables[key]
+    text = ws.read_text(relpath)
+    frame = pd.read_csv(io.StringIO(text), dtype={"commune_code": str, "hotspot": str})
+    if _stat(path) == key[1:]:  # not replaced while it was read
+        with _tables_lock:
+            _tables[key] = frame
+            while len(_tables) > 8:
+                _tables.popitem(last=False)
+    return frame
+
+
+def _stat(path: Path) -> tuple[int, int, int]:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:  # read_text says so in its own words
+        return (-1, -1, -1)
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def _record_of(data: dict[str, Any]) -> RunRecord:

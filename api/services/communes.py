@@ -48,7 +48,7 @@ def commune_detail(
             "class_label_en": scores["class_label_en"],
             "rank": int(scores["rank"]),
             "communes": len(run.table.frame),
-            "drivers": run.table.drivers()[row],
+            "drivers": run.table.drivers(rows=[row])[0],
             "reasons": run.table.reasons(code, "vi", withheld=withheld),
             "reasons_en": run.table.reasons(code, "en", withheld=withheld),
             "indicators": _indicators(run, code, withheld),
@@ -63,10 +63,11 @@ def commune_detail(
 
 def _visible_place(ws: Workspace, run: ScoreRun, principal: Principal, code: str) -> pd.Series:
     """Commune ``code``'s row in the caller's scope; not found like a code that does not exist."""
-    places = in_scope(ws.read_layer("communes"), principal).set_index("commune_code")
-    if code not in places.index or code not in set(run.table.frame["commune_code"]):
+    places = in_scope(ws.read_layer("communes"), principal)
+    match = places[places["commune_code"].to_numpy() == code]
+    if match.empty or not (run.table.frame["commune_code"].to_numpy() == code).any():
         raise NotFoundError(f'commune "{code}" is not in workspace "{ws.root.name}"')
-    return places.loc[code]
+    return match.iloc[0]
 
 
 def _hidden(shown: pd.Series, indicator: str) -> bool:

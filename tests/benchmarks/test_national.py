@@ -30,3 +30,24 @@ def test_same_seed_same_data(tmp_path):
         assert frame.equals(b.layers[name]), name
     with rasterio.open(a.raster) as ra, rasterio.open(b.raster) as rb:
         assert np.array_equal(ra.read(1), rb.read(1))
+
+
+def test_the_2025_structure_has_3321_communes_in_34_provinces_and_no_district():
+    """At national scale (communes only: the raster and venues are not drawn here)."""
+    from benchmarks.national import FULL_2025, _communes_2025, _country, _uniform
+
+    rng = np.random.default_rng(0)
+    box = shapely.box(180_000.0, 950_000.0, 880_000.0, 2_400_000.0)
+    country = _country(box, 1.0)
+    communes = _communes_2025(rng, country, _uniform(rng, country, 80), 1.0)
+    assert len(communes) == FULL_2025["communes"] == 3_321
+    assert communes["province_name"].nunique() == FULL_2025["provinces"] == 34
+    assert "district_name" not in communes.columns
+    assert communes["commune_code"].is_unique
+    assert shapely.is_valid(communes.geometry.to_numpy()).all()
+    assert communes.area.sum() == pytest.approx(country.area, rel=1e-6)  # they tile the country
+
+
+def test_an_unknown_structure_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r'structure was "2030" but is expected to be one of'):
+        make_national(tmp_path, scale=0.002, structure="2030")

@@ -170,3 +170,20 @@ def test_a_polygon_over_nodata_only_is_nan_not_zero(tmp_path, engine, missing):
     assert np.isnan(sums[0]) and sums[1] == pytest.approx(
         sum(r * 10 + c for r in range(10) for c in range(6, 10))
     )
+
+
+@pytest.mark.parametrize("missing", [None, -9999.0, np.nan], ids=["data", "nodata", "nan"])
+def test_the_windowed_local_path_gives_the_bare_exactextract_sums(tmp_path, missing):
+    """Band by band (7 polygons a window) equals one exactextract call on the file."""
+    from exactextract import exact_extract
+
+    values = np.random.default_rng(2).gamma(2.0, 10.0, (10, 10))
+    if missing is not None:
+        values[:4, :3] = missing  # a corner without data: windows there hold only nodata
+    nodata = None if missing is None or np.isnan(missing) else missing
+    raster = write_raster(tmp_path / "pop.tif", values, nodata=nodata)
+    cells = random_cells(n=60, seed=4)
+    bare = exact_extract(str(raster), gpd.GeoDataFrame(geometry=cells), ["sum", "count"])
+    windowed = zonal_stats(raster, cells, chunk=7)
+    np.testing.assert_allclose(windowed.sums, [f["properties"]["sum"] for f in bare], rtol=1e-9)
+    np.testing.assert_allclose(windowed.valid, [f["properties"]["count"] for f in bare], rtol=1e-9)
