@@ -81,6 +81,8 @@ def score_workspace(
     if not store and active is not None:  # a viewer's custom scoring: its variant, nothing else
         return _viewer_run(ws, profile, inputs, reps, grids, active, seed, executor, zonal_engine)
     run = _scored(profile, inputs, reps, grids, seed=seed, executor=executor, progress=progress)
+    parts = ws.layer_parts(inputs.layer_versions)  # the provinces' versions, if by province
+    run = replace(run, record=replace(run.record, layer_parts=parts))
     if store:
         rules = {r.key: r for r in (*views, *([active] if active is not None else []))}
         variants = {

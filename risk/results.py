@@ -173,3 +173,5 @@ class RunRecord:
     treatments: Mapping[str, str] = field(default_factory=dict)
     input_hash: str = ""
     seed: int = 0
+    #: Each layer uploaded by province: the provinces' versions its recorded version merged.
+    layer_parts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
