@@ -405,8 +405,7 @@ class Workspace:
             province="",
             parts=json.dumps({p: v.version for p, v in sorted(parts.items())}, ensure_ascii=False),
         )
-        for v in (*split, part):
-            self._archive_part(v, frames.get(v.province, rows))
+        self._archive_part(part, rows)
         self._archive_replaced(current, {name: whole}, rasters=set())
         all_parts = {**self.parts(), name: parts}
         written = [*split, part, whole]
@@ -416,24 +415,26 @@ class Workspace:
     def _other_parts(self, stored, part: LayerVersion, communes, current):
         """The other provinces' current versions and rows, the new ones found, the unowned rows.
 
-        A province's rows stored before it had a version of its own (a layer written whole)
-        get one now, recorded as a ``split`` of the whole version they came from.
+        A province keeps its current version (its rows are not touched). A province's rows
+        stored before it had a version of its own (a layer written whole) get one now, the
+        uploading province's too (so it can roll back to them), recorded and archived as a
+        ``split`` of the whole version they came from.
         """
         groups, unowned = split_provinces(stored, row_provinces(stored, part.name, communes))
         before = {province_key(p): v for p, v in self.parts(part.name).get(part.name, {}).items()}
         kept, split, frames = {}, [], {}
         for province, rows in groups.items():
-            if province_key(province) == province_key(part.province):
-                continue
             version = before.get(province_key(province))
-            if version is None or version.version != self._version(rows):
+            if version is None:
                 origin = current[part.name]
                 version = replace(
                     origin, version=self._version(rows), rows=len(rows), action="split"
                 )
                 version = replace(version, province=province, parts="")
                 split.append(version)
-            kept[version.province], frames[version.province] = version, rows
+                self._archive_part(version, rows)
+            if province_key(province) != province_key(part.province):
+                kept[version.province], frames[version.province] = version, rows
         return kept, split, frames, unowned
 
     def _partition_communes(self, name: str) -> pd.DataFrame:
