@@ -11,6 +11,12 @@ write is logged on ``riskmap.audit``. Each layer version is a content hash. When
 replaced, it is first archived under ``versions/<layer>/<version>.gpkg`` (or ``.tif``) so that
 :meth:`Workspace.rollback` can bring it back; ``riskmap_history`` in the GeoPackage lists every
 version ever written with who, when and the source file's SHA-256.
+
+A layer can also be written province by province (:meth:`Workspace.write_partition`): an upload
+replaces that province's rows only, as a new version of the province's rows (current ones in
+``riskmap_parts``, archived as ``versions/<layer>/parts-<version>.gpkg``) and a new whole-layer
+version merged from every province's; :meth:`Workspace.rollback` takes ``province=`` too.
+Workspaces written before have no ``riskmap_parts`` and read as they always did.
 """
 
 from __future__ import annotations

@@ -48,11 +48,7 @@ def ingest(
     max_features: MaxFeaturesOpt = Limits.max_features,
     max_vertices: MaxVerticesOpt = Limits.max_vertices,
 ) -> None:
-    """Check FILE and store it as a new version of a layer (nothing stored on errors).
-
-    With --province, FILE holds one province's rows: they replace that province's rows only,
-    as a new version of that province's part of the layer.
-    """
+    """Check FILE and store it as a new version of a layer, or of one province's rows only."""
     from geo.ingest import ingest_file
 
     check_layer_name(layer)
