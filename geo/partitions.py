@@ -29,8 +29,8 @@ def is_partitioned(layer: str) -> bool:
 def row_provinces(frame: pd.DataFrame, layer: str, communes: pd.DataFrame | None) -> pd.Series:
     """The province name of each row of ``frame`` (None: no province could be told)."""
     if "province_name" in frame.columns:
-        names = frame["province_name"]
-        return names.where(names.notna() & (names.astype(str).str.strip() != ""), None)
+        names = frame["province_name"].astype(object)
+        return _none_for_missing(names.where(names.astype(str).str.strip() != ""))
     owner = pd.Series(None, index=frame.index, dtype=object)
     if communes is None or communes.empty or "province_name" not in communes.columns:
         return owner
@@ -38,16 +38,21 @@ def row_provinces(frame: pd.DataFrame, layer: str, communes: pd.DataFrame | None
         zip(communes["commune_code"].astype(str), communes["province_name"], strict=True)
     )
     if "commune_code" in frame.columns:
-        owner = frame["commune_code"].astype(str).map(of_code).astype(object)
-        owner = owner.where(owner.notna(), None)
+        owner = _none_for_missing(frame["commune_code"].astype(str).map(of_code))
     if isinstance(frame, gpd.GeoDataFrame):
         unknown = owner.isna().to_numpy() & _present(frame)
         if unknown.any():
             points = frame.loc[unknown]
             points = points.set_geometry(points.geometry.representative_point())
             codes = place_points(points, layer, communes).codes
-            owner.loc[unknown] = codes.map(of_code).where(codes.notna(), None).to_numpy()
-    return owner
+            owner.loc[unknown] = codes.map(of_code).to_numpy()
+    return _none_for_missing(owner)
+
+
+def _none_for_missing(owner: pd.Series) -> pd.Series:
+    """``owner`` as objects, with None (never NaN) where no province was told."""
+    owner = owner.astype(object)
+    return owner.where(owner.notna(), None)
 
 
 def _present(frame: gpd.GeoDataFrame) -> np.ndarray:
