@@ -10,9 +10,6 @@ from api.options import WorkspaceOpt
 from geo.names import province_key
 from geo.workspace import LayerVersion, Workspace
 
-#: What the province column shows for a whole layer's version.
-WHOLE = "(all)"
-
 
 def layers(
     workspace: WorkspaceOpt,
@@ -21,7 +18,10 @@ def layers(
         str | None, typer.Option(help="Only this province's versions (and the whole layers').")
     ] = None,
 ) -> None:
-    """List each layer's versions, whole and per province: * marks the current ones."""
+    """List each layer's versions, whole and per province: * marks the current ones.
+
+    A province's version ends with "province NAME"; the others are the whole layer's.
+    """
     ws = Workspace.open(workspace, require=())
     current = _current(ws)
     entries = ws.history() if history else list(current.values())
@@ -32,9 +32,10 @@ def layers(
     for v in sorted(entries, key=lambda e: (e.name, e.province != "", province_key(e.province))):
         mark = "*" if current.get((v.name, v.province)) == v else " "
         sha = f" sha256 {v.source_sha256[:12]}" if v.source_sha256 else ""
+        whose = f"  province {v.province}" if v.province else ""
         typer.echo(
-            f"{mark} {v.name:<18} {v.province or WHOLE:<16} {v.version}  {v.rows:>7} rows  "
-            f"{v.written_at}  {v.action:<8} {v.actor:<8} {v.source}{sha}"
+            f"{mark} {v.name:<18} {v.version}  {v.rows:>7} rows  "
+            f"{v.written_at}  {v.action:<8} {v.actor:<8} {v.source}{sha}{whose}"
         )
 
 

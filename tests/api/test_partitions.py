@@ -193,7 +193,9 @@ def test_cli_ingest_and_rollback_by_province_leave_the_other_province_alone(ws, 
     split = next(e for e in ws.history("venues") if e.province == BH and e.action == "split")
     assert split.rows == 27  # Biên Hải's 27 fixture venues, before its first own upload
     listing = riskmap("layers", "--workspace", ws.root, "--province", BH).stdout
-    assert f"{BH:<16} {split.version}" in listing and f"{SL:<16}" not in listing
+    lines = [line for line in listing.splitlines() if line.endswith(f"province {BH}")]
+    assert len(lines) == 2 and split.version in lines[0] and lines[1].startswith("* venues ")
+    assert f"province {SL}" not in listing
     back = riskmap(
         "rollback", "-w", ws.root, "--layer", "venues", "--province", BH, "--to", split.version
     )
