@@ -62,8 +62,13 @@ def _present(frame: gpd.GeoDataFrame) -> np.ndarray:
 
 def in_partition(owners: pd.Series, province: str) -> np.ndarray:
     """Boolean mask: which ``owners`` (from :func:`row_provinces`) spell ``province``."""
-    wanted = province_key(province)
-    return np.array([o is not None and province_key(o) == wanted for o in owners], dtype=bool)
+    return (_keys(owners) == province_key(province)).to_numpy()
+
+
+def _keys(owners: pd.Series) -> pd.Series:
+    """Each owner's province key (None for none), folding each distinct name once."""
+    names = owners.dropna().unique()
+    return owners.map(dict(zip(names, map(province_key, names), strict=True))).astype(object)
 
 
 def foreign_rows(
@@ -77,9 +82,9 @@ def split_provinces(
     frame: pd.DataFrame, owners: pd.Series
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The rows of each province (by first spelling met), and the rows of none."""
-    keys = owners.map(lambda o: None if o is None else province_key(o))
+    keys = _keys(owners)
     parts = {}
-    for key in dict.fromkeys(k for k in keys if k is not None):
+    for key in keys.dropna().unique():
         mask = (keys == key).to_numpy()
         parts[str(owners[mask].iloc[0])] = frame[mask]
     return parts, frame[keys.isna().to_numpy()]

@@ -6,7 +6,7 @@ import pytest
 from shapely.geometry import Point
 
 from geo.errors import LayerError, NotFoundError
-from geo.partitions import foreign_rows, row_provinces
+from geo.partitions import foreign_rows, row_provinces, split_provinces
 from geo.workspace import Workspace
 from tests.factories import make_communes, make_layers
 
@@ -38,6 +38,14 @@ def test_a_row_belongs_by_name_then_code_then_where_its_point_falls(communes):
     zone = gpd.GeoDataFrame({"name": ["KCN"]}, geometry=[inside(communes, "90009").buffer(1e-3)])
     assert row_provinces(zone.set_crs(4326), "industrial_zones", communes).tolist() == [SL]
     assert foreign_rows(points, "venues", "tinh bien hai", communes).tolist() == [1, 2]
+
+
+def test_rows_split_by_province_whatever_the_spelling_and_rows_of_none_apart():
+    frame = pd.DataFrame({"n": [1, 2, 3, 4]})
+    owners = pd.Series(["Biên Hải", None, "Tỉnh BIEN HAI", "Sơn Lâm"], dtype=object)
+    parts, unowned = split_provinces(frame, owners)
+    assert {p: f["n"].tolist() for p, f in parts.items()} == {BH: [1, 3], SL: [4]}
+    assert unowned["n"].tolist() == [2]
 
 
 def write_two(root, communes, order):
