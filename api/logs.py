@@ -12,7 +12,17 @@ from pathlib import Path
 from geo.storage import private_file
 from geo.workspace import AUDIT_LOG
 
-AUDIT_FIELDS = ("layer", "rows", "version", "file", "actor", "endpoint", "parameters", "status")
+AUDIT_FIELDS = (
+    "layer",
+    "province",
+    "rows",
+    "version",
+    "file",
+    "actor",
+    "endpoint",
+    "parameters",
+    "status",
+)
 
 
 class AuditFormatter(logging.Formatter):

@@ -114,6 +114,10 @@ class RunOut(BaseModel):
     weights_hash: str
     parameters: dict[str, Any]
     layer_versions: dict[str, str]
+    layer_parts: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="for a layer uploaded by province: each province's version it merged",
+    )
     code_version: str
     input_hash: str = ""
     seed: int = 0
@@ -133,8 +137,27 @@ class RunOut(BaseModel):
     )
 
 
+class ProvinceVersionOut(BaseModel):
+    """One province's current version of a layer uploaded province by province."""
+
+    province: str
+    version: str = Field(description="content hash of the province's rows")
+    rows: int | None = Field(
+        None, description="the province's rows (null for viewers of a layer counting people)"
+    )
+    written_at: str
+    action: str = Field(
+        description="write, rollback, or split (rows stored before uploads by province)"
+    )
+    source: str | None = Field(None, description="the file (null for viewers of counts)")
+    actor: str | None = Field(None, description="who stored it (analysts only)")
+    source_sha256: str | None = Field(
+        None, description="SHA-256 of the uploaded file (analysts only)"
+    )
+
+
 class LayerOut(BaseModel):
-    """A stored layer's current version."""
+    """A stored layer's current version (and, if uploaded by province, each province's)."""
 
     name: str
     kind: str = Field(description="vector (GeoJSON features), table (JSON rows) or raster")
@@ -142,14 +165,19 @@ class LayerOut(BaseModel):
     features: int = Field(description="features or rows stored (1 for a raster)")
     written_at: str
     source: str = Field(description="the file it was read from")
+    provinces: list[ProvinceVersionOut] = Field(
+        default_factory=list,
+        description="each province's current version (a key limited to a province: its own)",
+    )
 
 
 class UploadOut(BaseModel):
     """What an upload stored: the new version and the validation report."""
 
     layer: str
-    version: str
+    version: str = Field(description="the new version (of the province's rows, for a province key)")
     rows_stored: int
+    province: str | None = Field(None, description="the province whose rows were replaced")
     report: dict[str, Any] = Field(description="rows read and rejected, notes and problems")
 
 

@@ -26,7 +26,9 @@ from geo.kml import is_placemark_frame, kinds_from_placemarks
 from geo.limits import Limits
 from geo.matching import attach_codes
 from geo.names import map_headers
+from geo.partitions import foreign_rows, is_partitioned
 from geo.placement import coverage_note, place_points
+from geo.places import describe_rows
 from geo.plausibility import implausible_values, raster_extent_problems
 from geo.progress import Progress, no_progress
 from geo.readers import read_file, read_raster
@@ -41,7 +43,7 @@ POLYGON_LAYERS = ("communes", "industrial_zones")
 
 @dataclass(frozen=True)
 class IngestOptions:
-    """How to read a file: CRS, column renames, swap fix, rejects, limits, crosswalk, actor."""
+    """How to read a file: CRS, renames, swap fix, rejects, limits, crosswalk, actor, province."""
 
     crs: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
@@ -50,6 +52,8 @@ class IngestOptions:
     limits: Limits = field(default_factory=Limits)
     crosswalk: Path | None = None
     actor: str = "cli"
+    #: Replace only this province's rows (refusing rows of any other); None: the whole layer.
+    province: str | None = None
     progress: Progress = field(default=no_progress, repr=False, compare=False)
 
 
@@ -316,6 +320,7 @@ def ingest_file(
             + ("" if report.file_errors else " or pass --skip-invalid to store the good rows")
         )
         return report
+    _check_province(checked, layer, options.province, _workspace_communes(ws) if existing else None)
     ws = ws if existing else Workspace.init(root)
     options.progress("rows stored", 0, report.rows_read)
     version = _store(ws, checked, layer, options)
@@ -335,7 +340,41 @@ def _store(ws: Workspace, checked: Checked, layer: str, options: IngestOptions) 
     good = storage_dtypes(checked.frame.drop(index=checked.report.rejected_rows, errors="ignore"))
     if good.empty:
         raise LayerError(checked.report.file, "no valid rows to store")
+    if options.province is not None:
+        return ws.write_partition(layer, options.province, good, **common)
     return ws.write_layers({layer: good}, **common)[layer]
+
+
+def _check_province(checked: Checked, layer: str, province: str | None, communes) -> None:
+    """Refuse a province's upload of a national layer, or with rows of another province.
+
+    Raises
+    ------
+    LayerError
+        Naming the file and listing the rows outside ``province`` (nothing is stored).
+    """
+    if province is None:
+        return
+    if not is_partitioned(layer):
+        raise LayerError(
+            checked.report.file,
+            f'layer "{layer}" is national (one for every province): it is replaced whole, '
+            "by an analyst without a province (leave out --province)",
+        )
+    if layer != "communes" and communes is None:
+        raise LayerError(
+            checked.report.file,
+            f'the rows of layer "{layer}" belong to provinces through their communes; '
+            "load the communes first",
+        )
+    rows = checked.frame.drop(index=checked.report.rejected_rows, errors="ignore")
+    foreign = foreign_rows(rows, layer, province, communes)
+    if len(foreign):
+        raise LayerError(
+            checked.report.file,
+            f'{describe_rows(foreign)}: outside province "{province}" (or in none), the only '
+            "province this upload may change; remove those rows or upload them for theirs",
+        )
 
 
 def _write_rejects(ws: Workspace, checked: Checked, layer: str) -> Path:

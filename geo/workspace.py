@@ -11,6 +11,12 @@ write is logged on ``riskmap.audit``. Each layer version is a content hash. When
 replaced, it is first archived under ``versions/<layer>/<version>.gpkg`` (or ``.tif``) so that
 :meth:`Workspace.rollback` can bring it back; ``riskmap_history`` in the GeoPackage lists every
 version ever written with who, when and the source file's SHA-256.
+
+A layer can also be written province by province (:meth:`Workspace.write_partition`): an upload
+replaces that province's rows only, as a new version of the province's rows (current ones in
+``riskmap_parts``, archived as ``versions/<layer>/parts-<version>.gpkg``) and a new whole-layer
+version merged from every province's; :meth:`Workspace.rollback` takes ``province=`` too.
+Workspaces written before have no ``riskmap_parts`` and read as they always did.
 """
 
 from __future__ import annotations
@@ -32,7 +38,17 @@ import pyogrio
 from pyogrio.errors import DataSourceError
 
 from geo.crs import STORAGE_CRS
-from geo.errors import NotFoundError, WorkspaceError
+from geo.errors import LayerError, NotFoundError, WorkspaceError
+from geo.names import province_key
+from geo.partitions import (
+    foreign_rows,
+    is_partitioned,
+    merge_parts,
+    row_provinces,
+    spelled_as,
+    split_provinces,
+)
+from geo.places import describe_rows
 from geo.schema import REQUIRED_LAYERS, validate_layer
 from geo.storage import (
     Raster,
@@ -56,7 +72,9 @@ audit = logging.getLogger("riskmap.audit")
 GPKG_NAME = "layers.gpkg"
 VERSIONS_TABLE = "riskmap_layers"
 HISTORY_TABLE = "riskmap_history"
+PARTS_TABLE = "riskmap_parts"
 ARCHIVE = "versions"
+PARTS = "parts"
 RUNS = Path("runs")
 PLANS = "plans"
 CACHE = Path("cache") / "indicators"
@@ -83,6 +101,10 @@ class LayerVersion:
     actor: str = ""
     source_sha256: str = ""
     action: str = "write"
+    #: The province whose rows this version holds ("": the whole layer).
+    province: str = ""
+    #: For a whole layer merged from provinces' versions: JSON ``{province: version}``.
+    parts: str = ""
 
 
 _FIELDS = list(LayerVersion.__dataclass_fields__)
@@ -194,9 +216,28 @@ class Workspace:
         return {v.name: v for v in self._table(VERSIONS_TABLE)}
 
     def history(self, name: str | None = None) -> list[LayerVersion]:
-        """Every version written (oldest first), of layer ``name`` or of all layers."""
+        """Every version written (oldest first), of layer ``name`` or of all layers.
+
+        Whole-layer versions have ``province == ""``; a province's versions name it.
+        """
         entries = self._table(HISTORY_TABLE) if self.gpkg.exists() else []
         return [e for e in entries if name is None or e.name == name]
+
+    def parts(self, name: str | None = None) -> dict[str, dict[str, LayerVersion]]:
+        """Current version of each province's rows, by layer and province (uploads by province)."""
+        found: dict[str, dict[str, LayerVersion]] = {}
+        for v in self._table(PARTS_TABLE) if self.gpkg.exists() else []:
+            if name is None or v.name == name:
+                found.setdefault(v.name, {})[v.province] = v
+        return found
+
+    def layer_parts(self, versions: Mapping[str, str]) -> dict[str, dict[str, str]]:
+        """The provinces' versions that each whole-layer version of ``versions`` merged."""
+        merged = {}
+        for e in self.history():
+            if not e.province and e.parts and versions.get(e.name) == e.version:
+                merged[e.name] = json.loads(e.parts)
+        return merged
 
     def _table(self, table: str) -> list[LayerVersion]:
         return list(_reads.get(self.gpkg, ("table", table), lambda: self._read_table(table)))
@@ -290,7 +331,7 @@ class Workspace:
         with writer_lock(self.root):
             new = {
                 name: LayerVersion(
-                    name, frame_hash(f, STORAGE_CRS), len(f), stamp, source, actor, source_sha256
+                    name, self._version(f), len(f), stamp, source, actor, source_sha256
                 )
                 for name, f in frames.items()
             }
@@ -306,17 +347,165 @@ class Workspace:
         self._audit(new.values())
         return new
 
-    def rollback(self, name: str, to: str, *, actor: str = "cli") -> LayerVersion:
-        """Make archived version ``to`` of layer ``name`` current again; return it."""
+    def _version(self, frame: pd.DataFrame) -> str:
+        """The version of a layer's (or one province's) rows: their content hash.
+
+        The one place every vector version is computed, whole layers and provinces alike.
+        """
+        return frame_hash(frame, STORAGE_CRS)
+
+    def write_partition(
+        self,
+        name: str,
+        province: str,
+        frame: pd.DataFrame,
+        *,
+        source: str,
+        actor: str = "cli",
+        source_sha256: str = "",
+    ) -> LayerVersion:
+        """Replace ``province``'s rows of layer ``name`` with ``frame``; return their version.
+
+        The other provinces' rows stay as stored. The whole layer gets a new version merged
+        from every province's current version (listed in its ``parts``); the replaced whole
+        version and each province's version are archived, so either can be rolled back.
+
+        Raises
+        ------
+        LayerError
+            For a national layer (border, population), a row of ``frame`` outside ``province``,
+            or a commune code another province already holds.
+        """
+        validate_layer(name, frame)
+        if not is_partitioned(name):
+            raise LayerError(
+                None, f'layer "{name}" is national: it is replaced whole, not by province'
+            )
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        entry = LayerVersion(name, "", len(frame), stamp, source, actor, source_sha256, "write")
+        with writer_lock(self.root):
+            part, written = self._replace_part(replace(entry, province=province), frame)
+        self._audit(written)
+        return part
+
+    def _replace_part(
+        self, entry: LayerVersion, rows: pd.DataFrame
+    ) -> tuple[LayerVersion, list[LayerVersion]]:
+        """Store ``rows`` as ``entry.province``'s part of layer ``entry.name`` (lock held)."""
+        name, current = entry.name, self._versions_or_empty()
+        communes = rows if name == "communes" else self._partition_communes(name)
+        _check_part(rows, entry, communes)
+        province = spelled_as(entry.province, communes)
+        part = replace(entry, province=province, version=self._version(rows), rows=len(rows))
+        stored = _read_frame(self.gpkg, name) if name in current else rows.iloc[:0]
+        kept, split, frames, unowned = self._other_parts(stored, part, communes, current)
+        _check_codes(name, rows, frames)
+        parts = {**kept, province: part}
+        merged = merge_parts(unowned, {**frames, province: rows})
+        validate_layer(name, merged)
+        whole = replace(
+            part,
+            version=self._version(merged),
+            rows=len(merged),
+            source=f"{part.source} ({province})",
+            province="",
+            parts=json.dumps({p: v.version for p, v in sorted(parts.items())}, ensure_ascii=False),
+        )
+        self._archive_part(part, rows)
+        self._archive_replaced(current, {name: whole}, rasters=set())
+        all_parts = {**self.parts(), name: parts}
+        written = [*split, part, whole]
+        self._write_gpkg({name: merged}, {**current, name: whole}, written, parts=all_parts)
+        return part, written
+
+    def _other_parts(self, stored, part: LayerVersion, communes, current):
+        """The other provinces' current versions and rows, the new ones found, the unowned rows.
+
+        A province keeps its current version (its rows are not touched). A province's rows
+        stored before it had a version of its own (a layer written whole) get one now, the
+        uploading province's too (so it can roll back to them), recorded and archived as a
+        ``split`` of the whole version they came from.
+        """
+        groups, unowned = split_provinces(stored, row_provinces(stored, part.name, communes))
+        before = {province_key(p): v for p, v in self.parts(part.name).get(part.name, {}).items()}
+        kept, split, frames = {}, [], {}
+        for province, rows in groups.items():
+            version = before.get(province_key(province))
+            if version is None:
+                origin = current[part.name]
+                version = replace(
+                    origin, version=self._version(rows), rows=len(rows), action="split"
+                )
+                version = replace(version, province=province, parts="")
+                split.append(version)
+                self._archive_part(version, rows)
+            if province_key(province) != province_key(part.province):
+                kept[version.province], frames[version.province] = version, rows
+        return kept, split, frames, unowned
+
+    def _partition_communes(self, name: str) -> pd.DataFrame:
+        if not self.has_layer("communes"):
+            raise WorkspaceError(
+                f'the rows of layer "{name}" belong to provinces through their communes; '
+                f"load the communes layer into {self.root} first"
+            )
+        return _read_frame(self.gpkg, "communes")
+
+    def _part_path(self, name: str, version: str) -> Path:
+        return self.root / ARCHIVE / name / f"{PARTS}-{version}.gpkg"
+
+    def _archive_part(self, version: LayerVersion, rows: pd.DataFrame) -> None:
+        """Archive one province's rows (once; archives are immutable) for a rollback."""
+        target = self._part_path(version.name, version.version)
+        if target.exists():
+            return
+        with replacing([target]) as (tmp,):
+            pyogrio.write_dataframe(_storable(rows), tmp, layer=version.name, driver="GPKG")
+
+    def _rollback_part(self, name: str, to: str, province: str, actor: str) -> LayerVersion:
+        """Make version ``to`` of ``province``'s rows of layer ``name`` current again."""
+        key = province_key(province)
+        with writer_lock(self.root):
+            if name not in self.versions():
+                raise NotFoundError(f'layer "{name}" is not in workspace {self.root}')
+            mine = [e for e in self.history(name) if e.province and province_key(e.province) == key]
+            now = {province_key(p): v for p, v in self.parts(name).get(name, {}).items()}
+            if key in now and now[key].version == to:
+                return now[key]
+            known = [e for e in mine if e.version == to]
+            if not known:
+                listed = ", ".join(dict.fromkeys(e.version for e in mine)) or "none"
+                raise NotFoundError(
+                    f'layer "{name}" has no version {to} for province "{province}" '
+                    f"(known: {listed})"
+                )
+            rows = _read_frame(self._part_path(name, to), None)
+            stamp = datetime.now(UTC).isoformat(timespec="seconds")
+            entry = replace(known[-1], written_at=stamp, actor=actor, action="rollback")
+            part, written = self._replace_part(entry, rows)
+        self._audit(written)
+        return part
+
+    def rollback(
+        self, name: str, to: str, *, actor: str = "cli", province: str | None = None
+    ) -> LayerVersion:
+        """Make archived version ``to`` of layer ``name`` (or of ``province``'s rows) current.
+
+        A whole-layer rollback forgets the provinces' versions of that layer; a province's
+        rollback replaces its rows only and leaves the other provinces' as they are.
+        """
+        if province is not None:
+            return self._rollback_part(name, to, province, actor)
         with writer_lock(self.root):
             current = self.versions()
             if name not in current:
                 raise NotFoundError(f'layer "{name}" is not in workspace {self.root}')
             if current[name].version == to:
                 return current[name]
-            known = [e for e in self.history(name) if e.version == to]
+            whole = [e for e in self.history(name) if not e.province]
+            known = [e for e in whole if e.version == to]
             if not known:
-                listed = ", ".join(dict.fromkeys(e.version for e in self.history(name)))
+                listed = ", ".join(dict.fromkeys(e.version for e in whole))
                 raise NotFoundError(f'layer "{name}" has no version {to} (known: {listed})')
             stamp = datetime.now(UTC).isoformat(timespec="seconds")
             new = replace(known[-1], written_at=stamp, actor=actor, action="rollback")
@@ -367,31 +556,51 @@ class Workspace:
     def _versions_or_empty(self) -> dict[str, LayerVersion]:
         return self.versions() if self.gpkg.exists() else {}
 
+    def _parts_or_empty(self) -> dict[str, dict[str, LayerVersion]]:
+        return self.parts() if self.gpkg.exists() else {}
+
     def _write_gpkg(
         self,
         frames: Mapping[str, pd.DataFrame],
         versions: Mapping[str, LayerVersion],
         written: Iterable[LayerVersion],
+        *,
+        parts: Mapping[str, Mapping[str, LayerVersion]] | None = None,
     ) -> None:
+        """Swap in a new ``layers.gpkg``: ``frames``, ``versions``, history plus ``written``.
+
+        ``parts`` are the provinces' current versions; by default those of every layer not
+        written now (a layer written whole has no provinces' versions any more).
+        """
+        written = list(written)
+        if parts is None:
+            whole = {w.name for w in written}
+            parts = {n: p for n, p in self._parts_or_empty().items() if n not in whole}
         history = [*self.history(), *written]
+        tables = (
+            (VERSIONS_TABLE, versions.values()),
+            (HISTORY_TABLE, history),
+            (PARTS_TABLE, [v for p in parts.values() for v in p.values()]),
+        )
         with replacing([self.gpkg]) as (tmp,):
             if self.gpkg.exists():
                 shutil.copy2(self.gpkg, tmp)
             for name, frame in frames.items():
-                if isinstance(frame, gpd.GeoDataFrame):
-                    frame = frame.to_crs(STORAGE_CRS)
-                frame = frame.reset_index(drop=True)
-                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
-            for table, rows in ((VERSIONS_TABLE, versions.values()), (HISTORY_TABLE, history)):
+                pyogrio.write_dataframe(_storable(frame), tmp, layer=name, driver="GPKG")
+            for table, rows in tables:
                 pyogrio.write_dataframe(_version_frame(rows), tmp, layer=table, driver="GPKG")
 
     def _audit(self, versions: Iterable[LayerVersion]) -> None:
         for v in versions:
+            extra = {"layer": v.name, "rows": v.rows, "version": v.version, "actor": v.actor}
+            if v.province:
+                extra["province"] = v.province
             audit.info(
-                "%s layer %s",
+                "%s layer %s%s",
                 v.action,
                 v.name,
-                extra={"layer": v.name, "rows": v.rows, "version": v.version, "actor": v.actor},
+                f" of province {v.province}" if v.province else "",
+                extra=extra,
             )
 
     def write_text(self, relpath: str | Path, text: str, *, actor: str = "cli") -> Path:
@@ -437,6 +646,41 @@ def _read_frame(path: Path, layer: str | None) -> pd.DataFrame:
         if column in frame.columns:
             frame[column] = frame[column].astype(str)
     return frame
+
+
+def _storable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame as it is written: geometry in EPSG:4326, a plain 0..n-1 index."""
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = frame.to_crs(STORAGE_CRS)
+    return frame.reset_index(drop=True)
+
+
+def _check_part(rows: pd.DataFrame, entry: LayerVersion, communes: pd.DataFrame | None) -> None:
+    """Refuse rows of a province's part that lie outside it (listing their row numbers)."""
+    foreign = foreign_rows(rows, entry.name, entry.province, communes)
+    if len(foreign):
+        raise LayerError(
+            entry.source,
+            f'{describe_rows(foreign)}: outside province "{entry.province}" (or in none); '
+            "a province's upload holds that province's rows only",
+        )
+
+
+def _check_codes(name: str, rows: pd.DataFrame, others: Mapping[str, pd.DataFrame]) -> None:
+    """Refuse communes whose codes another province's communes already hold."""
+    if name != "communes":
+        return
+    codes = rows["commune_code"].astype(str)
+    for province, frame in others.items():
+        taken = codes.isin(set(frame["commune_code"].astype(str))).to_numpy()
+        if taken.any():
+            shown = ", ".join(codes[taken].iloc[:10])
+            raise LayerError(
+                None,
+                f"{describe_rows(rows.index[taken])}: commune_code {shown} already belongs "
+                f'to province "{province}"; commune codes are unique across provinces',
+                column="commune_code",
+            )
 
 
 def _version_frame(rows: Iterable[LayerVersion]) -> pd.DataFrame:

@@ -87,6 +87,8 @@ def score_workspace(
         return _dated(view, as_of)
     run = _scored(profile, inputs, reps, grids, seed=seed, executor=executor, progress=progress)
     run = _dated(run, as_of)
+    parts = ws.layer_parts(inputs.layer_versions)  # the provinces' versions, if by province
+    run = replace(run, record=replace(run.record, layer_parts=parts))
     if store:
         rules = {r.key: r for r in (*views, *([active] if active is not None else []))}
         variants = {

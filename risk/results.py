@@ -172,3 +172,5 @@ class RunRecord:
     input_hash: str = ""
     seed: int = 0
     as_of: str = ""  # scored with only the records known by this date (YYYY[-MM[-DD]]); "": all
+    #: Each layer uploaded by province: the provinces' versions its recorded version merged.
+    layer_parts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)

@@ -39,12 +39,16 @@ def ingest(
         bool, typer.Option(help="Store the good rows, set aside the rest.")
     ] = False,
     crosswalk: Annotated[Path | None, typer.Option(help="Old→new commune codes table.")] = None,
+    province: Annotated[
+        str | None,
+        typer.Option(help="Replace only this province's rows; refuse rows of any other."),
+    ] = None,
     as_json: JsonOpt = False,
     max_file_mb: MaxMbOpt = Limits.max_file_mb,
     max_features: MaxFeaturesOpt = Limits.max_features,
     max_vertices: MaxVerticesOpt = Limits.max_vertices,
 ) -> None:
-    """Check FILE and store it as a new version of a layer (nothing stored on errors)."""
+    """Check FILE and store it as a new version of a layer, or of one province's rows only."""
     from geo.ingest import ingest_file
 
     check_layer_name(layer)
@@ -59,9 +63,11 @@ def ingest(
         crosswalk=crosswalk,
     )
     with audit_to(workspace), progress_bar() as progress:
-        report = ingest_file(workspace, file, layer, options=replace(opts, progress=progress))
+        opts = replace(opts, progress=progress, province=province)
+        report = ingest_file(workspace, file, layer, options=opts)
     show(report, as_json)
     if not report.rows_stored:
         refuse(report, "nothing stored")
     rejected = f"; rejected rows in {report.rejected_file}" if report.rejected_file else ""
-    say(f"stored {layer} version {report.version} ({report.rows_stored} rows){rejected}")
+    whose = f"{layer} of province {province}" if province else layer
+    say(f"stored {whose} version {report.version} ({report.rows_stored} rows){rejected}")

@@ -18,7 +18,7 @@ from api.paging import MAX_LIMIT, MAX_OFFSET, page_links
 from api.responses import GeoJSONResponse
 from api.schemas import BBOX_PATTERN, LayerOut, UploadOut
 from api.security import AnalystDep, PrincipalDep
-from api.services.layers import KNOWN, layer_page, store_upload, upload_report, visible_count
+from api.services.layers import KNOWN, layer_list, layer_page, store_upload, upload_report
 from geo.ingest import IngestOptions, parse_column_map
 from geo.limits import Limits
 from geo.progress import logged
@@ -34,19 +34,11 @@ LayerName = Annotated[
 def get_layers(ws: WorkspaceDep, principal: PrincipalDep) -> list[LayerOut]:
     """Every stored layer: kind, current version, feature count, when and from which file.
 
-    For a key limited to a province the count is of that province's features and rows.
+    A layer uploaded province by province lists each province's current version
+    (``provinces``). For a key limited to a province the count is of that province's features
+    and rows, and only its own province's upload is listed.
     """
-    return [
-        LayerOut(
-            name=v.name,
-            kind=ws.kind(v.name),
-            version=v.version,
-            features=visible_count(ws, v.name, principal),
-            written_at=v.written_at,
-            source=v.source,
-        )
-        for v in sorted(ws.versions().values(), key=lambda v: v.name)
-    ]
+    return layer_list(ws, principal)
 
 
 @router.get(
@@ -84,7 +76,12 @@ def post_layer(
     fix_swapped: Annotated[bool, Form(description="Swap back x/y found swapped")] = False,
     skip_invalid: Annotated[bool, Form(description="Store the good rows only")] = False,
 ) -> UploadOut:
-    """Check an uploaded file like ``riskmap ingest`` and store it as the layer's new version."""
+    """Check an uploaded file like ``riskmap ingest`` and store it as the layer's new version.
+
+    A key limited to a province replaces that province's rows only (the others stay), as a
+    new version of the province's rows; a row of another province is refused (403, listing
+    the rows), and so is a national layer (border, population).
+    """
     options = IngestOptions(
         crs=crs or None,
         columns=parse_column_map(columns),
@@ -103,5 +100,6 @@ def post_layer(
         layer=name,
         version=str(report.version),
         rows_stored=report.rows_stored,
+        province=principal.province,
         report=upload_report(ws, report),
     )

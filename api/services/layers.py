@@ -1,12 +1,14 @@
 """Stored layers as the caller may see them, and uploads checked against the caller's province.
 
 The service behind ``/layers``: it picks the rows of the key's province, pages a layer as GeoJSON
-features or JSON rows, and stores an upload through :func:`geo.ingest.ingest_file`, refusing one
-that would add or replace another province's rows.
+features or JSON rows, and stores an upload through :func:`geo.ingest.ingest_file`. A key
+limited to a province replaces that province's rows only (a new version of the province's part,
+see :meth:`geo.workspace.Workspace.write_partition`) and is refused rows of any other.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -14,15 +16,18 @@ import geopandas as gpd
 import pandas as pd
 
 from api.paging import GEOJSON, Page, page_of
+from api.schemas import LayerOut, ProvinceVersionOut
 from api.security import PermissionDeniedError, Principal, in_scope
 from api.uploads import RejectedUploadError, public_report, staged
 from geo.errors import NotFoundError, QueryError
 from geo.ingest import RASTER_LAYERS, IngestOptions, check_file, ingest_file
-from geo.places import describe_rows, outside_rows, provinces_other_than
+from geo.names import province_key
+from geo.partitions import foreign_rows, is_partitioned
+from geo.places import describe_rows, outside_rows
 from geo.query import matching, parse_bbox
 from geo.report import ValidationReport
 from geo.schema import LAYERS
-from geo.workspace import Workspace
+from geo.workspace import LayerVersion, Workspace
 from risk.privacy import viewer_repatriations
 
 KNOWN = (*LAYERS, *RASTER_LAYERS)
@@ -45,6 +50,54 @@ def visible_count(ws: Workspace, name: str, principal: Principal) -> int:
     frame = for_caller(ws, ws.read_layer(name), principal)
     return len(
         frame if rule is None or name not in SENSITIVE else viewer_repatriations(frame, rule)
+    )
+
+
+def layer_list(ws: Workspace, principal: Principal) -> list[LayerOut]:
+    """Every stored layer's current version, and each province's the caller may see."""
+    parts = ws.parts()
+    return [
+        _layer_out(ws, v, parts.get(v.name, {}), principal)
+        for v in sorted(ws.versions().values(), key=lambda v: v.name)
+    ]
+
+
+def _layer_out(
+    ws: Workspace, whole: LayerVersion, parts: dict[str, LayerVersion], principal: Principal
+) -> LayerOut:
+    """One layer as the caller sees it: a province key gets its own province's upload only."""
+    shown = [p for name, p in sorted(parts.items()) if _sees(principal, name)]
+    written_at, source = whole.written_at, whole.source
+    if parts and principal.province is not None:  # not another province's file and time
+        written_at, source = (shown[0].written_at, shown[0].source) if shown else ("", "")
+    return LayerOut(
+        name=whole.name,
+        kind=ws.kind(whole.name),
+        version=whole.version,
+        features=visible_count(ws, whole.name, principal),
+        written_at=written_at,
+        source=source,
+        provinces=[_province_out(p, principal) for p in shown],
+    )
+
+
+def _sees(principal: Principal, province: str) -> bool:
+    return principal.province is None or province_key(province) == province_key(principal.province)
+
+
+def _province_out(part: LayerVersion, principal: Principal) -> ProvinceVersionOut:
+    """A province's version; who uploaded it and the file's hash for analysts only."""
+    analyst = principal.allows("analyst")
+    counts = part.name in SENSITIVE and not analyst
+    return ProvinceVersionOut(
+        province=part.province,
+        version=part.version,
+        rows=None if counts else part.rows,
+        written_at=part.written_at,
+        action=part.action,
+        source=None if counts else part.source,
+        actor=part.actor if analyst else None,
+        source_sha256=(part.source_sha256 or None) if analyst else None,
     )
 
 
@@ -128,6 +181,7 @@ def store_upload(
     ):
         if principal.province is not None:
             check_upload_province(ws, str(principal.province), name, path, options)
+            options = replace(options, province=str(principal.province))
         report = ingest_file(ws.root, path, name, options=options)
     if not report.rows_stored:
         raise RejectedUploadError(report, ws.root)
@@ -142,27 +196,25 @@ def upload_report(ws: Workspace, report: ValidationReport) -> dict:
 def check_upload_province(
     ws: Workspace, province: str, name: str, path: Path, options: IngestOptions
 ) -> None:
-    """Refuse a province-scoped upload that would add or replace another province's rows."""
-    communes = ws.read_layer("communes")
-    if name in RASTER_LAYERS:
-        others = provinces_other_than(communes, province)
-        if others:
-            raise PermissionDeniedError(
-                f'layer "{name}" covers other provinces ({", ".join(others)}); a key limited '
-                f'to "{province}" cannot replace it'
-            )
-        return
-    checked = check_file(path, name, communes=communes, options=options)
-    if checked.frame is not None:
-        frame = checked.frame.drop(index=checked.report.rejected_rows, errors="ignore")
-        foreign = outside_rows(frame, province, communes)
-        if len(foreign):
-            raise PermissionDeniedError(
-                f'{path.name}, {describe_rows(foreign)}: outside province "{province}", the '
-                "only province this key may change; remove those rows or use a key for theirs"
-            )
-    if ws.has_layer(name) and len(outside_rows(ws.read_layer(name), province, communes)):
+    """Refuse a province-scoped upload of a national layer, or with another province's rows.
+
+    Rows belong to a province by their ``province_name``, commune code, or the commune their
+    point falls in (:mod:`geo.partitions`); the border and the population raster are national.
+    """
+    if not is_partitioned(name):
         raise PermissionDeniedError(
-            f'the stored layer "{name}" holds rows of other provinces; a key limited to '
+            f'layer "{name}" is national (one for every province); a key limited to '
             f'"{province}" cannot replace it (ask an analyst without a province scope)'
+        )
+    communes = ws.read_layer("communes") if ws.has_layer("communes") else None
+    checked = check_file(path, name, communes=communes, options=options)
+    if checked.frame is None:
+        return  # unreadable: ingest reports why
+    frame = checked.frame.drop(index=checked.report.rejected_rows, errors="ignore")
+    foreign = foreign_rows(frame, name, province, communes)
+    if len(foreign):
+        raise PermissionDeniedError(
+            f'{path.name}, {describe_rows(foreign)}: outside province "{province}" (or in '
+            "none), the only province this key may change; remove those rows or use a key "
+            "for theirs"
         )

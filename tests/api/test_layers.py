@@ -311,13 +311,10 @@ def test_a_province_analyst_cannot_upload_rows_of_another_province(scoped, two_p
         'tiep_nhan.csv, rows 3, 5: outside province "Biên Hải"'
     )
     assert two_provinces.versions() == before
-    own = write_csv(tmp_path / "own.csv", [["Mã xã", "Kỳ", "Số người"], ["90001", "2024", 3]])
-    replace = upload(client, "repatriations", own, keys["analyst_bh"])
-    assert replace.status_code == 403  # its own rows only, but Sơn Lâm's are stored
-    assert 'stored layer "repatriations" holds rows of other' in replace.json()["detail"]
     communes = tmp_path / "xa.gpkg"
     make_communes(seed=9).to_file(communes)  # every commune says province "Biên Hải" ...
     replace = upload(client, "communes", communes, keys["analyst_bh"])
-    assert replace.status_code == 403  # ... but would replace Sơn Lâm's stored communes
-    assert "holds rows of other provinces" in replace.json()["detail"]
-    assert two_provinces.versions() == before
+    assert replace.status_code == 422  # ... but six codes are Sơn Lâm's stored communes
+    taken = "commune_code 90007, 90008, 90009, 90010, 90011, 90012 already belongs"
+    assert f'{taken} to province "Sơn Lâm"' in replace.json()["detail"]
+    assert two_provinces.versions() == before  # its own rows: see tests/api/test_partitions.py

@@ -1,0 +1,124 @@
+"""Which province each row of a layer belongs to, so each province can replace only its own rows.
+
+Pure: a layer's frame and the communes in, one province name per row out. A row belongs to
+the province it names (``province_name``, the communes layer), else to the province of its
+``commune_code``, else to the province of the commune its point (or a polygon's representative
+point) counts in by the rules of :mod:`geo.placement`. Names match accent-, case- and
+prefix-free (:func:`geo.names.province_key`). The border and the population raster are national:
+they have no province rows, and only a key without a province replaces them.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.names import province_key
+from geo.placement import place_points
+
+#: Layers whose rows belong to one province each; the others are national.
+PARTITIONED = ("communes", "venues", "crossings", "industrial_zones", "repatriations")
+
+
+def is_partitioned(layer: str) -> bool:
+    """Whether ``layer``'s rows belong to provinces (a province key may replace its own)."""
+    return layer in PARTITIONED
+
+
+def row_provinces(frame: pd.DataFrame, layer: str, communes: pd.DataFrame | None) -> pd.Series:
+    """The province name of each row of ``frame`` (None: no province could be told)."""
+    if "province_name" in frame.columns:
+        names = frame["province_name"].astype(object)
+        return _none_for_missing(names.where(names.astype(str).str.strip() != ""))
+    owner = pd.Series(None, index=frame.index, dtype=object)
+    if communes is None or communes.empty or "province_name" not in communes.columns:
+        return owner
+    of_code = dict(
+        zip(communes["commune_code"].astype(str), communes["province_name"], strict=True)
+    )
+    if "commune_code" in frame.columns:
+        owner = _none_for_missing(frame["commune_code"].astype(str).map(of_code))
+    if isinstance(frame, gpd.GeoDataFrame):
+        unknown = owner.isna().to_numpy() & _present(frame)
+        if unknown.any():
+            points = frame.loc[unknown]
+            points = points.set_geometry(points.geometry.representative_point())
+            codes = place_points(points, layer, communes).codes
+            owner.loc[unknown] = codes.map(of_code).to_numpy()
+    return _none_for_missing(owner)
+
+
+def _none_for_missing(owner: pd.Series) -> pd.Series:
+    """``owner`` as objects, with None (never NaN) where no province was told."""
+    owner = owner.astype(object)
+    return owner.where(owner.notna(), None)
+
+
+def _present(frame: gpd.GeoDataFrame) -> np.ndarray:
+    geoms = frame.geometry
+    return (geoms.notna() & ~geoms.is_empty).to_numpy()
+
+
+def in_partition(owners: pd.Series, province: str) -> np.ndarray:
+    """Boolean mask: which ``owners`` (from :func:`row_provinces`) spell ``province``."""
+    return (_keys(owners) == province_key(province)).to_numpy()
+
+
+def _keys(owners: pd.Series) -> pd.Series:
+    """Each owner's province key (None for none), folding each distinct name once."""
+    names = owners.dropna().unique()
+    return owners.map(dict(zip(names, map(province_key, names), strict=True))).astype(object)
+
+
+def foreign_rows(
+    frame: pd.DataFrame, layer: str, province: str, communes: pd.DataFrame | None
+) -> pd.Index:
+    """Index labels (file rows) of ``frame`` not in ``province``, or in no province at all."""
+    return frame.index[~in_partition(row_provinces(frame, layer, communes), province)]
+
+
+def split_provinces(
+    frame: pd.DataFrame, owners: pd.Series
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The rows of each province (by first spelling met), and the rows of none."""
+    keys = _keys(owners)
+    parts = {}
+    for key in keys.dropna().unique():
+        mask = (keys == key).to_numpy()
+        parts[str(owners[mask].iloc[0])] = frame[mask]
+    return parts, frame[keys.isna().to_numpy()]
+
+
+def spelled_as(province: str, communes: pd.DataFrame | None) -> str:
+    """``province`` as the communes layer spells it (the name as given if it has none)."""
+    if communes is None or "province_name" not in communes.columns:
+        return province
+    for name in communes["province_name"].dropna().astype(str).unique():
+        if province_key(name) == province_key(province):
+            return name
+    return province
+
+
+def merge_parts(unowned: pd.DataFrame, parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One layer from the rows of no province, then each province's rows in name-key order.
+
+    The order depends on the provinces' rows only, never on who uploaded first, so the whole
+    layer's content (and version) follows from the provinces' versions.
+    """
+    ordered = [parts[p] for p in sorted(parts, key=province_key)]
+    frames = [_plain(f) for f in (unowned, *ordered) if len(f) or f is unowned]
+    merged = pd.concat(frames, ignore_index=True)
+    geo = next((f for f in frames if isinstance(f, gpd.GeoDataFrame)), None)
+    if geo is None:
+        return pd.DataFrame(merged)
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=geo.crs)
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its geometry column named ``geometry``, in EPSG:4326."""
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = frame.to_crs(4326) if frame.crs is not None else frame
+        if frame.geometry.name != "geometry":
+            frame = frame.rename_geometry("geometry")
+    return frame
