@@ -110,6 +110,9 @@ EDGES = {
     "risk/version.py": "asks git for the code version",
     "maps/export.py": "writes HTML, PNG, PDF, GeoPackage, GeoJSON and CSV",
     "maps/offline.py": "reads the installed Leaflet assets",
+    "maps/xlsx.py": "writes the Excel workbook of an export",
+    "maps/docx_report.py": "reads the Word template and writes the Word report",
+    "maps/templates/make_template.py": "writes the Word template riskmap ships",
 }
 #: Thin adapters: they read or write only through an edge module, never by themselves.
 ADAPTERS = {
