@@ -21,7 +21,7 @@ from docx.document import Document as DocumentObject
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm
+from docx.shared import Cm, Emu
 from docx.table import Table
 
 from geo.errors import InputFileError
@@ -35,7 +35,7 @@ from maps.office import (
     plan_tables,
     provenance_rows,
 )
-from maps.templates.make_template import NOTE_STYLE, TABLE_STYLE, TEMPLATE
+from maps.templates.make_template import CELL_STYLE, NOTE_STYLE, TABLE_STYLE, TEMPLATE
 from risk.labels import indicator_label, words
 
 #: Largest template read (bytes): a template is styles and a letterhead, not a document store.
@@ -46,6 +46,19 @@ _DOCX = b"application/vnd.openxmlformats-officedocument.wordprocessingml.documen
 #: Rows of the ranked table when the export asks for no ``top``; plan tables show as many.
 DEFAULT_TOP = 20
 MAP_WIDTH_CM = 16.0
+#: Relative column widths of tables (others 2): long text gets room, numbers little.
+COLUMN_WEIGHTS = {
+    "rank": 1.4,
+    "previous_rank": 1.6,
+    "rank_change": 1.6,
+    "score": 1.8,
+    "score_change": 1.8,
+    "p_top_k": 1.8,
+    "segment": 1.4,
+    "drivers": 4.0,
+    "item": 3.0,
+    "value": 4.0,
+}
 
 
 def write_docx(
@@ -222,19 +235,38 @@ def _table(doc: DocumentObject, frame: pd.DataFrame, lang: str) -> Table:
     """``frame`` as a Word table: a bold header row repeated on every page, text cells."""
     table = doc.add_table(rows=1, cols=len(frame.columns))
     table.style = _style(doc, TABLE_STYLE, "Table Grid")
+    text = _style(doc, CELL_STYLE, None)
     for cell, column in zip(table.rows[0].cells, frame.columns, strict=True):
-        cell.text = ""
+        cell.paragraphs[0].style = text
         cell.paragraphs[0].add_run(office_text(header(column, lang))).bold = True
-    _repeat_header(table)
     for values in frame.itertuples(index=False, name=None):
         cells = table.add_row().cells
         for cell, column, value in zip(cells, frame.columns, values, strict=True):
-            cell.text = display(column, value)
+            cell.paragraphs[0].style = text
+            cell.paragraphs[0].add_run(display(column, value))
+    _rows_whole(table)
+    _widths(doc, table, list(frame.columns))
     return table
 
 
-def _repeat_header(table: Table) -> None:
-    """Mark the first row as the header Word repeats at the top of every page."""
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    table.rows[0]._tr.get_or_add_trPr().append(flag)
+def _widths(doc: DocumentObject, table: Table, columns: list[str]) -> None:
+    """Share the text width between ``columns`` by :data:`COLUMN_WEIGHTS`."""
+    section = doc.sections[-1]
+    usable = section.page_width - section.left_margin - section.right_margin
+    weights = [COLUMN_WEIGHTS.get(c, 2.0) for c in columns]
+    table.autofit = False
+    for column, weight in zip(table.columns, weights, strict=True):
+        width = Emu(int(usable * weight / sum(weights)))
+        column.width = width  # the table grid (LibreOffice reads it)
+        for cell in column.cells:
+            cell.width = width  # each cell (Word reads these)
+
+
+def _rows_whole(table: Table) -> None:
+    """Rows never split across pages; the header row repeats at the top of every page."""
+    for i, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        for tag in ("w:cantSplit", "w:tblHeader") if i == 0 else ("w:cantSplit",):
+            flag = OxmlElement(tag)
+            flag.set(qn("w:val"), "true")
+            properties.append(flag)

@@ -1,6 +1,6 @@
 """What the office exports show: the ranked table, plan tables, provenance and period changes.
 
-Pure: a selected scored frame and its plan layers in, display frames out (typed numbers, words
+No I/O: a selected scored frame and its plan layers in, display frames out (typed numbers, words
 in the export's language), shared by the Excel workbook (:mod:`maps.xlsx`) and the Word report
 (:mod:`maps.docx_report`). Counts of people come through :func:`maps.export.attribute_frame`
 under the export's rule, exactly as the CSV export shows them.

@@ -82,6 +82,8 @@ def _fill(sheet: Worksheet, frame: pd.DataFrame, lang: str) -> None:
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0  # printed: all columns
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _put(sheet: Worksheet, row: int, col: int, column: str, value: object) -> None:

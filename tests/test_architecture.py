@@ -125,6 +125,7 @@ ADAPTERS = {
     "risk/plans/patrol.py": "the patrol plan of a stored run",
     "risk/plans/segments.py": "the border-segment plan of a stored run",
     "maps/folium_map.py": "inlines the installed Leaflet assets (maps.offline) when offline",
+    "maps/office.py": "the office exports' tables, from maps.export's suppressed frames (no I/O)",
 }
 #: Imports that mean I/O: file formats, processes, network, temp files, locks.
 IO_MODULES = {"pyogrio", "fiona", "subprocess", "shutil", "tempfile", "sqlite3", "fcntl"}

@@ -25,6 +25,7 @@ FONT = "Times New Roman"
 #: riskmap's own styles; a province template without them gets the fallback in brackets.
 TABLE_STYLE = "Riskmap Table"  # (Table Grid)
 NOTE_STYLE = "Riskmap Note"  # (Normal)
+CELL_STYLE = "Riskmap Table Text"  # (Normal): the text in table cells
 #: Built-in styles the report uses: Word stores them under these English names in every
 #: language, so "Heading 1" is "Đề mục 1" on a Vietnamese Word and still found here.
 HEADINGS = {"Title": 16, "Heading 1": 14, "Heading 2": 13}
@@ -41,14 +42,18 @@ def build_template() -> DocumentObject:
     for name, size in HEADINGS.items():
         _font(doc.styles[name], size=size, bold=True)
     doc.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(doc.styles["Subtitle"], size=12, italic=True)
+    doc.styles["Subtitle"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(doc.styles["Caption"], size=11, italic=True)
     note = doc.styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     note.base_style = normal
     _font(note, size=10, italic=True, colour=RGBColor(0x44, 0x44, 0x44))
     table = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
     table.base_style = doc.styles["Table Grid"]
-    _font(table, size=10)
-    table.paragraph_format.space_after = Pt(0)
+    cell = doc.styles.add_style(CELL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    cell.base_style = normal
+    _font(cell, size=10)
+    cell.paragraph_format.space_after = Pt(0)
     _footer_page_number(doc)
     _properties(doc)
     return doc
@@ -70,6 +75,8 @@ def _font(style, *, size: float, bold: bool = False, italic: bool = False, colou
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)  # a theme font would win over the name above
 
 
 def _language(style, tag: str) -> None:

@@ -15,7 +15,13 @@ from api.render import run_info, run_plan_layers, write_run_export
 from geo.errors import InputFileError
 from geo.workspace import Raster, Workspace
 from maps.export import ExportRequest, write_export
-from maps.templates.make_template import NOTE_STYLE, TABLE_STYLE, TEMPLATE, build_template
+from maps.templates.make_template import (
+    CELL_STYLE,
+    NOTE_STYLE,
+    TABLE_STYLE,
+    TEMPLATE,
+    build_template,
+)
 from risk.pipeline import score_workspace, scored_communes
 from risk.plans.outreach import outreach_plan
 from risk.plans.patrol import patrol_plan
@@ -324,7 +330,7 @@ def test_a_bad_template_is_a_clear_error_naming_the_file(
 def test_the_shipped_template_is_the_one_our_code_makes():
     shipped, fresh = docx.Document(TEMPLATE), build_template()
     assert [s.name for s in shipped.styles] == [s.name for s in fresh.styles]
-    assert {TABLE_STYLE, NOTE_STYLE} <= {s.name for s in shipped.styles}
+    assert {TABLE_STYLE, NOTE_STYLE, CELL_STYLE} <= {s.name for s in shipped.styles}
     assert shipped.styles["Normal"].font.name == "Times New Roman"
     assert round(shipped.sections[0].page_height.cm, 1) == 29.7  # A4
     assert not shipped.paragraphs  # styles and page setup only: the report fills the body
