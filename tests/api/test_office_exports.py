@@ -107,3 +107,14 @@ def test_cli_office_exports_and_template_errors(world, tmp_path):
         ["export", "-w", root, "-f", "csv", "-o", str(tmp_path / "x.csv"), "--template", str(bad)],
     )
     assert misused.exit_code == 2 and "applies to --format docx only" in misused.output
+
+
+def test_a_district_selection_narrows_the_workbook(api, world):
+    params = {"district": "huyen dong", "lang": "en"}
+    response = api.get("/exports/patrol.xlsx", params=params, headers=auth(world.keys["analyst"]))
+    assert response.status_code == 200, response.text
+    rows = ranking(response.content)
+    assert {r["District"] for r in rows} == {"Huyện Đông"} and len(rows) == 3
+    about = openpyxl.load_workbook(io.BytesIO(response.content))["Provenance"]
+    values = {r[0]: r[1] for r in about.iter_rows(min_row=2, values_only=True)}
+    assert values["Area"] == f"Huyện Đông, {A}" and values["Communes in the file"] == 3

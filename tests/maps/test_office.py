@@ -270,6 +270,7 @@ def test_docx_compares_with_the_previous_period_only_when_changes_are_present(
 
 
 def test_docx_uses_a_province_template_even_a_dotx(planned, run, scored, tmp_path):
+    """A .dotx saved by a Vietnamese Word: "Heading 1" keeps its name, its style id is local."""
     own = docx.Document()
     own.styles["Heading 1"].font.name = "Arial"
     own.styles["Heading 1"].font.size = Pt(20)
@@ -282,6 +283,8 @@ def test_docx_uses_a_province_template_even_a_dotx(planned, run, scored, tmp_pat
             body = src.read(item)
             if item.filename == "[Content_Types].xml":
                 body = body.replace(b"document.main+xml", b"template.main+xml")
+            if item.filename == "word/styles.xml":
+                body = body.replace(b'"Heading1"', b'"DeMuc1"')
             dst.writestr(item, body)
     path = export(planned, run, scored, tmp_path, "docx", template=template)
     doc = docx.Document(path)
@@ -289,6 +292,7 @@ def test_docx_uses_a_province_template_even_a_dotx(planned, run, scored, tmp_pat
     assert doc.styles["Heading 1"].font.name == "Arial"
     assert doc.styles["Heading 1"].font.size == Pt(20)
     assert "Bản đồ nguy cơ theo xã" in paragraphs(doc, "Heading 1")
+    assert b'<w:pStyle w:val="DeMuc1"/>' in zipfile.ZipFile(path).read("word/document.xml")
     assert doc.tables[0].style.name == "Table Grid"  # the template has no riskmap table style
 
 
