@@ -10,11 +10,15 @@ import openpyxl
 import pandas as pd
 import pytest
 from docx.shared import Pt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from api.render import run_info, run_plan_layers, write_run_export
 from geo.errors import InputFileError
 from geo.workspace import Raster, Workspace
+from maps.escaping import spreadsheet_cell, spreadsheet_frame
 from maps.export import ExportRequest, write_export
+from maps.office import office_text
 from maps.templates.make_template import (
     CELL_STYLE,
     NOTE_STYLE,
@@ -22,6 +26,7 @@ from maps.templates.make_template import (
     TEMPLATE,
     build_template,
 )
+from maps.xlsx import _fill
 from risk.pipeline import score_workspace, scored_communes
 from risk.plans.outreach import outreach_plan
 from risk.plans.patrol import patrol_plan
@@ -345,3 +350,25 @@ def test_a_suppressed_export_through_the_workspace_reads_back(planned, tmp_path)
         planned, load_profile("patrol"), tmp_path / "r.xlsx", ExportRequest("xlsx", top=3)
     )
     assert len(sheet_rows(openpyxl.load_workbook(path).worksheets[0])) == 3
+
+
+# --- any text a user may have typed -------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=4))
+def test_any_text_reads_back_as_text_never_a_formula(names):
+    frame = pd.DataFrame({"commune_name": names})
+    book = openpyxl.Workbook()
+    _fill(book.active, spreadsheet_frame(frame), "vi")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    sheet = openpyxl.load_workbook(buffer).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert all(c.data_type != "f" for c in cells)
+    for cell, name in zip(cells, names, strict=True):
+        shown = office_text(spreadsheet_cell(name))
+        assert (cell.value or "") == shown  # an empty name is an empty cell
+        assert unicodedata.is_normalized("NFC", shown)
+        if name and unicodedata.is_normalized("NFC", name) and name == office_text(name):
+            assert shown.removeprefix("'") == name  # typed text stays as typed
