@@ -9,6 +9,8 @@ page number in the footer. A province replaces it with its own .docx or .dotx (`
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -104,9 +106,22 @@ def _properties(doc: DocumentObject) -> None:
     props.revision = 1
 
 
+def template_bytes() -> bytes:
+    """The template as .docx bytes, the same on every run (fixed dates inside the zip too)."""
+    saved = io.BytesIO()
+    build_template().save(saved)
+    out = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for item in source.infolist():
+            fixed = zipfile.ZipInfo(item.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(fixed, source.read(item))
+    return out.getvalue()
+
+
 def main(path: Path = TEMPLATE) -> Path:
     """Write the template to ``path`` (default: the one riskmap ships)."""
-    build_template().save(path)
+    path.write_bytes(template_bytes())
     return path
 
 
