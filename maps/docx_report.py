@@ -173,10 +173,12 @@ def _map(doc: DocumentObject, scored, layers, request: ExportRequest, info: RunI
 
 
 def _ranking(doc: DocumentObject, scored, request: ExportRequest, info: RunInfo) -> None:
-    """The report's ranked table (top rows), as the PDF has it, and what its columns mean."""
+    """The report's ranked table (top rows) as the PDF has it, with the rank change if compared."""
     w = words("office", request.lang)
     top = request.top or DEFAULT_TOP
     table = ranked_table(scored, info, lang=request.lang, top=top)
+    if has_changes(scored):
+        table.insert(1, "rank_change", scored["rank_change"].head(top).to_numpy())
     _heading(doc, w["doc_table"], 1)
     _table(doc, table, request.lang)
     if "rank_interval" in table.columns:

@@ -270,6 +270,9 @@ def test_docx_compares_with_the_previous_period_only_when_changes_are_present(
     top = changed.sort_values(["rank_change", "rank"], ascending=[False, True])
     assert moves == [m for m in top["rank_change"] if m > 0][:10]
     assert moves == sorted(moves, reverse=True) and moves[0] > 0
+    ranked = table_after(doc, "Các xã có nguy cơ cao nhất")
+    assert ranked.rows[0].cells[1].text == "Thay đổi hạng (+: tăng)"
+    assert ranked.rows[1].cells[1].text == f"{changed['rank_change'].iloc[0]:+d}"
     english = docx.Document(export(planned, run, changed, tmp_path, "docx", lang="en"))
     assert "Compared with the previous period" in paragraphs(english, "Heading 1")
 
