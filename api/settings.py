@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from risk.profiles import PROFILES_DIR
@@ -46,6 +47,15 @@ class Settings(BaseSettings):
     executor: Literal["local", "dask"] = "local"
     #: Dask scheduler address (tcp://host:8786); empty with executor=dask starts a LocalCluster.
     scheduler_address: str = ""
+    #: The province's Word template (.docx or .dotx) for docx exports; unset: riskmap's own.
+    docx_template: Path | None = None
+
+    @field_validator("docx_template")
+    @classmethod
+    def _template_is_a_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"the Word template {value} is not a file; expected a .docx")
+        return value
 
 
 @lru_cache

@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
 
 from geo.errors import NotFoundError, RiskmapError
 from geo.storage import replacing
@@ -35,6 +36,8 @@ from risk.privacy import (
 from risk.results import CHANGE_COLUMNS, CONTRIB, EXPORT_COLUMNS, NORM, RAW, ScoreTable
 
 FORMATS = ("png", "pdf", "gpkg", "geojson", "csv")
+#: Office formats (maps.xlsx, maps.docx_report): openpyxl and python-docx load only for them.
+FORMATS += ("xlsx", "docx")
 DEFAULT_RULE = Suppression()
 BASE_COLUMNS = tuple(dict.fromkeys((*EXPORT_COLUMNS, *SENSITIVE_COUNT_COLUMNS, *CHANGE_COLUMNS)))
 
@@ -53,6 +56,8 @@ class ExportRequest:
     top: int | None = None
     dpi: int = 200
     suppression: Suppression | None = field(default_factory=Suppression)
+    #: Word template (.docx/.dotx) of the province for ``docx``; None: riskmap's own.
+    template: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,8 @@ def write_export(
         "gpkg": _write_gpkg,
         "geojson": _write_geojson,
         "csv": _write_csv,
+        "xlsx": _write_xlsx,
+        "docx": _write_docx,
     }[request.fmt]
     path = Path(path)
     with replacing([path]) as (tmp,):
@@ -212,8 +219,9 @@ def place_label(scored: gpd.GeoDataFrame, request: ExportRequest) -> str:
     return ", ".join(parts)
 
 
-def _write_png(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
-    fig = static_map_figure(
+def map_figure(scored, layers, request: ExportRequest, info: RunInfo) -> Figure:
+    """The PNG export's map figure (10 x 8.5 in): choropleth, plans, legend, stamp."""
+    return static_map_figure(
         attribute_frame(scored, request.suppression),
         layers,
         title=info.heading,
@@ -221,6 +229,10 @@ def _write_png(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo)
         stamp=info.stamp,
         lang=request.lang,
     )
+
+
+def _write_png(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
+    fig = map_figure(scored, layers, request, info)
     description = "\n".join(info.stamp.lines("en"))
     metadata = {"Title": info.heading, "Description": description}
     if not (info.comparison and "score_change" in scored.columns):
@@ -328,3 +340,15 @@ def _write_csv(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo)
     # CRLF rows (RFC 4180) so a name holding a bare CR is quoted and cannot start a new row
     text = spreadsheet_frame(frame).to_csv(index=False, lineterminator="\r\n")
     tmp.write_bytes(text.encode("utf-8-sig"))
+
+
+def _write_xlsx(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
+    from maps.xlsx import write_xlsx  # openpyxl loads only for this format
+
+    write_xlsx(tmp, scored, layers, request, info)
+
+
+def _write_docx(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
+    from maps.docx_report import write_docx  # python-docx loads only for this format
+
+    write_docx(tmp, scored, layers, request, info)

@@ -110,6 +110,9 @@ EDGES = {
     "risk/version.py": "asks git for the code version",
     "maps/export.py": "writes HTML, PNG, PDF, GeoPackage, GeoJSON and CSV",
     "maps/offline.py": "reads the installed Leaflet assets",
+    "maps/xlsx.py": "writes the Excel workbook of an export",
+    "maps/docx_report.py": "reads the Word template and writes the Word report",
+    "maps/templates/make_template.py": "writes the Word template riskmap ships",
 }
 #: Thin adapters: they read or write only through an edge module, never by themselves.
 ADAPTERS = {
@@ -122,6 +125,7 @@ ADAPTERS = {
     "risk/plans/patrol.py": "the patrol plan of a stored run",
     "risk/plans/segments.py": "the border-segment plan of a stored run",
     "maps/folium_map.py": "inlines the installed Leaflet assets (maps.offline) when offline",
+    "maps/office.py": "the office exports' tables, from maps.export's suppressed frames (no I/O)",
 }
 #: Imports that mean I/O: file formats, processes, network, temp files, locks.
 IO_MODULES = {"pyogrio", "fiona", "subprocess", "shutil", "tempfile", "sqlite3", "fcntl"}

@@ -30,6 +30,8 @@ class Format(StrEnum):
     gpkg = "gpkg"
     geojson = "geojson"
     csv = "csv"
+    xlsx = "xlsx"
+    docx = "docx"
 
 
 def export(
@@ -48,14 +50,25 @@ def export(
         str | None,
         typer.Option(help="Compare with this run: change columns, change map, a section."),
     ] = None,
+    template: Annotated[
+        Path | None, typer.Option(help="Word template (.docx/.dotx) for --format docx.")
+    ] = None,
 ) -> None:
     """Export a stored run for a report (map, ranked table, method, stamp): its own scores."""
     from api.render import write_run_export
     from maps.export import ExportRequest
 
     refuse_clobber(output, overwrite)
+    if template is not None and fmt is not Format.docx:
+        raise typer.BadParameter("applies to --format docx only", param_hint="--template")
     request = ExportRequest(
-        fmt=fmt.value, lang=lang, province=province, district=district, top=top, dpi=dpi
+        fmt=fmt.value,
+        lang=lang,
+        province=province,
+        district=district,
+        top=top,
+        dpi=dpi,
+        template=template,
     )
     ws = Workspace.open(workspace)
     chosen = profile_for(ws, profile, run)

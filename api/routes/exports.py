@@ -27,7 +27,7 @@ router = APIRouter(tags=["exports"])
 )
 def get_export(
     profile: Annotated[str, PathParam(pattern=r"^[a-z][a-z0-9_-]{0,39}$")],
-    fmt: Literal["png", "pdf", "gpkg", "geojson", "csv"],
+    fmt: Literal["png", "pdf", "gpkg", "geojson", "csv", "xlsx", "docx"],
     ws: WorkspaceDep,
     settings: SettingsDep,
     principal: PrincipalDep,
@@ -45,7 +45,9 @@ def get_export(
 ) -> Response:
     """A stored run exported for a report; small counts of people are suppressed."""
     ask = ExportAsk(fmt, province, district, top, lang, run, exact, against)
-    out = export_run(ws, settings.profiles_dir, principal, profile, ask)
+    out = export_run(
+        ws, settings.profiles_dir, principal, profile, ask, template=settings.docx_template
+    )
     return Response(
         out.body,
         media_type=out.media_type,

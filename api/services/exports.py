@@ -22,6 +22,8 @@ MEDIA_TYPES = {
     "gpkg": "application/geopackage+sqlite3",
     "geojson": "application/geo+json",
     "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -49,9 +51,18 @@ class ExportFile:
 
 
 def export_run(
-    ws: Workspace, profiles_dir: Path, principal: Principal, profile: str, ask: ExportAsk
+    ws: Workspace,
+    profiles_dir: Path,
+    principal: Principal,
+    profile: str,
+    ask: ExportAsk,
+    *,
+    template: Path | None = None,
 ) -> ExportFile:
-    """Export ``profile``'s stored run as ``ask`` says, limited to the caller's province."""
+    """Export ``profile``'s stored run as ``ask`` says, limited to the caller's province.
+
+    ``template`` is the server's Word template for docx exports (None: riskmap's own).
+    """
     from api.render import write_run_export
 
     check_province(principal, ask.province)
@@ -64,6 +75,7 @@ def export_run(
         district=ask.district,
         top=ask.top,
         suppression=rule,
+        template=template,
     )
     with tempfile.TemporaryDirectory(prefix="riskmap-export-") as tmp:
         path = write_run_export(

@@ -18,7 +18,7 @@ def test_every_export_downloads_as_an_attachment(client, fmt):
 def test_export_errors_are_problem_json(client):
     bad = client.get("/exports/patrol.png", params={"district": "Nowhere"})
     assert bad.status_code == 404 and 'district "Nowhere"' in bad.json()["detail"]
-    assert client.get("/exports/patrol.docx").status_code == 422
+    assert client.get("/exports/patrol.doc").status_code == 422
     assert client.get("/exports/nobody.pdf").status_code == 404
     missing_run = client.get("/exports/patrol.csv", params={"run": "abcdef123456"})
     assert missing_run.status_code == 404 and "no run abcdef123456" in missing_run.json()["detail"]

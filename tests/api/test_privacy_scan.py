@@ -15,6 +15,8 @@ import re
 import tempfile
 from pathlib import Path
 
+import docx
+import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
@@ -23,6 +25,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.security import Principal
 from api.settings import Settings
+from risk.labels import words
 from risk.privacy import SENSITIVE_COUNT_COLUMNS
 from risk.store import load_run
 from tests.api.privacy_world import RATE_COLUMNS, A, auth, build_world, drawn
@@ -52,7 +55,7 @@ def urls(world, who: str) -> dict[str, list[str]]:
             f"/communes/{c}?profile={p}" for c in small for p in ("patrol", "outreach")
         ],
         "/exports/{profile}.{fmt}": [
-            f"/exports/patrol.{f}" for f in ("csv", "geojson", "gpkg", "pdf", "png")
+            f"/exports/patrol.{f}" for f in ("csv", "geojson", "gpkg", "pdf", "png", "xlsx", "docx")
         ],
         "/maps/{profile}": ["/maps/patrol", "/maps/outreach?lang=en"],
         "/runs": ["/runs"],
@@ -102,7 +105,25 @@ def decode(url: str, response) -> str | list[dict]:
     if url.endswith((".pdf", ".png")):
         assert len(response.content) > 500
         return ""
+    if url.endswith((".xlsx", ".docx")):
+        return office_records(url, response.content)
     return response.text
+
+
+def office_records(url: str, body: bytes) -> list[dict] | str:
+    """Every row of every sheet as a record under the column keys, or a Word file's text."""
+    if url.endswith(".docx"):
+        doc = docx.Document(io.BytesIO(body))
+        cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in doc.paragraphs] + cells)
+    headers = words("office", "vi").items()
+    keys = {text: key.removeprefix("col_") for key, text in headers if key.startswith("col_")}
+    records = []
+    for sheet in openpyxl.load_workbook(io.BytesIO(body)).worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        names = [keys.get(h, h) for h in rows[0]]
+        records += [dict(zip(names, r, strict=True)) for r in rows[1:]]
+    return records
 
 
 def leaks(bodies: dict, world) -> list[str]:
