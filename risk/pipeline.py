@@ -61,6 +61,7 @@ def score_workspace(
     executor: Executor | None = None,
     views: Sequence[Suppression] = VIEW_RULES,
     progress: Progress = no_progress,
+    analyses: bool = True,
 ) -> ScoreRun:
     """Score every commune of ``ws`` with ``profile``; store the run unless ``store`` is False.
 
@@ -70,14 +71,19 @@ def score_workspace(
     chunks; the results are the same as without it. The run keeps a viewer variant for each
     rule of ``views`` (scored from :func:`risk.privacy.viewer_repatriations`); inside
     :func:`risk.privacy.viewing` the returned run is that rule's viewer variant, and an
-    unstored one is scored only from what the viewer may see.
+    unstored one is scored only from what the viewer may see. ``analyses=False`` (an unstored
+    run only: a slider's quick answer) leaves out sensitivity and hot spots.
     """
+    if store and not analyses:
+        raise ValueError("a stored run needs its analyses: analyses=False only with store=False")
     progress("layers read and summed over communes", 0, 1)
     inputs = cached_inputs(ws, profile, zonal_engine=zonal_engine, executor=executor)
     progress("layers read and summed over communes", 1, 1)
+    active = current_view()
+    if not analyses:  # a viewer's quick scoring too uses only what the viewer may see
+        return _quick(ws, profile, inputs, active, zonal_engine, executor)
     reps = ws.read_layer("repatriations") if "repatriations" in ws.versions() else None
     grids = decay_grids(ws, profile, zonal_engine=zonal_engine, executor=executor)
-    active = current_view()
     if not store and active is not None:  # a viewer's custom scoring: its variant, nothing else
         return _viewer_run(ws, profile, inputs, reps, grids, active, seed, executor, zonal_engine)
     run = _scored(profile, inputs, reps, grids, seed=seed, executor=executor, progress=progress)
@@ -175,6 +181,25 @@ def _scored(
         "normalisation": normalisation_comparison(chosen, table.weights, profile.parameters),
     }
     record = replace(record, extra={**record.extra, "uncertainty": about})
+    return ScoreRun(record, table, inputs.communes)
+
+
+def _quick(
+    ws: Workspace,
+    profile: Profile,
+    inputs: Inputs,
+    active: Suppression | None,
+    zonal_engine: str,
+    executor: Executor | None,
+) -> ScoreRun:
+    """The run of ``profile`` without analyses (score, class, rank, people); ``active``'s view."""
+    if active is not None and "repatriations" in ws.versions():
+        reps = ws.read_layer("repatriations")
+        inputs = _viewer_inputs(ws, profile, inputs, reps, active, zonal_engine, executor)
+    table = score(inputs.indicators, profile, notes=inputs.notes)
+    table.frame.insert(1, "population", inputs.population.round(1))
+    table.frame["repatriations_total"] = inputs.repatriations_total.round().astype(np.int64)
+    record = _record(profile, inputs, table, top_k=0, seed=0)
     return ScoreRun(record, table, inputs.communes)
 
 
