@@ -324,7 +324,13 @@ def scored_communes(
         for c in ("commune_code", "commune_name", "district_name", "province_name", "geometry")
         if c in communes.columns
     ]
-    joined = communes[keep].merge(run.table.frame, on="commune_code", how="inner", validate="1:1")
+    table = run.table.frame
+    codes = communes["commune_code"].to_numpy()
+    if len(table) == len(codes) and (table["commune_code"].to_numpy() == codes).all():
+        scores = table.drop(columns="commune_code").set_axis(communes.index)  # same order: no join
+        joined = pd.concat([communes[keep], scores], axis=1)
+    else:
+        joined = communes[keep].merge(table, on="commune_code", how="inner", validate="1:1")
     return joined.sort_values("rank").reset_index(drop=True)
 
 
