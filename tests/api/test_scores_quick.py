@@ -140,5 +140,5 @@ def test_features_write_nan_as_null_and_refuse_nan_coordinates():
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, [1.0, -math.inf], np.array([0.0, np.nan])])
 def test_geojson_responses_refuse_nan(bad):
-    with pytest.raises(ValueError, match="NaN|infinity"):
+    with pytest.raises(ValueError, match=r"NaN|infinity"):
         GeoJSONResponse({"type": "FeatureCollection", "features": [], "x": {"y": bad}})

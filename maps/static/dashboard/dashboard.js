@@ -142,9 +142,10 @@
     if (sum(state.weights) <= 0) { status(t("zero"), true); return; }
     var id = ++state.request;
     status(t("computing"));
-    api("/scores", {method: "POST", headers: {"Content-Type": "application/json"},
+    // the quick answer: no geometry (the layer keeps its shapes), no sensitivity or hot spots
+    api("/scores?geometry=false&analyses=false", {method: "POST", headers: {"Content-Type": "application/json"},
       body: JSON.stringify({profile: state.profile, weights: normalised()})})
-      .then(function (fc) { if (id === state.request) { draw(fc, false); status(t("updated") + " · " + t("custom")); } })
+      .then(function (fc) { if (id === state.request) { recolour(fc); status(t("updated") + " · " + t("custom")); } })
       .catch(function (e) { status(t("error") + ": " + e.message, true); });
   }
 
@@ -165,14 +166,27 @@
           color: sel ? "#000" : "#555", weight: sel ? 3 : 0.6};
       },
       onEachFeature: function (f, layer) {
-        var p = f.properties;
-        layer.bindTooltip("<b>" + esc(p.commune_name) + "</b><br>" + t("score") + ": "
-          + p.score.toFixed(1) + " · " + esc(className(p)) + " · " + t("rank") + " " + p.rank, {sticky: true});
-        layer.on("click", function () { select(p.commune_code); });
+        layer.bindTooltip(function () {
+          var p = layer.feature.properties;
+          return "<b>" + esc(p.commune_name) + "</b><br>" + t("score") + ": "
+            + p.score.toFixed(1) + " · " + esc(className(p)) + " · " + t("rank") + " " + p.rank;
+        }, {sticky: true});
+        layer.on("click", function () { select(layer.feature.properties.commune_code); });
       }
     }).addTo(map);
     if (fit) { map.fitBounds(state.layer.getBounds()); }
     $("note").textContent = fc.synthetic ? t("synthetic") : "";
+    renderTable(fc.features.map(function (f) { return f.properties; }));
+    if (state.selected) { explain(state.selected); }
+  }
+  function recolour(fc) {  // new scores onto the drawn communes, by commune_code: no redraw
+    var byCode = {};
+    fc.features.forEach(function (f) { byCode[f.properties.commune_code] = f.properties; });
+    state.layer.eachLayer(function (l) {
+      var p = byCode[l.feature.properties.commune_code];
+      if (p) { l.feature.properties = Object.assign({}, l.feature.properties, p); }
+    });
+    state.layer.setStyle(state.layer.options.style);
     renderTable(fc.features.map(function (f) { return f.properties; }));
     if (state.selected) { explain(state.selected); }
   }
