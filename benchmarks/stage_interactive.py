@@ -108,3 +108,34 @@ def _old_map(ws: Any) -> str:
         mock.patch.object(folium_map, "VENUE_GROUPS_MAX", 10**9),
     ):
         return map_html(ws, load_profile(PROFILE))
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Re-draw the map of a national workspace, time this stage, merge its keys into results."""
+    import argparse
+    import os
+
+    from api.render import write_map
+    from benchmarks.record import RESULTS, update_results
+    from geo.workspace import Workspace
+    from risk.profiles import load_profile
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.stage_interactive")
+    parser.add_argument("--workspace", type=Path, required=True, help="a scored national workspace")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results.json to update")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--requests", type=int, default=SLIDER_REQUESTS)
+    args = parser.parse_args(argv)
+    ws = Workspace.open(args.workspace)
+    path = write_map(ws, load_profile(PROFILE), actor="bench")
+    figures = {"map_html_mb": path.stat().st_size / 1e6}
+    figures |= interactive(ws, seed=args.seed, requests=args.requests)
+    figures["interactive_load_average"] = os.getloadavg()[0]
+    update_results(figures, args.out)
+    return figures
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

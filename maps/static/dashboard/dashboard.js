@@ -184,7 +184,7 @@
     fc.features.forEach(function (f) { byCode[f.properties.commune_code] = f.properties; });
     state.layer.eachLayer(function (l) {
       var p = byCode[l.feature.properties.commune_code];
-      if (p) { l.feature.properties = Object.assign({}, l.feature.properties, p); }
+      if (p) { l.feature.properties = p; }  // the stored run's analyses do not apply any more
     });
     state.layer.setStyle(state.layer.options.style);
     renderTable(fc.features.map(function (f) { return f.properties; }));
