@@ -49,17 +49,26 @@ def _refuse_nan(content: Any) -> None:
                 raise ValueError("an array holds NaN or infinity (not JSON numbers)")
 
 
-def features(frame: pd.DataFrame, columns: Sequence[str], *, geometry: bool = True) -> Features:
+def features(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    geometry: bool = True,
+    precision: float | None = None,
+) -> Features:
     """GeoJSON features of ``frame``'s rows: ``columns`` as properties (NaN and missing: null).
 
     Without ``geometry`` every feature's geometry is null (RFC 7946 §3.2). Geometries are
-    written by GEOS (``shapely.to_geojson``); a NaN or infinite coordinate raises ValueError.
+    written by GEOS (``shapely.to_geojson``), coordinates rounded to ``precision`` (degrees)
+    when given; a NaN or infinite coordinate raises ValueError.
     """
     values = [_column(frame[c]) for c in columns]
     props = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
     if not geometry:
         return Features({"type": "Feature", "geometry": None, "properties": p} for p in props)
     shapes = np.asarray(frame.geometry.to_numpy())
+    if precision is not None:  # each coordinate on its own: no shape can collapse or move
+        shapes = shapely.set_precision(shapes, precision, mode="pointwise")
     if not np.isfinite(shapely.get_coordinates(shapes)).all():
         raise ValueError("a geometry has NaN or infinite coordinates (not JSON numbers)")
     return Features(

@@ -3,7 +3,7 @@
 Both answer with the caller's communes only (a province key sees its province), filtered by
 ``province``, ``district``, ``class`` and ``bbox`` and paged with ``limit``/``offset`` the way
 OGC API - Features pages items (``numberMatched``, ``numberReturned``, ``next``/``prev`` links).
-Viewers see small counts of people suppressed.
+Viewers see small counts of people suppressed. Coordinates are rounded to 1e-6 degrees.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from risk.runs import ScoreRun
 from risk.store import load_run
 
 router = APIRouter(tags=["scores"])
+#: Coordinates of answered communes are rounded to this many degrees (about 0.1 m): the 17
+#: digits GEOS would write otherwise double a national answer and say nothing more.
+PRECISION_DEG = 1e-6
 LimitQuery = Annotated[
     int | None, Query(ge=1, le=MAX_COMMUNE_LIMIT, description="Page size (default: every commune)")
 ]
@@ -104,7 +107,7 @@ def _collection(
     shown = [c for c in frame.columns if c != "geometry"]
     collection = {
         "type": "FeatureCollection",
-        "features": features(frame, shown, geometry=geometry),
+        "features": features(frame, shown, geometry=geometry, precision=PRECISION_DEG),
     }
     collection.update(
         numberMatched=page.matched,

@@ -133,6 +133,9 @@ def test_features_write_nan_as_null_and_refuse_nan_coordinates():
     out = json.loads(GeoJSONResponse({"features": features(frame, ["code", "score", "n"])}).body)
     assert [f["properties"]["score"] for f in out["features"]] == [1.5, None]
     assert out["features"][0]["geometry"] == {"type": "Point", "coordinates": [105.0, 21.0]}
+    frame.loc[0, "geometry"] = shapely.Point(105.123456789, 21.987654321)
+    rounded = json.loads(GeoJSONResponse(features(frame, ["code"], precision=1e-6)).body)
+    assert rounded[0]["geometry"]["coordinates"] == [105.123457, 21.987654]
     frame.loc[1, "geometry"] = shapely.Point(math.nan, 22)
     with pytest.raises(ValueError, match="NaN or infinite coordinates"):
         features(frame, ["code"])
