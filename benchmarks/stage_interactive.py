@@ -46,7 +46,7 @@ def post_scores(root: Path, *, seed: int, requests: int) -> dict[str, Any]:
     weights = dict(load_profile(PROFILE).weights)
     rng = np.random.default_rng(seed)
     out: dict[str, Any] = {}
-    with serving(root) as base, httpx2.Client(base_url=base, timeout=120) as client:
+    with serving(root) as base, httpx2.Client(base_url=base, timeout=900) as client:
         for name, query in PATHS.items():
             runs = requests if name == "post_scores" else OLD_REQUESTS
             ms, size = _timed_posts(client, query, weights, rng, runs)
@@ -58,7 +58,10 @@ def post_scores(root: Path, *, seed: int, requests: int) -> dict[str, Any]:
 
 
 def _timed_posts(client, query: str, weights: dict, rng, runs: int) -> tuple[np.ndarray, int]:
-    """Milliseconds of ``runs`` requests with random weights (after one warm-up); answer bytes."""
+    """Milliseconds of ``runs`` requests with random weights (after one warm-up); answer bytes.
+
+    The warm-up of a fresh server reads every cached input (minutes at national scale).
+    """
     times, size = [], 0
     for i in range(runs + 1):
         body = {"profile": PROFILE, "weights": _new_weights(weights, rng)}

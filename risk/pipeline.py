@@ -241,13 +241,12 @@ def _cached_view_inputs(
     versions = tuple(sorted((n, v.version, v.written_at) for n, v in ws.versions().items()))
     params = {k: v for k, v in profile.parameters.items() if k not in METHOD_PARAMETERS}
     key = (str(ws.root.resolve()), versions, json.dumps(params, sort_keys=True), zonal_engine, rule)
-    view = {"repatriations": viewer_repatriations(reps, rule)}
-    return _remembered(
-        _seen_inputs,
-        key,
-        8,
-        lambda: read_inputs(ws, profile, zonal_engine=zonal_engine, tables=view, executor=executor),
-    )
+
+    def read() -> Inputs:  # the view is made only when the inputs are not kept yet
+        view = {"repatriations": viewer_repatriations(reps, rule)}
+        return read_inputs(ws, profile, zonal_engine=zonal_engine, tables=view, executor=executor)
+
+    return _remembered(_seen_inputs, key, 8, read)
 
 
 def analyse(
