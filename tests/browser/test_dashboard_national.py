@@ -55,18 +55,19 @@ def test_a_slider_recolours_the_national_layer_without_rebuilding_it(browser, na
     page = watched.page
     with serving(Settings(workspace=national.root)) as url:
         page.goto(url + "/", wait_until="load")
-        page.wait_for_function("window.__geojson.length > 0", timeout=120_000)
+        page.wait_for_function("() => window.__geojson.length > 0", timeout=120_000)
         page.wait_for_selector("#ranking tbody tr", timeout=120_000)
         before = page.evaluate(FILLS)
         assert len(before) == round(10_600 * SCALE)
         start = time.perf_counter()
-        with page.expect_response(lambda r: "/scores?" in r.url) as answer:
+        with page.expect_response(lambda r: "/scores?" in r.url, timeout=120_000) as answer:
             page.eval_on_selector(
                 "#w-crossing_access",
                 "el => { el.value = 0; el.dispatchEvent(new Event('input', {bubbles: true})); }",
             )
         page.wait_for_function(
-            "document.getElementById('status').textContent.includes('Đã cập nhật')"
+            "() => document.getElementById('status').textContent.includes('Đã cập nhật')",
+            timeout=120_000,
         )
         took = time.perf_counter() - start
         after = page.evaluate(FILLS)
