@@ -78,12 +78,12 @@ def _timed_posts(client, query: str, weights: dict, rng, runs: int) -> tuple[np.
 
 def map_render(ws: Any) -> dict[str, Any]:
     """Size (MB) and first render (s, Chromium) of the stored map and of the old settings."""
-    from benchmarks.browser_timing import first_render_s
+    from benchmarks.browser_timing import CHROMIUM, first_render_s
     from maps.offline import assets_installed
 
     path = ws.path(ws.map_file(PROFILE))
-    if not assets_installed() or not path.is_file():
-        say("map first render", 0.0, "skipped: npm assets or the map file missing")
+    if not (assets_installed() and path.is_file() and CHROMIUM.is_file()):
+        say("map first render", 0.0, "skipped: npm assets, Chromium or the map file missing")
         return {}
     seconds = first_render_s(path)
     say("map first render (Chromium)", seconds, f"{path.stat().st_size / 1e6:.1f} MB")
