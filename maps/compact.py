@@ -53,7 +53,7 @@ def _encoded(values: list[Any]) -> list[Any] | dict[str, list]:
 
 def compact_json(value: Any) -> Markup:
     """``value`` as JSON without spaces, UTF-8 kept, safe inside a ``<script>`` element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))  # NaN: a JS literal
     for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
         text = text.replace(char, escaped)
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
