@@ -30,6 +30,8 @@ AUDITED_READS = ("/layers/repatriations",)
 #: Longest query string kept in an audit record (characters).
 AUDIT_PARAMETERS_MAX = 500
 GZIP_MIN = 2048
+#: gzip level 1: a 3 MB answer in ~20 ms instead of ~300 ms at Starlette's 9, 15 % larger.
+GZIP_LEVEL = 1
 #: Reads whose answers depend only on the workspace, the query and the caller's key.
 CACHED_PATHS = (
     "/scores",
@@ -58,7 +60,7 @@ def add_middleware(app: FastAPI, *, max_body_mb: float) -> None:
     app.add_middleware(RequestLog)
     app.add_middleware(ETagCache, cache=ResponseCache(), root=settings.workspace)
     app.add_middleware(BodyLimit, max_bytes=int(max_body_mb * 1024 * 1024))
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN, compresslevel=GZIP_LEVEL)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     extra = [h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()]
     app.add_middleware(LocalHosts, allowed=frozenset(LOCAL_HOSTS | set(extra)))

@@ -25,7 +25,7 @@ from typing import Any
 
 import psutil
 
-from benchmarks import stage_compare, stage_model, stages
+from benchmarks import stage_compare, stage_interactive, stage_model, stages
 from benchmarks.record import RESULTS, machine, update_results
 from benchmarks.stage_report import FLOORS, TARGETS, library_versions, table, write_markdown
 
@@ -40,6 +40,7 @@ REQUIRED = (
     "rescore_ms",
     "montecarlo_1000_s",
     "map_html_mb",
+    "post_scores_p95_ms",
     "peak_rss_mb",
     "admin2025_pipeline_s",
     "admin2025_rescore_ms",
@@ -145,6 +146,7 @@ def _pieces(ws, *, repeat: int, seed: int, samples: dict[str, int]) -> dict[str,
     )
     out.update(stage_model.model(ws, repeat=repeat, seed=seed))
     out.update(stage_model.offline_map(ws))
+    out.update(stage_interactive.interactive(ws, seed=seed))
     return out
 
 

@@ -15,7 +15,9 @@ TARGETS: dict[str, tuple[float, str, str]] = {
     "rescore_ms": (50.0, "ms", "re-scoring with new weights"),
     "montecarlo_1000_s": (2.0, "s", "Monte Carlo sensitivity, 1,000 draws"),
     "peak_rss_mb": (8000.0, "MB", "peak memory (this process and its children)"),
-    "map_html_mb": (15.0, "MB", "map HTML"),
+    "map_html_mb": (6.0, "MB", "map HTML"),
+    "post_scores_p95_ms": (150.0, "ms", "slider: POST /scores over HTTP, p95"),
+    "map_first_render_s": (2.0, "s", "national map, first render in Chromium"),
     "zonal_vs_bare": (1.2, "×", "zonal pipeline path / a bare exactextract call"),
     "admin2025_pipeline_s": (180.0, "s", "whole pipeline, structure since July 2025"),
     "admin2025_rescore_ms": (50.0, "ms", "re-scoring, structure since July 2025"),
@@ -194,10 +196,40 @@ def _model_rows(f: Mapping[str, Any]) -> list[list[str]]:
         ["Monte Carlo sensitivity, 1,000 draws", *_target_cells("montecarlo_1000_s", f), "", ""],
         ["map render (riskmap map)", _s(f["map_s"]), "", "", "", ""],
         ["map HTML size", *_target_cells("map_html_mb", f), "", ""],
+        *_interactive_rows(f),
     ]
     if "map_offline_html_mb" in f:
         offline = f"{_s(f['map_offline_s'])}, {_s(f['map_offline_html_mb'], 'MB')}"
         out.append(["map render, offline (riskmap map --offline)", offline, "", "", "", ""])
+    return out
+
+
+def _interactive_rows(f: Mapping[str, Any]) -> list[list[str]]:
+    """Slider answer over HTTP and the map's first render, each beside the way before."""
+    out = []
+    if "post_scores_p95_ms" in f:
+        old = f["post_scores_old_p95_ms"]
+        out.append(
+            [
+                f"POST /scores, slider (no geometry, no analyses), p95 of "
+                f"{f['post_scores_requests']} over HTTP",
+                *_target_cells("post_scores_p95_ms", f),
+                f"as before (geometry + analyses): p95 {_s(old, 'ms')}; analyses without "
+                f"geometry: p95 {_s(f['post_scores_analyses_p95_ms'], 'ms')}",
+                f"{old / f['post_scores_p95_ms']:.1f}× slower",
+            ]
+        )
+    if "map_first_render_s" in f:
+        old = f["map_old_first_render_s"]
+        out.append(
+            [
+                "map first render, headless Chromium (navigation → communes drawn)",
+                *_target_cells("map_first_render_s", f),
+                f"old settings (GeoJSON features, 5 km venue grid): {_s(old)}, "
+                f"{_s(f['map_old_html_mb'], 'MB')}",
+                f"{old / f['map_first_render_s']:.1f}× slower",
+            ]
+        )
     return out
 
 

@@ -15,6 +15,10 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.plugins import MeasureControl
 from folium.template import Template
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+
+from maps.compact import DECODE_JS, columns, compact_json
 
 #: JavaScript helpers every riskmap map gets once: HTML escaping and accent-free search keys.
 HELPERS = Element("""<script>
@@ -37,27 +41,32 @@ _SUBGROUP_JS = (
 
 
 class ScoreLayer(Layer):
-    """Communes filled by class; sticky tooltip with name, district, score, class, rank, drivers."""
+    """Communes filled by class; one sticky tooltip (name, district, score, class, rank, drivers).
+
+    The communes travel as columns (:mod:`maps.compact`) and the layer has one tooltip and one
+    pair of hover handlers for all of them (the canvas renderer draws them): a national map
+    stays small and draws in about a second.
+    """
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.geoJson({{ this.data|tojson }}, {
-  style: function (f) { return {{ this.styles|tojson }}[f.properties["class"]]; },
-  onEachFeature: function (f, layer) {
-    var p = f.properties, t = {{ this.labels|tojson }}, e = riskmap.esc;
-    var html = "<b>" + e(p.commune_name) + "</b>"
-      + (p.district_name ? " · " + e(p.district_name) : "")
-      + "<br>" + t.score + ": <b>" + p.score.toFixed(1) + "</b> · " + t["class"] + ": <b>"
-      + e(p.label) + "</b><br>" + t.rank + ": " + p.rank + " / " + t.total
-      + (p.rank_interval ? " (" + t.rank_interval + ": " + e(p.rank_interval) + ")" : "")
-      + (p.hotspot_label ? "<br>" + e(p.hotspot_label) : "")
-      + (p.drivers ? "<br>" + t.drivers + ": " + e(p.drivers) : "");
-    layer.bindTooltip(html, {sticky: true});
-    layer.on({
-      mouseover: function (ev) { ev.target.setStyle({weight: 2.5, color: "#000"}); },
-      mouseout: function (ev) { {{ this.get_name() }}.resetStyle(ev.target); }
-    });
-  }
+var {{ this.get_name() }} = L.geoJson(({{ this.decode }})({{ this.packed }}), {
+  style: function (f) { return {{ this.styles|tojson }}[f.properties["class"]]; }
+});
+{{ this.get_name() }}.tipHtml = function (layer) {
+  var p = layer.feature.properties, t = {{ this.labels|tojson }}, e = riskmap.esc;
+  return "<b>" + e(p.commune_name) + "</b>"
+    + (p.district_name ? " · " + e(p.district_name) : "")
+    + "<br>" + t.score + ": <b>" + p.score.toFixed(1) + "</b> · " + t["class"] + ": <b>"
+    + e(p.label) + "</b><br>" + t.rank + ": " + p.rank + " / " + t.total
+    + (p.rank_interval ? " (" + t.rank_interval + ": " + e(p.rank_interval) + ")" : "")
+    + (p.hotspot_label ? "<br>" + e(p.hotspot_label) : "")
+    + (p.drivers ? "<br>" + t.drivers + ": " + e(p.drivers) : "");
+};
+{{ this.get_name() }}.bindTooltip({{ this.get_name() }}.tipHtml, {sticky: true});
+{{ this.get_name() }}.on({
+  mouseover: function (ev) { ev.layer.setStyle({weight: 2.5, color: "#000"}); },
+  mouseout: function (ev) { {{ this.get_name() }}.resetStyle(ev.layer); }
 });
 {% endmacro %}
 """)
@@ -68,6 +77,21 @@ var {{ this.get_name() }} = L.geoJson({{ this.data|tojson }}, {
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "ScoreLayer"
         self.data, self.styles, self.labels = data, styles, labels
+
+    #: False writes plain GeoJSON features (as before: the benchmark's comparison).
+    compact = True
+
+    @property
+    def packed(self) -> Markup:
+        """The communes as compact columns (see :func:`maps.compact.columns`)."""
+        if not self.compact:
+            return Markup(htmlsafe_json_dumps(self.data))
+        return compact_json(columns(self.data))
+
+    @property
+    def decode(self) -> Markup:
+        """The JavaScript function turning :attr:`packed` back into features."""
+        return Markup(DECODE_JS if self.compact else "function (d) { return d; }")
 
 
 class CommuneSearch(JSCSSMixin, MacroElement):
@@ -96,7 +120,9 @@ var {{ this.get_name() }} = new L.Control.Search({
   }
 });
 {{ this.get_name() }}.on("search:locationfound", function (e) {
-  e.layer.setStyle({weight: 4, color: "#000"}); e.layer.bringToFront(); e.layer.openTooltip();
+  e.layer.setStyle({weight: 4, color: "#000"}); e.layer.bringToFront();
+  var map = {{ this._parent.get_name() }};  // the layer's one tooltip follows the mouse:
+  map.openTooltip({{ this.layer.get_name() }}.tipHtml(e.layer), e.layer.getCenter());  // pin one
 });
 {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
 {% endmacro %}

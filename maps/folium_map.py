@@ -62,6 +62,9 @@ CLUSTER_ICON = """function (cluster) {
 #: Above this many venues the map draws a dot per grid cell of VENUE_CELL_KM km, with its count.
 VENUE_POINTS_MAX = 50_000
 VENUE_CELL_KM = 5
+#: Grouped dots a map draws at most: the grid doubles from VENUE_CELL_KM until they fit (each dot
+#: is a marker with its tooltip, the slowest part of a national map's first render).
+VENUE_GROUPS_MAX = 8_000
 OFFLINE_BACKGROUND = "<style>.folium-map { background: #eef1f4; }</style>"
 
 
@@ -308,17 +311,18 @@ def add_venues(m: folium.Map, venues: gpd.GeoDataFrame, *, lang: str) -> None:
     )
     cluster.add_to(m)
     grouped = len(venues) > VENUE_POINTS_MAX
+    km = venue_cell_km(venues) if grouped else VENUE_CELL_KM
     for kind, frame in venues.groupby("kind"):
-        rows = _grouped_rows(frame) if grouped else _venue_rows(frame)
+        rows = _grouped_rows(frame, km) if grouped else _venue_rows(frame)
         label = html_text(kind_label(str(kind), lang))
-        how = f", {text('grouped_per', lang).format(km=VENUE_CELL_KM)}" if grouped else ""
+        how = f", {text('grouped_per', lang).format(km=km)}" if grouped else ""
         VenueKindLayer(
             cluster,
             rows,
             name=f"{text('venue_kind', lang)}: {label} ({len(frame):,}{how})",
             colour=VENUE_COLOURS.get(str(kind), VENUE_COLOURS["other"]),
             kind_label=label,
-            count_text=text("venues_grouped", lang).replace("{km}", str(VENUE_CELL_KM)),
+            count_text=text("venues_grouped", lang).replace("{km}", str(km)),
         ).add_to(m)
 
 
@@ -330,10 +334,24 @@ def _venue_rows(venues: gpd.GeoDataFrame) -> list[list]:
     return [[y, x, n, 1] for y, x, n in zip(lat, lon, names, strict=True)]
 
 
-def _grouped_rows(venues: gpd.GeoDataFrame) -> list[list]:
-    """``[lat, lon, "", N]`` per occupied grid cell, at the mean of its ``N`` venues."""
+def venue_cell_km(venues: gpd.GeoDataFrame) -> int:
+    """Grid cell (km): VENUE_CELL_KM doubled until at most VENUE_GROUPS_MAX cells hold venues."""
     x, y = venues.geometry.x.to_numpy(), venues.geometry.y.to_numpy()
-    step = VENUE_CELL_KM / 111.0  # degrees of latitude; longitude cells are a little narrower
+    kinds = pd.factorize(venues["kind"])[0]
+    km = VENUE_CELL_KM
+    while km < 640:
+        step = km / 111.0
+        cells = np.unique(np.c_[kinds, np.floor(x / step), np.floor(y / step)], axis=0)
+        if len(cells) <= VENUE_GROUPS_MAX:
+            break
+        km *= 2
+    return km
+
+
+def _grouped_rows(venues: gpd.GeoDataFrame, km: int = VENUE_CELL_KM) -> list[list]:
+    """``[lat, lon, "", N]`` per occupied grid cell of ``km`` km, at the mean of its venues."""
+    x, y = venues.geometry.x.to_numpy(), venues.geometry.y.to_numpy()
+    step = km / 111.0  # degrees of latitude; longitude cells are a little narrower
     cells = pd.DataFrame({"x": x, "y": y, "i": np.floor(x / step), "j": np.floor(y / step)})
     mean = cells.groupby(["i", "j"]).agg(x=("x", "mean"), y=("y", "mean"), n=("x", "size"))
     lat, lon = (

@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ DATED = {"repatriations": "period", **AS_OF_YEARS}
 #: Layers that carry no date: a score as of any date uses them as they are today.
 UNDATED = ("communes", "border", "crossings", "population")
 _AS_OF = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+#: Input hashes by id of the indicator frame: (frame ref, population ref, hash).
+_hashes: dict[int, tuple[weakref.ref, weakref.ref, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,23 @@ class Inputs:
     repatriations_total: np.ndarray  # people recorded per commune, all periods, undecayed
 
     def input_hash(self) -> str:
-        """Short hash of the indicator values and population: equal hashes, equal model inputs."""
+        """Short hash of the indicator values and population: equal hashes, equal model inputs.
+
+        Kept per indicator frame and population array (inputs are shared, never changed), so
+        re-scoring cached inputs with new weights does not hash them again.
+        """
+        known = _hashes.get(id(self.indicators))
+        if known is not None and known[0]() is self.indicators and known[1]() is self.population:
+            return known[2]
         blob = self.indicators.to_csv().encode() + self.population.tobytes()
-        return hashlib.sha256(blob).hexdigest()[:12]
+        digest = hashlib.sha256(blob).hexdigest()[:12]
+        _hashes[id(self.indicators)] = (
+            weakref.ref(self.indicators),
+            weakref.ref(self.population),
+            digest,
+        )
+        weakref.finalize(self.indicators, _hashes.pop, id(self.indicators), None)
+        return digest
 
 
 def read_inputs(

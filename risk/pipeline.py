@@ -62,6 +62,7 @@ def score_workspace(
     views: Sequence[Suppression] = VIEW_RULES,
     progress: Progress = no_progress,
     as_of: str = "",
+    analyses: bool = True,
 ) -> ScoreRun:
     """Score every commune of ``ws`` with ``profile``; store the run unless ``store`` is False.
 
@@ -73,9 +74,15 @@ def score_workspace(
     :func:`risk.privacy.viewing` the returned run is that rule's viewer variant, and an
     unstored one is scored only from what the viewer may see. ``as_of`` (YYYY, YYYY-MM or
     YYYY-MM-DD) scores only the records known by that date (:func:`risk.inputs.dated_tables`);
-    the run records it and gets its own id.
+    the run records it and gets its own id. ``analyses=False`` (an unstored run of today's
+    records only: a slider's quick answer) leaves out sensitivity and hot spots.
     """
     as_of = as_of.strip()
+    if store and not analyses:
+        raise ValueError("a stored run needs its analyses: analyses=False only with store=False")
+    if not analyses and not as_of:  # a viewer's quick scoring too uses only what it may see
+        inputs = cached_inputs(ws, profile, zonal_engine=zonal_engine, executor=executor)
+        return _quick(ws, profile, inputs, current_view(), zonal_engine, executor)
     progress("layers read and summed over communes", 0, 1)
     inputs, reps, grids = _dated_inputs(ws, profile, as_of, zonal_engine, executor)
     progress("layers read and summed over communes", 1, 1)
@@ -215,6 +222,25 @@ def _scored(
     return ScoreRun(record, table, inputs.communes)
 
 
+def _quick(
+    ws: Workspace,
+    profile: Profile,
+    inputs: Inputs,
+    active: Suppression | None,
+    zonal_engine: str,
+    executor: Executor | None,
+) -> ScoreRun:
+    """The run of ``profile`` without analyses (score, class, rank, people); ``active``'s view."""
+    if active is not None and "repatriations" in ws.versions():
+        reps = ws.read_layer("repatriations")
+        inputs = _viewer_inputs(ws, profile, inputs, reps, active, zonal_engine, executor)
+    table = score(inputs.indicators, profile, notes=inputs.notes)
+    table.frame.insert(1, "population", inputs.population.round(1))
+    table.frame["repatriations_total"] = inputs.repatriations_total.round().astype(np.int64)
+    record = _record(profile, inputs, table, top_k=0, seed=0)
+    return ScoreRun(record, table, inputs.communes)
+
+
 def _viewer_inputs(
     ws: Workspace,
     profile: Profile,
@@ -260,7 +286,7 @@ def _cached_view_inputs(
     key = (str(ws.root.resolve()), versions, json.dumps(params, sort_keys=True), zonal_engine)
     key = (*key, rule, as_of)
 
-    def read() -> Inputs:
+    def read() -> Inputs:  # the view is made only when the inputs are not kept yet
         tables = dated_tables(ws, as_of)[0] if as_of else {}
         view = tables | {"repatriations": viewer_repatriations(reps, rule)}
         return read_inputs(ws, profile, zonal_engine=zonal_engine, tables=view, executor=executor)
@@ -342,7 +368,13 @@ def scored_communes(
         for c in ("commune_code", "commune_name", "district_name", "province_name", "geometry")
         if c in communes.columns
     ]
-    joined = communes[keep].merge(run.table.frame, on="commune_code", how="inner", validate="1:1")
+    table = run.table.frame
+    codes = communes["commune_code"].to_numpy()
+    if len(table) == len(codes) and (table["commune_code"].to_numpy() == codes).all():
+        scores = table.drop(columns="commune_code").set_axis(communes.index)  # same order: no join
+        joined = pd.concat([communes[keep], scores], axis=1)
+    else:
+        joined = communes[keep].merge(table, on="commune_code", how="inner", validate="1:1")
     return joined.sort_values("rank").reset_index(drop=True)
 
 

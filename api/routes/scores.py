@@ -3,7 +3,7 @@
 Both answer with the caller's communes only (a province key sees its province), filtered by
 ``province``, ``district``, ``class`` and ``bbox`` and paged with ``limit``/``offset`` the way
 OGC API - Features pages items (``numberMatched``, ``numberReturned``, ``next``/``prev`` links).
-Viewers see small counts of people suppressed.
+Viewers see small counts of people suppressed. Coordinates are rounded to 1e-6 degrees.
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Any
 
-import geopandas as gpd
 from fastapi import APIRouter, Query, Request
 
 from api.deps import ProfileDep, SettingsDep, WorkspaceDep, executor_from
 from api.disclosure import PlaceDep, disclose, narrow
 from api.paging import MAX_COMMUNE_LIMIT, MAX_OFFSET, Page, page_links
-from api.responses import GeoJSONResponse
+from api.responses import GeoJSONResponse, features
 from api.schemas import ScoreRequest
 from api.security import PrincipalDep
 from risk.pipeline import score_workspace, scored_communes
@@ -27,10 +26,23 @@ from risk.runs import ScoreRun
 from risk.store import load_run
 
 router = APIRouter(tags=["scores"])
+#: Coordinates of answered communes are rounded to this many degrees (about 0.1 m): the 17
+#: digits GEOS would write otherwise double a national answer and say nothing more.
+PRECISION_DEG = 1e-6
 LimitQuery = Annotated[
     int | None, Query(ge=1, le=MAX_COMMUNE_LIMIT, description="Page size (default: every commune)")
 ]
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Communes to skip")]
+GeometryQuery = Annotated[
+    bool, Query(description="false: features without geometry (null), for re-colouring a map")
+]
+AnalysesQuery = Annotated[
+    bool,
+    Query(
+        description="false: score, class and rank only, without sensitivity and hot spots "
+        "(a slider's quick answer; ask again with true for them)"
+    ),
+]
 
 
 @router.get("/scores", response_class=GeoJSONResponse)
@@ -42,11 +54,12 @@ def get_scores(
     place: PlaceDep,
     limit: LimitQuery = None,
     offset: OffsetQuery = 0,
+    geometry: GeometryQuery = True,
 ) -> GeoJSONResponse:
     """The caller's communes with score, class and rank from ``profile``'s latest stored run."""
     run = load_run(ws, profile.name)
     page = narrow(scored_communes(ws, run), principal, replace(place, limit=limit, offset=offset))
-    body = _collection(page, run, principal.read_rule(), stored=True)
+    body = _collection(page, run, principal.read_rule(), stored=True, geometry=geometry)
     return GeoJSONResponse(body | {"links": page_links(request.url, page)})
 
 
@@ -60,6 +73,8 @@ def post_scores(
     place: PlaceDep,
     limit: LimitQuery = None,
     offset: OffsetQuery = 0,
+    geometry: GeometryQuery = True,
+    analyses: AnalysesQuery = True,
 ) -> GeoJSONResponse:
     """Score every commune with a profile and custom weights; the caller's are returned."""
     profile = load_profile(body.profile, settings.profiles_dir)
@@ -71,26 +86,33 @@ def post_scores(
         zonal_engine=settings.zonal_engine,
         store=False,
         executor=executor_from(settings),
+        analyses=analyses,
     )
     page = narrow(
         scored_communes(ws, run, run.communes),
         principal,
         replace(place, limit=limit, offset=offset),
     )
-    out = _collection(page, run, principal.read_rule(), stored=False)
+    out = _collection(page, run, principal.read_rule(), stored=False, geometry=geometry)
     return GeoJSONResponse(out | {"links": page_links(request.url, page)})
 
 
-def _collection(page: Page, run: ScoreRun, rule, *, stored: bool) -> dict[str, Any]:
+def _collection(
+    page: Page, run: ScoreRun, rule, *, stored: bool, geometry: bool = True
+) -> dict[str, Any]:
     """A FeatureCollection of the result columns, with the run's profile and weights on top."""
-    gdf = gpd.GeoDataFrame(page.frame)
-    gdf = gdf[[c for c in RESULT_COLUMNS if c in gdf.columns] + ["geometry"]]
-    gdf = disclose(gdf, rule).rename(columns={"class_label_vi": "class_label"})
-    gdf["score"] = gdf["score"].round(2)
-    collection = gdf.to_geo_dict(drop_id=True)
+    columns = [c for c in RESULT_COLUMNS if c in page.frame.columns]
+    frame = disclose(page.frame[[*columns, "geometry"]], rule)
+    frame = frame.rename(columns={"class_label_vi": "class_label"})
+    frame["score"] = frame["score"].round(2)
+    shown = [c for c in frame.columns if c != "geometry"]
+    collection = {
+        "type": "FeatureCollection",
+        "features": features(frame, shown, geometry=geometry, precision=PRECISION_DEG),
+    }
     collection.update(
         numberMatched=page.matched,
-        numberReturned=len(gdf),
+        numberReturned=len(frame),
         profile=run.record.profile,
         weights=dict(run.record.weights),
         stored=stored,

@@ -248,7 +248,7 @@
     var body = JSON.stringify({profile: state.profile, weights: normalised()});
     heavy(function () {
       if (id !== state.request) { return null; }  // a newer move is queued: skip this one
-      return api("/scores?geometry=false", {method: "POST", headers: {"Content-Type": "application/json"}, body: body});
+      return api("/scores?geometry=false&analyses=false", {method: "POST", headers: {"Content-Type": "application/json"}, body: body});
     }).then(function (fc) { if (fc && id === state.request) { showScores(fc); status(t("updated") + " · " + t("custom")); } })
       .catch(function (e) { if (id === state.request) { status(t("error") + ": " + e.message, true); } });
   }
