@@ -214,6 +214,9 @@ VIEW_RULES = (Suppression("threshold"), Suppression("round"))
 #: Period of every row of the viewer view: one fixed period, so time decay cannot date anyone.
 VIEW_PERIOD = "2000"
 VIEW_COLUMNS = ("commune_code", "period", "category", "count")
+#: The categories a commune's people are shared over when its split is withheld: those the
+#: per-category rates count. Fixed, so the view does not tell which categories were recorded.
+SHARED_CATEGORIES = ("deported", "victim_returned")
 
 
 def viewer_repatriations(rows: pd.DataFrame, rule: Suppression) -> pd.DataFrame:
@@ -248,14 +251,14 @@ def _joint_categories(totals: pd.DataFrame, rule: Suppression) -> pd.DataFrame:
     """Commune-category totals as viewers see them, no commune with a small category split.
 
     Totals go through ``rule.seen``, except in a commune with any small category: its
-    categories are replaced by its total (``rule.seen`` of it) shared out evenly over every
-    category of the layer (the remainder one by one in category order), so that 2 + 5 and
+    categories are replaced by its total (``rule.seen`` of it) shared out evenly over
+    :data:`SHARED_CATEGORIES` (the remainder one by one in that order), so that 2 + 5 and
     1 + 6 people, or 2 deported and 2 victims returned, look the same to viewers.
     """
     counts = totals["count"].to_numpy()
     small = (counts > 0) & (counts < rule.threshold)
     joint = set(totals.loc[small, "commune_code"])
-    categories = sorted(totals["category"].unique())
+    categories = ["all"] if set(totals["category"]) == {"all"} else SHARED_CATEGORIES
     kept = totals[~totals["commune_code"].isin(joint)]
     kept = kept.assign(count=rule.seen(kept["count"].to_numpy()))
     whole = totals[totals["commune_code"].isin(joint)].groupby("commune_code")["count"].sum()

@@ -78,9 +78,9 @@ def shifted(codes: list[str]) -> pd.DataFrame:
     rows = repatriations(codes)
     first = rows["commune_code"] == codes[0]  # 2 people → 3 (1 deported + 2 returned)
     rows.loc[first & (rows["category"] == "victim_returned"), "count"] = 2
-    seven = rows["commune_code"] == codes[1]  # 7 people: 3 deported + 4 returned → 2 + 5
-    rows.loc[seven & (rows["category"] == "deported"), "count"] = 2
-    rows.loc[seven & (rows["category"] == "victim_returned"), "count"] = 5
+    nine = rows["commune_code"] == codes[9]  # 9 people: 4 deported + 5 returned → 3 + 6
+    rows.loc[nine & (rows["category"] == "deported"), "count"] = 3
+    rows.loc[nine & (rows["category"] == "victim_returned"), "count"] = 6
     rows.loc[rows["commune_code"] == codes[5], "period"] = "2021"  # 4 people, other years
     split = (rows["commune_code"] == codes[5]) & (rows["category"] == "deported")
     rows.loc[split, "count"] = 1  # ... and 2 deported in two rows (the layer has one row more)
