@@ -21,6 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from geo.errors import NotFoundError, RiskmapError
 from geo.storage import replacing
 from maps.escaping import spreadsheet_frame
+from maps.field import FIELD_FORMATS, field_file
 from maps.plan_layers import export_layers, plan_columns, plans_for_place
 from maps.report import ReportContent, report_pages
 from maps.static_map import Stamp, static_map_figure
@@ -34,7 +35,7 @@ from risk.privacy import (
 )
 from risk.results import CONTRIB, EXPORT_COLUMNS, NORM, RAW, ScoreTable
 
-FORMATS = ("png", "pdf", "gpkg", "geojson", "csv")
+FORMATS = ("png", "pdf", "gpkg", "geojson", "csv", *FIELD_FORMATS)
 DEFAULT_RULE = Suppression()
 BASE_COLUMNS = tuple(dict.fromkeys((*EXPORT_COLUMNS, *SENSITIVE_COUNT_COLUMNS)))
 
@@ -172,6 +173,11 @@ def write_export(
         raise RiskmapError(f'format was "{request.fmt}" but is expected to be one of {FORMATS}')
     if request.top is not None and request.top < 1:
         raise RiskmapError(f"top was {request.top} but is expected to be 1 or more")
+    if request.fmt in FIELD_FORMATS and request.suppression is None:
+        raise RiskmapError(
+            f"{request.fmt} files go to the field and hold only what a viewer may see: "
+            "export them without exact counts"
+        )
     chosen = select_place(scored, province=request.province, district=request.district)
     layers = plans_for_place(layers, chosen)
     writer = {
@@ -180,6 +186,7 @@ def write_export(
         "gpkg": _write_gpkg,
         "geojson": _write_geojson,
         "csv": _write_csv,
+        **dict.fromkeys(FIELD_FORMATS, _write_field),
     }[request.fmt]
     path = Path(path)
     with replacing([path]) as (tmp,):
@@ -283,3 +290,14 @@ def _write_csv(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo)
     # CRLF rows (RFC 4180) so a name holding a bare CR is quoted and cannot start a new row
     text = spreadsheet_frame(frame).to_csv(index=False, lineterminator="\r\n")
     tmp.write_bytes(text.encode("utf-8-sig"))
+
+
+def _write_field(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
+    """KML, KMZ or GPX (:mod:`maps.field`) of the suppressed scores: no counts of people."""
+    place = place_label(scored, request)
+    title = " · ".join(p for p in (info.heading, place, info.profile_title) if p)
+    shown = attribute_frame(scored, request.suppression)
+    about = (info.stamp.run_id, info.stamp.date)
+    tmp.write_bytes(
+        field_file(request.fmt, shown, layers, title=title, about=about, request=request)
+    )

@@ -1,4 +1,4 @@
-"""``riskmap export``: a stored run as PNG, A4 PDF, GeoPackage, GeoJSON or CSV for a report."""
+"""``riskmap export``: a stored run as PNG, PDF, GeoPackage, GeoJSON, CSV, KML/KMZ or GPX."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ class Format(StrEnum):
     gpkg = "gpkg"
     geojson = "geojson"
     csv = "csv"
+    kml = "kml"
+    kmz = "kmz"
+    gpx = "gpx"
 
 
 def export(

@@ -22,6 +22,9 @@ MEDIA_TYPES = {
     "gpkg": "application/geopackage+sqlite3",
     "geojson": "application/geo+json",
     "csv": "text/csv; charset=utf-8",
+    "kml": "application/vnd.google-earth.kml+xml",
+    "kmz": "application/vnd.google-earth.kmz",
+    "gpx": "application/gpx+xml",
 }
 
 

@@ -1,0 +1,388 @@
+"""Field exports: KML 2.2 and KMZ for Google Earth, GPX 1.1 for OsmAnd and handheld GPS.
+
+Pure builders: a ranked, already suppressed score frame and the plan layers in, text or bytes
+out (:mod:`maps.export` writes them). Only what a viewer may see goes in: communes' names,
+scores, classes and ranks (:data:`COMMUNE_FIELDS`, a whitelist), patrol bases and coverage,
+border segments and crossings, never a count of people. Every text is NFC, stripped of the
+characters XML 1.0 cannot hold and escaped by ElementTree; KML descriptions are HTML balloons,
+so their values are HTML-escaped before that.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from xml.etree import ElementTree as ET
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from maps.style import CLASS_COLOURS
+from risk.labels import site_kind_label, word, words
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+GPX_NS = "http://www.topografix.com/GPX/1/1"
+FIELD_FORMATS = ("kml", "kmz", "gpx")
+#: Communes exported when the request names no ``top``.
+DEFAULT_TOP = 20
+#: Longest name a handheld GPS is given (longer ones end in "…").
+NAME_LENGTH = 60
+#: The commune columns a field export may carry: places, scores, classes, ranks. No counts.
+COMMUNE_FIELDS = (
+    "commune_code",
+    "commune_name",
+    "district_name",
+    "province_name",
+    "score",
+    "class",
+    "class_label_vi",
+    "class_label_en",
+    "rank",
+    "rank_p05",
+    "rank_p95",
+)
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class FieldContent:
+    """What a field export holds: title, about text, the top communes, the plan layers."""
+
+    title: str
+    about: str
+    communes: gpd.GeoDataFrame  # ranked, EPSG:4326, suppressed (a viewer's variant)
+    layers: Mapping[str, gpd.GeoDataFrame]
+    lang: str = "vi"
+
+
+def clean(value: object) -> str:
+    """``value`` as NFC text without the control characters XML 1.0 cannot hold."""
+    return _BAD_XML.sub("", unicodedata.normalize("NFC", str(value)))
+
+
+def short(value: object) -> str:
+    """A name a GPS shows: clean, at most :data:`NAME_LENGTH` characters."""
+    text = " ".join(clean(value).split())
+    return text if len(text) <= NAME_LENGTH else text[: NAME_LENGTH - 1] + "…"
+
+
+def _w(key: str, lang: str, **values: object) -> str:
+    return word(f"field.{key}", lang).format(**values)
+
+
+# --- what each feature is called and says ---------------------------------------------------
+
+
+def commune_facts(row: pd.Series, lang: str) -> list[tuple[str, str]]:
+    """Label-value pairs shown for a commune: rank, score, class, rank interval, place, code."""
+    facts = [
+        (_w("rank", lang), str(int(row["rank"]))),
+        (_w("score", lang), f"{float(row['score']):.1f}"),
+        (_w("class", lang), str(row[f"class_label_{lang}"])),
+    ]
+    if pd.notna(row.get("rank_p05")) and pd.notna(row.get("rank_p95")):
+        interval = f"{int(row['rank_p05'])}-{int(row['rank_p95'])}"
+        facts.append((_w("rank_interval", lang), interval))
+    for column, key in (("district_name", "district"), ("province_name", "province")):
+        if pd.notna(row.get(column)) and str(row.get(column)):
+            facts.append((_w(key, lang), str(row[column])))
+    facts.append((_w("commune_code", lang), str(row["commune_code"])))
+    return facts
+
+
+def site_facts(row: pd.Series, lang: str) -> list[tuple[str, str]]:
+    """Label-value pairs of a base, crossing or segment: kind, radius, score, rank, share."""
+    facts = []
+    if pd.notna(row.get("kind")):
+        facts.append((_w("kind", lang), kind_label(str(row["kind"]), lang)))
+    if pd.notna(row.get("radius_km")):
+        facts.append((_w("radius", lang), f"{float(row['radius_km']):g}"))
+    if pd.notna(row.get("score")):
+        facts.append((_w("score", lang), f"{float(row['score']):.1f}"))
+    if pd.notna(row.get("rank")):
+        facts.append((_w("rank", lang), str(int(row["rank"]))))
+    if pd.notna(row.get("frequency")):
+        facts.append(("", _w("in_plan", lang, share=f"{float(row['frequency']):.0%}")))
+    return facts
+
+
+def site_name(layer: str, row: pd.Series, n: int, lang: str) -> str:
+    """Name of feature ``n`` (from 1) of plan or map layer ``layer``."""
+    name = row.get("name")
+    name = str(name).strip() if pd.notna(name) else ""
+    if layer in ("patrol_bases", "patrol_coverage"):
+        base = _w("base", lang, n=n)
+        if layer == "patrol_coverage":
+            return _w("coverage_of", lang, name=base)
+        return f"{base}: {name}" if name else base
+    if layer == "border_segments" and pd.notna(row.get("segment")):
+        return _w("segment", lang, segment=row["segment"])
+    return name or _w("crossing", lang, n=n)
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """A crossing's or base's kind in words (a base at a commune centre, a border post...)."""
+    own = words("field", lang).get(f"kind_{kind}")
+    return own or site_kind_label(kind, lang)
+
+
+def features(content: FieldContent) -> Iterator[tuple[str, str, list[tuple[str, str]], object]]:
+    """(folder key, name, facts, geometry) of every feature of the export, folder by folder."""
+    lang = content.lang
+    for _, row in content.communes.iterrows():
+        yield "communes", str(row["commune_name"]), commune_facts(row, lang), row.geometry
+    for layer in _layer_order(content.layers):
+        frame = content.layers[layer]
+        for n, (_, row) in enumerate(frame.iterrows(), start=1):
+            name = site_name(layer, row, n, lang)
+            yield layer, name, site_facts(row, lang), row.geometry
+
+
+def _layer_order(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
+    """Layers exported, in folder order (ranked crossings and segments replace the plain ones)."""
+    order = ["patrol_bases", "patrol_coverage", "border_segments", "crossing_ranking"]
+    if "border_segments" not in layers:
+        order.insert(2, "border")
+    if "crossing_ranking" not in layers:
+        order.append("crossings")
+    return [name for name in order if name in layers and not layers[name].empty]
+
+
+def folder_title(key: str, content: FieldContent) -> str:
+    """The folder (KML) or type (GPX) name of ``key``'s features."""
+    key = {"crossing_ranking": "crossings"}.get(key, key)
+    return _w(key, content.lang, top=len(content.communes))
+
+
+def _style_of(key: str, name: str, content: FieldContent) -> str:
+    """KML style of a feature: its class colour for a commune, its layer's otherwise."""
+    if key != "communes":
+        return {"patrol_coverage": "#coverage", "border": "#border"}.get(key, "#site")
+    return "#class" + str(int(content.communes.set_index("commune_name")["class"].get(name, 1)))
+
+
+# --- KML -------------------------------------------------------------------------------------
+
+
+def kml_document(content: FieldContent) -> str:
+    """The export as a KML 2.2 document: Styles, one Folder per layer, named Placemarks."""
+    ET.register_namespace("", KML_NS)
+    root = ET.Element(f"{{{KML_NS}}}kml")
+    doc = _sub(root, "Document")
+    _sub(doc, "name", content.title)
+    _sub(doc, "description", content.about)
+    _kml_styles(doc)
+    folders: dict[str, ET.Element] = {}
+    for key, name, facts, geometry in features(content):
+        if key not in folders:
+            folders[key] = _sub(doc, "Folder")
+            _sub(folders[key], "name", folder_title(key, content))
+        _placemark(folders[key], key, name, facts, geometry, _style_of(key, name, content))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def kmz_bytes(kml: str) -> bytes:
+    """A KMZ: a zip whose first entry is ``doc.kml``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        entry = zipfile.ZipInfo("doc.kml", date_time=(1980, 1, 1, 0, 0, 0))  # same bytes each time
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(entry, kml.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, ns: str = KML_NS) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ns}}}{tag}")
+    if text is not None:
+        element.text = clean(text)
+    return element
+
+
+def _kml_colour(hex_rgb: str, alpha: str) -> str:
+    """KML's aabbggrr from ``#rrggbb``."""
+    r, g, b = hex_rgb[1:3], hex_rgb[3:5], hex_rgb[5:7]
+    return f"{alpha}{b}{g}{r}".lower()
+
+
+def _kml_styles(doc: ET.Element) -> None:
+    """One style per risk class, and one per plan layer."""
+    for cls, colour in CLASS_COLOURS.items():
+        style = _sub(doc, "Style")
+        style.set("id", f"class{cls}")
+        line = _sub(style, "LineStyle")
+        _sub(line, "color", _kml_colour(colour, "ff"))
+        _sub(line, "width", "2")
+        _sub(_sub(style, "PolyStyle"), "color", _kml_colour(colour, "66"))
+    for key, colour in (("site", "#00441b"), ("border", "#6a3d9a"), ("coverage", "#41ab5d")):
+        style = _sub(doc, "Style")
+        style.set("id", key)
+        line = _sub(style, "LineStyle")
+        _sub(line, "color", _kml_colour(colour, "ff"))
+        _sub(line, "width", "3" if key == "border" else "2")
+        _sub(_sub(style, "PolyStyle"), "color", _kml_colour(colour, "33"))
+
+
+def _placemark(folder, key, name, facts, geometry, style: str) -> None:
+    mark = _sub(folder, "Placemark")
+    _sub(mark, "name", name)
+    _sub(mark, "description", _balloon(facts))
+    _sub(mark, "styleUrl", style)
+    data = _sub(mark, "ExtendedData")
+    for label, value in facts:
+        if label:
+            item = _sub(data, "Data")
+            item.set("name", clean(label))
+            _sub(item, "value", value)
+    _kml_geometry(mark, geometry)
+
+
+def _balloon(facts: list[tuple[str, str]]) -> str:
+    """The HTML of a Google Earth balloon: each value HTML-escaped (the XML escapes it again)."""
+    rows = "".join(
+        f"<tr><td>{html.escape(clean(k))}</td><td>{html.escape(clean(v))}</td></tr>"
+        if k
+        else f"<tr><td colspan='2'>{html.escape(clean(v))}</td></tr>"
+        for k, v in facts
+    )
+    return f"<table>{rows}</table>"
+
+
+def _coords(coords) -> str:
+    return " ".join(f"{x:.6f},{y:.6f}" for x, y, *_ in coords)
+
+
+def _kml_geometry(parent: ET.Element, geometry: BaseGeometry) -> None:
+    """Point, LineString, Polygon, or a MultiGeometry of them."""
+    parts = list(getattr(geometry, "geoms", [geometry]))
+    holder = _sub(parent, "MultiGeometry") if len(parts) > 1 else parent
+    for part in parts:
+        if part.geom_type == "Point":
+            _sub(_sub(holder, "Point"), "coordinates", _coords(part.coords))
+        elif part.geom_type == "LineString":
+            line = _sub(holder, "LineString")
+            _sub(line, "tessellate", "1")
+            _sub(line, "coordinates", _coords(part.coords))
+        elif part.geom_type == "Polygon":
+            polygon = _sub(holder, "Polygon")
+            _ring(polygon, "outerBoundaryIs", part.exterior)
+            for hole in part.interiors:
+                _ring(polygon, "innerBoundaryIs", hole)
+
+
+def _ring(polygon: ET.Element, where: str, ring) -> None:
+    _sub(_sub(_sub(polygon, where), "LinearRing"), "coordinates", _coords(ring.coords))
+
+
+# --- GPX -------------------------------------------------------------------------------------
+
+
+def gpx_document(content: FieldContent) -> str:
+    """The export as GPX 1.1: waypoints (bases, crossings) first, then tracks.
+
+    GPX has no polygons: a commune's outline and a base's coverage circle are tracks whose
+    segments are the polygon's closed rings; border segments are tracks too.
+    """
+    ET.register_namespace("", GPX_NS)
+    root = ET.Element(f"{{{GPX_NS}}}gpx", {"version": "1.1", "creator": "riskmap"})
+    meta = _gsub(root, "metadata")
+    _gsub(meta, "name", short(content.title))
+    _gsub(meta, "desc", content.about)
+    items = list(features(content))
+    for key, name, facts, geometry in items:
+        if geometry.geom_type == "Point":
+            _waypoint(root, key, name, facts, geometry, content)
+    for key, name, facts, geometry in items:
+        if geometry.geom_type != "Point":
+            _track(root, key, name, facts, geometry, content)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _gsub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
+    return _sub(parent, tag, text, GPX_NS)
+
+
+def _plain(facts: list[tuple[str, str]]) -> str:
+    return "; ".join(f"{k}: {v}" if k else v for k, v in facts)
+
+
+def _waypoint(root, key, name, facts, point, content: FieldContent) -> None:
+    wpt = _gsub(root, "wpt")
+    wpt.set("lat", f"{point.y:.6f}")
+    wpt.set("lon", f"{point.x:.6f}")
+    _gsub(wpt, "name", short(name))
+    _gsub(wpt, "desc", _plain(facts))
+    _gsub(wpt, "sym", "Flag, Blue" if key == "patrol_bases" else "Crossing")
+    _gsub(wpt, "type", folder_title(key, content))
+
+
+def _track(root, key, name, facts, geometry, content: FieldContent) -> None:
+    trk = _gsub(root, "trk")
+    _gsub(trk, "name", short(name))
+    _gsub(trk, "desc", _plain(facts))
+    _gsub(trk, "type", folder_title(key, content))
+    for line in _lines(geometry):
+        segment = _gsub(trk, "trkseg")
+        for x, y, *_ in line.coords:
+            point = _gsub(segment, "trkpt")
+            point.set("lat", f"{y:.6f}")
+            point.set("lon", f"{x:.6f}")
+
+
+def _lines(geometry: BaseGeometry) -> list:
+    """Lines of a geometry: a line itself, a polygon's rings (closed)."""
+    out = []
+    for part in getattr(geometry, "geoms", [geometry]):
+        if part.geom_type == "Polygon":
+            out += [part.exterior, *part.interiors]
+        elif part.geom_type == "LineString":
+            out.append(part)
+    return out
+
+
+def field_communes(scored: gpd.GeoDataFrame, top: int | None) -> gpd.GeoDataFrame:
+    """The ``top`` communes (default :data:`DEFAULT_TOP`), only :data:`COMMUNE_FIELDS`.
+
+    In EPSG:4326, outlines simplified to about 10 m so that a phone draws them quickly.
+    """
+    keep = [c for c in COMMUNE_FIELDS if c in scored.columns]
+    rows = scored.sort_values("rank").head(top or DEFAULT_TOP)
+    out = rows[[*keep, "geometry"]].to_crs(4326)
+    simple = shapely.simplify(out.geometry.values, 0.0001, preserve_topology=True)
+    return out.set_geometry(gpd.GeoSeries(simple, index=out.index, crs=4326))
+
+
+def field_file(
+    fmt: str,
+    scored: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    title: str,
+    about: tuple[str, str],
+    request,
+) -> bytes:
+    """The bytes of a ``fmt`` (kml, kmz, gpx) file of ``scored`` (suppressed) and ``layers``.
+
+    ``about`` is the run id and date; ``request`` a :class:`maps.export.ExportRequest` (its
+    ``lang`` and ``top``).
+    """
+    run_id, date = about
+    content = FieldContent(
+        title=title,
+        about=_w("about", request.lang, run=run_id, date=date),
+        communes=field_communes(scored, request.top),
+        layers=layers,
+        lang=request.lang,
+    )
+    if fmt == "gpx":
+        return gpx_document(content).encode("utf-8")
+    kml = kml_document(content)
+    return kmz_bytes(kml) if fmt == "kmz" else kml.encode("utf-8")
