@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -298,6 +299,10 @@ def _write_field(tmp: Path, scored, layers, request: ExportRequest, info: RunInf
     title = " · ".join(p for p in (info.heading, place, info.profile_title) if p)
     shown = attribute_frame(scored, request.suppression)
     about = (info.stamp.run_id, info.stamp.date)
-    tmp.write_bytes(
-        field_file(request.fmt, shown, layers, title=title, about=about, request=request)
-    )
+    text = field_file(request.fmt, shown, layers, title=title, about=about, request=request)
+    if request.fmt != "kmz":
+        tmp.write_text(text, encoding="utf-8")
+        return
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        entry = zipfile.ZipInfo("doc.kml", date_time=(1980, 1, 1, 0, 0, 0))  # same bytes each time
+        archive.writestr(entry, text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)

@@ -1,20 +1,18 @@
 """Field exports: KML 2.2 and KMZ for Google Earth, GPX 1.1 for OsmAnd and handheld GPS.
 
-Pure builders: a ranked, already suppressed score frame and the plan layers in, text or bytes
-out (:mod:`maps.export` writes them). Only what a viewer may see goes in: communes' names,
-scores, classes and ranks (:data:`COMMUNE_FIELDS`, a whitelist), patrol bases and coverage,
-border segments and crossings, never a count of people. Every text is NFC, stripped of the
-characters XML 1.0 cannot hold and escaped by ElementTree; KML descriptions are HTML balloons,
-so their values are HTML-escaped before that.
+Pure builders: a ranked, already suppressed score frame and the plan layers in, text out
+(:mod:`maps.export` writes it, zipped as ``doc.kml`` for KMZ). Only what a viewer may see goes
+in: communes' names, scores, classes and ranks (:data:`COMMUNE_FIELDS`, a whitelist), patrol
+bases and coverage, border segments and crossings, never a count of people. Every text is
+NFC, stripped of the characters XML 1.0 cannot hold and escaped by ElementTree; KML
+descriptions are HTML balloons, so their values are HTML-escaped before that.
 """
 
 from __future__ import annotations
 
 import html
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
@@ -189,16 +187,6 @@ def kml_document(content: FieldContent) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
-def kmz_bytes(kml: str) -> bytes:
-    """A KMZ: a zip whose first entry is ``doc.kml``."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        entry = zipfile.ZipInfo("doc.kml", date_time=(1980, 1, 1, 0, 0, 0))  # same bytes each time
-        entry.compress_type = zipfile.ZIP_DEFLATED
-        archive.writestr(entry, kml.encode("utf-8"))
-    return buffer.getvalue()
-
-
 def _sub(parent: ET.Element, tag: str, text: str | None = None, ns: str = KML_NS) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ns}}}{tag}")
     if text is not None:
@@ -368,9 +356,10 @@ def field_file(
     title: str,
     about: tuple[str, str],
     request,
-) -> bytes:
-    """The bytes of a ``fmt`` (kml, kmz, gpx) file of ``scored`` (suppressed) and ``layers``.
+) -> str:
+    """The text of a ``fmt`` file of ``scored`` (suppressed) and ``layers``: GPX or KML.
 
+    For a KMZ it is the KML, which :mod:`maps.export` zips.
     ``about`` is the run id and date; ``request`` a :class:`maps.export.ExportRequest` (its
     ``lang`` and ``top``).
     """
@@ -382,7 +371,4 @@ def field_file(
         layers=layers,
         lang=request.lang,
     )
-    if fmt == "gpx":
-        return gpx_document(content).encode("utf-8")
-    kml = kml_document(content)
-    return kmz_bytes(kml) if fmt == "kmz" else kml.encode("utf-8")
+    return gpx_document(content) if fmt == "gpx" else kml_document(content)

@@ -22,9 +22,11 @@ viewers are served the exact scores as before.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -66,6 +68,8 @@ WEIGHTS = [
     {"repatriation_rate": 0.5, "border_proximity": 0.5},
 ]
 _HEX = re.compile(r"(?<![0-9A-Za-z.])(?=[0-9]*[a-f])[0-9a-f]{8,64}(?![0-9A-Za-z])")
+#: Folium's element ids (``map_<uuid4 hex>``): random per drawing, made from nothing in the data.
+_FOLIUM_ID = re.compile(r"(?<=[a-z]_)[0-9a-f]{32}(?![0-9a-f])")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+)?(?:Z|[+-]\d{2}:?\d{2})?")
 
 
@@ -118,10 +122,11 @@ def exact_ids(world) -> dict[str, str]:
 
 
 def mask(text: str, ids: dict[str, str] | None = None) -> str:
-    """``text`` with times, and the ``ids`` made from the exact rows, replaced by placeholders."""
+    """``text`` with times, folium's random element ids and the ``ids`` made from the exact rows
+    replaced by placeholders."""
     for value, placeholder in (ids or {}).items():
         text = text.replace(value, placeholder)
-    return _TIME.sub("<time>", text)
+    return _TIME.sub("<time>", _FOLIUM_ID.sub("<folium id>", text))
 
 
 def mask_all(text: str) -> str:
@@ -221,6 +226,9 @@ def body_of(response) -> str:
             names = [n for n, _ in pyogrio.list_layers(path)]
             frames = {n: pyogrio.read_dataframe(path, layer=n).to_json() for n in names}
         return json.dumps(frames, sort_keys=True)
+    if "kmz" in kind:
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            return archive.read("doc.kml").decode("utf-8")
     if kind.startswith(("image/", "application/pdf")):
         return f"<{len(response.content) > 0} binary: compared by the data drawn>"
     return response.text
