@@ -52,7 +52,7 @@ def urls(world, who: str) -> dict[str, list[str]]:
             f"/communes/{c}?profile={p}" for c in small for p in ("patrol", "outreach")
         ],
         "/exports/{profile}.{fmt}": [
-            f"/exports/patrol.{f}" for f in ("csv", "geojson", "gpkg", "pdf", "png")
+            f"/exports/patrol.{f}" for f in ("csv", "geojson", "gpkg", "pdf", "png", "kml", "gpx")
         ],
         "/maps/{profile}": ["/maps/patrol", "/maps/outreach?lang=en"],
         "/runs": ["/runs"],

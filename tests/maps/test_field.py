@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 
 import geopandas as gpd
 import gpxpy
+import pyogrio
 import pytest
 from shapely.geometry import LineString, Point, box
 
@@ -230,3 +231,16 @@ def test_cli_writes_a_kmz_google_earth_reads(scored_workspace, tmp_path):
     assert folder.findtext("k:name", namespaces=K) == "Priority communes (ranks 1-3)"
     assert len(folder.findall("k:Placemark", K)) == 3
     assert folder.find(".//k:Polygon", K) is not None  # outlines, not points
+    layers = dict(pyogrio.list_layers(out))  # GDAL's KML reader, as QGIS opens it
+    assert "Priority communes (ranks 1-3)" in layers
+    read = pyogrio.read_dataframe(out, layer="Priority communes (ranks 1-3)")
+    assert len(read) == 3 and read.geometry.geom_type.str.contains("Polygon").all()
+
+
+def test_gdal_reads_the_gpx_waypoints_and_tracks(tmp_path):
+    path = tmp_path / "field.gpx"
+    path.write_text(gpx_document(content()), encoding="utf-8")
+    waypoints = pyogrio.read_dataframe(path, layer="waypoints")
+    tracks = pyogrio.read_dataframe(path, layer="tracks")
+    assert "Tổ tuần tra 2" in set(waypoints["name"]) and len(waypoints) == 3
+    assert len(tracks) == 5 + 2 + 2  # outlines, coverage rings, border segments
