@@ -299,7 +299,9 @@ def _write_field(tmp: Path, scored, layers, request: ExportRequest, info: RunInf
     title = " · ".join(p for p in (info.heading, place, info.profile_title) if p)
     shown = attribute_frame(scored, request.suppression)
     about = (info.stamp.run_id, info.stamp.date)
-    text = field_file(request.fmt, shown, layers, title=title, about=about, request=request)
+    text = field_file(
+        request.fmt, shown, layers, title=title, about=about, lang=request.lang, top=request.top
+    )
     if request.fmt != "kmz":
         tmp.write_text(text, encoding="utf-8")
         return

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 from xml.etree import ElementTree as ET
 
 import geopandas as gpd
@@ -131,16 +132,31 @@ def kind_label(kind: str, lang: str) -> str:
     return own or site_kind_label(kind, lang)
 
 
-def features(content: FieldContent) -> Iterator[tuple[str, str, list[tuple[str, str]], object]]:
-    """(folder key, name, facts, geometry) of every feature of the export, folder by folder."""
+class Feature(NamedTuple):
+    """One feature of a field file: its folder (layer key), name, facts, geometry and style."""
+
+    key: str
+    name: str
+    facts: list[tuple[str, str]]
+    geometry: BaseGeometry
+    style: str
+
+
+def features(content: FieldContent) -> Iterator[Feature]:
+    """Every feature of the export with a geometry, folder by folder."""
     lang = content.lang
-    for _, row in content.communes.iterrows():
-        yield "communes", str(row["commune_name"]), commune_facts(row, lang), row.geometry
+    communes = content.communes
+    for _, row in communes[~(communes.geometry.isna() | communes.geometry.is_empty)].iterrows():
+        facts = commune_facts(row, lang)
+        style = f"class{int(row['class'])}"
+        yield Feature("communes", str(row["commune_name"]), facts, row.geometry, style)
     for layer in _layer_order(content.layers):
         frame = content.layers[layer]
+        frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+        style = {"patrol_coverage": "coverage", "border": "border"}.get(layer, "site")
         for n, (_, row) in enumerate(frame.iterrows(), start=1):
             name = site_name(layer, row, n, lang)
-            yield layer, name, site_facts(row, lang), row.geometry
+            yield Feature(layer, name, site_facts(row, lang), row.geometry, style)
 
 
 def _layer_order(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
@@ -159,13 +175,6 @@ def folder_title(key: str, content: FieldContent) -> str:
     return _w(key, content.lang, top=len(content.communes))
 
 
-def _style_of(key: str, name: str, content: FieldContent) -> str:
-    """KML style of a feature: its class colour for a commune, its layer's otherwise."""
-    if key != "communes":
-        return {"patrol_coverage": "#coverage", "border": "#border"}.get(key, "#site")
-    return "#class" + str(int(content.communes.set_index("commune_name")["class"].get(name, 1)))
-
-
 # --- KML -------------------------------------------------------------------------------------
 
 
@@ -178,11 +187,11 @@ def kml_document(content: FieldContent) -> str:
     _sub(doc, "description", content.about)
     _kml_styles(doc)
     folders: dict[str, ET.Element] = {}
-    for key, name, facts, geometry in features(content):
-        if key not in folders:
-            folders[key] = _sub(doc, "Folder")
-            _sub(folders[key], "name", folder_title(key, content))
-        _placemark(folders[key], key, name, facts, geometry, _style_of(key, name, content))
+    for feature in features(content):
+        if feature.key not in folders:
+            folders[feature.key] = _sub(doc, "Folder")
+            _sub(folders[feature.key], "name", folder_title(feature.key, content))
+        _placemark(folders[feature.key], feature)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
@@ -218,18 +227,18 @@ def _kml_styles(doc: ET.Element) -> None:
         _sub(_sub(style, "PolyStyle"), "color", _kml_colour(colour, "33"))
 
 
-def _placemark(folder, key, name, facts, geometry, style: str) -> None:
+def _placemark(folder: ET.Element, feature: Feature) -> None:
     mark = _sub(folder, "Placemark")
-    _sub(mark, "name", name)
-    _sub(mark, "description", _balloon(facts))
-    _sub(mark, "styleUrl", style)
+    _sub(mark, "name", feature.name)
+    _sub(mark, "description", _balloon(feature.facts))
+    _sub(mark, "styleUrl", "#" + feature.style)
     data = _sub(mark, "ExtendedData")
-    for label, value in facts:
+    for label, value in feature.facts:
         if label:
             item = _sub(data, "Data")
             item.set("name", clean(label))
             _sub(item, "value", value)
-    _kml_geometry(mark, geometry)
+    _kml_geometry(mark, feature.geometry)
 
 
 def _balloon(facts: list[tuple[str, str]]) -> str:
@@ -284,12 +293,12 @@ def gpx_document(content: FieldContent) -> str:
     _gsub(meta, "name", short(content.title))
     _gsub(meta, "desc", content.about)
     items = list(features(content))
-    for key, name, facts, geometry in items:
-        if geometry.geom_type == "Point":
-            _waypoint(root, key, name, facts, geometry, content)
-    for key, name, facts, geometry in items:
-        if geometry.geom_type != "Point":
-            _track(root, key, name, facts, geometry, content)
+    for feature in items:
+        if feature.geometry.geom_type == "Point":
+            _waypoint(root, feature, content)
+    for feature in items:
+        if feature.geometry.geom_type != "Point":
+            _track(root, feature, content)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
@@ -302,22 +311,22 @@ def _plain(facts: list[tuple[str, str]]) -> str:
     return "; ".join(f"{k}: {v}" if k else v for k, v in facts)
 
 
-def _waypoint(root, key, name, facts, point, content: FieldContent) -> None:
+def _waypoint(root: ET.Element, feature: Feature, content: FieldContent) -> None:
     wpt = _gsub(root, "wpt")
-    wpt.set("lat", f"{point.y:.6f}")
-    wpt.set("lon", f"{point.x:.6f}")
-    _gsub(wpt, "name", short(name))
-    _gsub(wpt, "desc", _plain(facts))
-    _gsub(wpt, "sym", "Flag, Blue" if key == "patrol_bases" else "Crossing")
-    _gsub(wpt, "type", folder_title(key, content))
+    wpt.set("lat", f"{feature.geometry.y:.6f}")
+    wpt.set("lon", f"{feature.geometry.x:.6f}")
+    _gsub(wpt, "name", short(feature.name))
+    _gsub(wpt, "desc", _plain(feature.facts))
+    _gsub(wpt, "sym", "Flag, Blue" if feature.key == "patrol_bases" else "Crossing")
+    _gsub(wpt, "type", folder_title(feature.key, content))
 
 
-def _track(root, key, name, facts, geometry, content: FieldContent) -> None:
+def _track(root: ET.Element, feature: Feature, content: FieldContent) -> None:
     trk = _gsub(root, "trk")
-    _gsub(trk, "name", short(name))
-    _gsub(trk, "desc", _plain(facts))
-    _gsub(trk, "type", folder_title(key, content))
-    for line in _lines(geometry):
+    _gsub(trk, "name", short(feature.name))
+    _gsub(trk, "desc", _plain(feature.facts))
+    _gsub(trk, "type", folder_title(feature.key, content))
+    for line in _lines(feature.geometry):
         segment = _gsub(trk, "trkseg")
         for x, y, *_ in line.coords:
             point = _gsub(segment, "trkpt")
@@ -355,20 +364,21 @@ def field_file(
     *,
     title: str,
     about: tuple[str, str],
-    request,
+    lang: str = "vi",
+    top: int | None = None,
 ) -> str:
     """The text of a ``fmt`` file of ``scored`` (suppressed) and ``layers``: GPX or KML.
 
     For a KMZ it is the KML, which :mod:`maps.export` zips.
-    ``about`` is the run id and date; ``request`` a :class:`maps.export.ExportRequest` (its
-    ``lang`` and ``top``).
+    ``about`` is the run id and date; ``top`` the communes to include (default
+    :data:`DEFAULT_TOP`).
     """
     run_id, date = about
     content = FieldContent(
         title=title,
-        about=_w("about", request.lang, run=run_id, date=date),
-        communes=field_communes(scored, request.top),
+        about=_w("about", lang, run=run_id, date=date),
+        communes=field_communes(scored, top),
         layers=layers,
-        lang=request.lang,
+        lang=lang,
     )
     return gpx_document(content) if fmt == "gpx" else kml_document(content)

@@ -6,6 +6,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from dataclasses import replace
 from xml.etree import ElementTree as ET
 
 import geopandas as gpd
@@ -244,3 +245,14 @@ def test_gdal_reads_the_gpx_waypoints_and_tracks(tmp_path):
     tracks = pyogrio.read_dataframe(path, layer="tracks")
     assert "Tổ tuần tra 2" in set(waypoints["name"]) and len(waypoints) == 3
     assert len(tracks) == 5 + 2 + 2  # outlines, coverage rings, border segments
+
+
+def test_communes_of_the_same_name_keep_their_own_class_and_empty_shapes_are_left_out():
+    field = content()
+    communes = field.communes.copy()
+    communes["commune_name"] = "Xã Tân Lập"  # the most common commune name in Viet Nam
+    communes.loc[communes.index[-1], "geometry"] = None
+    root = ET.fromstring(kml_document(replace(field, communes=communes)).encode())
+    marks = root.find("k:Document/k:Folder", K).findall("k:Placemark", K)
+    styles = [m.findtext("k:styleUrl", namespaces=K) for m in marks]
+    assert styles == ["#class5", "#class5", "#class3", "#class2"]
