@@ -34,7 +34,7 @@ from risk.privacy import (
     check_no_identifiers,
     check_rule,
 )
-from risk.results import CONTRIB, EXPORT_COLUMNS, NORM, RAW, ScoreTable
+from risk.results import CHANGE_COLUMNS, CONTRIB, EXPORT_COLUMNS, NORM, RAW, ScoreTable
 
 FORMATS = ("png", "pdf", "gpkg", "geojson", "csv", *FIELD_FORMATS)
 DEFAULT_RULE = Suppression()
@@ -298,6 +298,8 @@ def _write_field(tmp: Path, scored, layers, request: ExportRequest, info: RunInf
     place = place_label(scored, request)
     title = " · ".join(p for p in (info.heading, place, info.profile_title) if p)
     shown = attribute_frame(scored, request.suppression)
+    changes = [c for c in CHANGE_COLUMNS if c in scored.columns and c not in shown.columns]
+    shown = shown.join(scored[changes])
     about = (info.stamp.run_id, info.stamp.date)
     text = field_file(
         request.fmt, shown, layers, title=title, about=about, lang=request.lang, top=request.top

@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from maps.style import CLASS_COLOURS
 from risk.labels import site_kind_label, word, words
+from risk.results import CHANGE_COLUMNS
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 GPX_NS = "http://www.topografix.com/GPX/1/1"
@@ -46,6 +47,7 @@ COMMUNE_FIELDS = (
     "rank",
     "rank_p05",
     "rank_p95",
+    *CHANGE_COLUMNS,  # when exported --against another run: scores and ranks, never counts
 )
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -93,6 +95,17 @@ def commune_facts(row: pd.Series, lang: str) -> list[tuple[str, str]]:
         if pd.notna(row.get(column)) and str(row.get(column)):
             facts.append((_w(key, lang), str(row[column])))
     facts.append((_w("commune_code", lang), str(row["commune_code"])))
+    return facts + change_facts(row, lang)
+
+
+def change_facts(row: pd.Series, lang: str) -> list[tuple[str, str]]:
+    """Compared with the previous period (when exported against another run): rank and score."""
+    facts = []
+    if pd.notna(row.get("rank_change")) and pd.notna(row.get("previous_rank")):
+        moved = f"{int(row['rank_change']):+d}"
+        facts.append((_w("previous_rank", lang), f"{int(row['previous_rank'])} ({moved})"))
+    if pd.notna(row.get("score_change")):
+        facts.append((_w("score_change", lang), f"{float(row['score_change']):+.1f}"))
     return facts
 
 

@@ -27,6 +27,14 @@ WORDS = {
     "base": {"vi": "Tổ tuần tra {n}", "en": "Patrol base {n}"},
     "coverage_of": {"vi": "Vùng bao phủ: {name}", "en": "Coverage: {name}"},
     "segment": {"vi": "Đoạn {segment}", "en": "Segment {segment}"},
+    "previous_rank": {
+        "vi": "Hạng kỳ trước (thay đổi, + là lên hạng)",
+        "en": "Previous rank (change, + moved up)",
+    },
+    "score_change": {
+        "vi": "Thay đổi điểm so với kỳ trước",
+        "en": "Score change since the previous period",
+    },
     "kind_commune_centre": {"vi": "Trung tâm xã", "en": "Commune centre"},
     "kind_post": {"vi": "Đồn, trạm biên phòng", "en": "Border post"},
     "crossing": {"vi": "Cửa khẩu {n}", "en": "Crossing {n}"},

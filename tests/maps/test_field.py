@@ -256,3 +256,16 @@ def test_communes_of_the_same_name_keep_their_own_class_and_empty_shapes_are_lef
     marks = root.find("k:Document/k:Folder", K).findall("k:Placemark", K)
     styles = [m.findtext("k:styleUrl", namespaces=K) for m in marks]
     assert styles == ["#class5", "#class5", "#class3", "#class2"]
+
+
+def test_a_comparison_with_the_previous_period_is_shown():
+    field = content()
+    compared = field.communes.assign(previous_rank=[3, 1, 2, 4, 5], rank_change=[2, -1, -1, 0, 0])
+    compared["score_change"] = [12.5, -3.0, 0.0, 0.0, 0.0]
+    root = ET.fromstring(kml_document(replace(field, communes=compared)).encode())
+    first = root.find("k:Document/k:Folder/k:Placemark", K)
+    data = {
+        d.get("name"): d.findtext("k:value", namespaces=K) for d in first.iter(f"{{{K['k']}}}Data")
+    }
+    assert data["Hạng kỳ trước (thay đổi, + là lên hạng)"] == "3 (+2)"
+    assert data["Thay đổi điểm so với kỳ trước"] == "+12.5"
