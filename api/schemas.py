@@ -10,11 +10,10 @@ from risk.indicators import INDICATORS
 
 
 class Health(BaseModel):
-    """Service status."""
+    """Service status: no path or name of the workspace, which anyone may ask for."""
 
     status: str
     version: str
-    workspace: str
     workspace_ok: bool
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import hmac
 import os
+import secrets
 import tempfile
 import threading
 from collections import OrderedDict
@@ -25,6 +27,8 @@ import numpy as np
 import pandas as pd
 import rasterio
 from affine import Affine
+
+from geo.errors import WorkspaceError
 
 LOCK_NAME = ".riskmap.lock"
 #: Modes of what riskmap writes: files and folders readable by their owner only.
@@ -140,9 +144,18 @@ def write_geotiff(path: Path, raster: Raster) -> None:
             dst.set_band_description(1, raster.description)
 
 
-def frame_hash(frame: pd.DataFrame, storage_crs: str) -> str:
-    """Content hash of a frame (attributes and geometry as WKB): the layer's version."""
-    digest = hashlib.sha256()
+def _digest(key: bytes | None):
+    """SHA-256, or HMAC-SHA256 under ``key`` when one is given."""
+    return hashlib.sha256() if key is None else hmac.new(key, digestmod=hashlib.sha256)
+
+
+def frame_hash(frame: pd.DataFrame, storage_crs: str, *, key: bytes | None = None) -> str:
+    """Content hash of a frame (attributes and geometry as WKB): the layer's version.
+
+    With ``key`` it is an HMAC-SHA256 under that key, so that nobody without the key can test
+    guessed contents (e.g. every count of 1-4 people) against a version they are shown.
+    """
+    digest = _digest(key)
     attrs = (
         frame.drop(columns=[frame.geometry.name]) if isinstance(frame, gpd.GeoDataFrame) else frame
     )
@@ -154,13 +167,44 @@ def frame_hash(frame: pd.DataFrame, storage_crs: str) -> str:
     return digest.hexdigest()[:12]
 
 
-def file_hash(path: Path) -> str:
-    """First 12 hex digits of a file's SHA-256: a raster's version."""
-    digest = hashlib.sha256()
+def file_hash(path: Path, *, key: bytes | None = None) -> str:
+    """First 12 hex digits of a file's SHA-256 (HMAC-SHA256 under ``key``): a raster's version."""
+    digest = _digest(key)
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()[:12]
+
+
+#: Bytes of a workspace's secret key (random, see :func:`secret_key`).
+SECRET_BYTES = 32
+
+
+def secret_key(path: Path) -> bytes:
+    """The random key stored in ``path`` (0600), created once if missing; never overwritten.
+
+    The new key is written under a temporary name and linked into place, so concurrent
+    writers all end up with the one key that was linked first, never a half-written one.
+    """
+    if not path.exists():
+        private_dirs(path.parent)
+        fd, name = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), FILE_MODE)
+                fh.write(secrets.token_bytes(SECRET_BYTES))
+            os.link(name, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(name)
+    key = path.read_bytes()
+    if len(key) != SECRET_BYTES:
+        raise WorkspaceError(
+            f"{path.name} holds {len(key)} bytes but is expected to hold {SECRET_BYTES}; "
+            "restore it from a backup of the workspace"
+        )
+    return key
 
 
 def stat_key(path: str | Path) -> tuple[int, int, int] | None:

@@ -58,6 +58,7 @@ from geo.storage import (
     frame_hash,
     private_dirs,
     replacing,
+    secret_key,
     stat_key,
     write_geotiff,
     write_text_atomic,
@@ -82,6 +83,8 @@ MAPS = Path("maps")
 KEYS_FILE = "keys.json"
 AUDIT_LOG = "audit.log"
 RECORD = "record.json"
+#: The workspace's random key for layer versions (0600); never served, never exported.
+SECRET_FILE = ".riskmap.secret"
 #: Tables and layers read from ``layers.gpkg``, kept while the file is unchanged (every write
 #: replaces it whole), so a busy server does not re-read them on every request.
 _reads = ReadCache(size=32)
@@ -339,7 +342,7 @@ class Workspace:
                 for (name, raster), tmp in zip(rasters.items(), tmp_rasters, strict=True):
                     write_geotiff(tmp, raster)
                     new[name] = LayerVersion(
-                        name, file_hash(tmp), 1, stamp, source, actor, source_sha256
+                        name, self.content_version(tmp), 1, stamp, source, actor, source_sha256
                     )
                 current = self._versions_or_empty()
                 self._archive_replaced(current, new, rasters=set(rasters))
@@ -347,12 +350,24 @@ class Workspace:
         self._audit(new.values())
         return new
 
+    def content_version(self, content: pd.DataFrame | Path) -> str:
+        """Version of a frame or raster file: HMAC-SHA256 under the workspace's secret (12 hex).
+
+        Keyed, so that a version (and a run id made from versions) shown to a viewer cannot be
+        tested against guessed contents, such as every count of 1-4 people hidden as "<5".
+        The secret is created on the first write; versions written before it stay as they were.
+        """
+        key = secret_key(self.root / SECRET_FILE)
+        if isinstance(content, Path):
+            return file_hash(content, key=key)
+        return frame_hash(content, STORAGE_CRS, key=key)
+
     def _version(self, frame: pd.DataFrame) -> str:
-        """The version of a layer's (or one province's) rows: their content hash.
+        """The version of a layer's (or one province's) rows: their keyed content hash.
 
         The one place every vector version is computed, whole layers and provinces alike.
         """
-        return frame_hash(frame, STORAGE_CRS)
+        return self.content_version(frame)
 
     def write_partition(
         self,

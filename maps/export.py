@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from matplotlib.figure import Figure
 from geo.errors import NotFoundError, RiskmapError
 from geo.storage import replacing
 from maps.escaping import spreadsheet_frame
+from maps.field import FIELD_FORMATS, field_file
 from maps.plan_layers import export_layers, plan_columns, plans_for_place
 from maps.report import ReportContent, report_pages
 from maps.static_map import Stamp, change_map_figure, static_map_figure
@@ -35,7 +37,7 @@ from risk.privacy import (
 )
 from risk.results import CHANGE_COLUMNS, CONTRIB, EXPORT_COLUMNS, NORM, RAW, ScoreTable
 
-FORMATS = ("png", "pdf", "gpkg", "geojson", "csv")
+FORMATS = ("png", "pdf", "gpkg", "geojson", "csv", *FIELD_FORMATS)
 #: Office formats (maps.xlsx, maps.docx_report): openpyxl and python-docx load only for them.
 FORMATS += ("xlsx", "docx")
 DEFAULT_RULE = Suppression()
@@ -189,6 +191,11 @@ def write_export(
         raise RiskmapError(f'format was "{request.fmt}" but is expected to be one of {FORMATS}')
     if request.top is not None and request.top < 1:
         raise RiskmapError(f"top was {request.top} but is expected to be 1 or more")
+    if request.fmt in FIELD_FORMATS and request.suppression is None:
+        raise RiskmapError(
+            f"{request.fmt} files go to the field and hold only what a viewer may see: "
+            "export them without exact counts"
+        )
     chosen = select_place(scored, province=request.province, district=request.district)
     layers = plans_for_place(layers, chosen)
     writer = {
@@ -199,6 +206,7 @@ def write_export(
         "csv": _write_csv,
         "xlsx": _write_xlsx,
         "docx": _write_docx,
+        **dict.fromkeys(FIELD_FORMATS, _write_field),
     }[request.fmt]
     path = Path(path)
     with replacing([path]) as (tmp,):
@@ -352,3 +360,22 @@ def _write_docx(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo
     from maps.docx_report import write_docx  # python-docx loads only for this format
 
     write_docx(tmp, scored, layers, request, info)
+
+
+def _write_field(tmp: Path, scored, layers, request: ExportRequest, info: RunInfo) -> None:
+    """KML, KMZ or GPX (:mod:`maps.field`) of the suppressed scores: no counts of people."""
+    place = place_label(scored, request)
+    title = " · ".join(p for p in (info.heading, place, info.profile_title) if p)
+    shown = attribute_frame(scored, request.suppression)
+    changes = [c for c in CHANGE_COLUMNS if c in scored.columns and c not in shown.columns]
+    shown = shown.join(scored[changes])
+    about = (info.stamp.run_id, info.stamp.date)
+    text = field_file(
+        request.fmt, shown, layers, title=title, about=about, lang=request.lang, top=request.top
+    )
+    if request.fmt != "kmz":
+        tmp.write_text(text, encoding="utf-8")
+        return
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        entry = zipfile.ZipInfo("doc.kml", date_time=(1980, 1, 1, 0, 0, 0))  # same bytes each time
+        archive.writestr(entry, text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)

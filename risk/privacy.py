@@ -214,6 +214,9 @@ VIEW_RULES = (Suppression("threshold"), Suppression("round"))
 #: Period of every row of the viewer view: one fixed period, so time decay cannot date anyone.
 VIEW_PERIOD = "2000"
 VIEW_COLUMNS = ("commune_code", "period", "category", "count")
+#: The categories a commune's people are shared over when its split is withheld: those the
+#: per-category rates count. Fixed, so the view does not tell which categories were recorded.
+SHARED_CATEGORIES = ("deported", "victim_returned")
 
 
 def viewer_repatriations(rows: pd.DataFrame, rule: Suppression) -> pd.DataFrame:
@@ -221,8 +224,9 @@ def viewer_repatriations(rows: pd.DataFrame, rule: Suppression) -> pd.DataFrame:
 
     Counts are summed over every period, sex and age band, then each commune-category total
     goes through :meth:`Suppression.seen` (threshold: 1..threshold-1 become the stand-in;
-    round: rounded down to the base). Every row gets :data:`VIEW_PERIOD` and no effort, so
-    nothing computed from the view can tell years, periods or small totals apart.
+    round: rounded down to the base). Under the threshold rule the categories of a commune are
+    suppressed together (:func:`_joint_categories`). Every row gets :data:`VIEW_PERIOD` and no
+    effort, so nothing computed from the view can tell years, periods or small totals apart.
     """
     frame = pd.DataFrame(
         {
@@ -232,12 +236,40 @@ def viewer_repatriations(rows: pd.DataFrame, rule: Suppression) -> pd.DataFrame:
         }
     )
     totals = frame.groupby(["commune_code", "category"], sort=True)["count"].sum().reset_index()
-    totals["count"] = rule.seen(totals["count"].to_numpy())
+    if rule.mode == "threshold":
+        totals = _joint_categories(totals, rule)
+    else:
+        totals["count"] = rule.seen(totals["count"].to_numpy())
     totals = totals[totals["count"] > 0].reset_index(drop=True)
     totals.insert(1, "period", VIEW_PERIOD)
     if "category" not in rows:
         totals = totals.drop(columns="category")
     return totals
+
+
+def _joint_categories(totals: pd.DataFrame, rule: Suppression) -> pd.DataFrame:
+    """Commune-category totals as viewers see them, no commune with a small category split.
+
+    Totals go through ``rule.seen``, except in a commune with any small category: its
+    categories are replaced by its total (``rule.seen`` of it) shared out evenly over
+    :data:`SHARED_CATEGORIES` (the remainder one by one in that order), so that 2 + 5 and
+    1 + 6 people, or 2 deported and 2 victims returned, look the same to viewers.
+    """
+    counts = totals["count"].to_numpy()
+    small = (counts > 0) & (counts < rule.threshold)
+    joint = set(totals.loc[small, "commune_code"])
+    categories = ["all"] if set(totals["category"]) == {"all"} else SHARED_CATEGORIES
+    kept = totals[~totals["commune_code"].isin(joint)]
+    kept = kept.assign(count=rule.seen(kept["count"].to_numpy()))
+    whole = totals[totals["commune_code"].isin(joint)].groupby("commune_code")["count"].sum()
+    shared = []
+    for code, total in whole.items():
+        seen = int(rule.seen(np.array([total]))[0])
+        base, extra = divmod(seen, len(categories))
+        shared += [(code, c, float(base + (i < extra))) for i, c in enumerate(categories)]
+    rows = pd.DataFrame(shared, columns=["commune_code", "category", "count"])
+    out = pd.concat([kept, rows], ignore_index=True)
+    return out.sort_values(["commune_code", "category"], ignore_index=True)
 
 
 _view: ContextVar[list[Suppression | None] | None] = ContextVar("riskmap_view", default=None)

@@ -1,4 +1,4 @@
-"""``riskmap export``: a stored run as PNG, A4 PDF, GeoPackage, GeoJSON or CSV for a report."""
+"""``riskmap export``: a stored run as PNG, PDF, GeoPackage, GeoJSON, CSV, KML/KMZ or GPX."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ class Format(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     docx = "docx"
+    kml = "kml"
+    kmz = "kmz"
+    gpx = "gpx"
 
 
 def export(

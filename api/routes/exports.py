@@ -27,7 +27,7 @@ router = APIRouter(tags=["exports"])
 )
 def get_export(
     profile: Annotated[str, PathParam(pattern=r"^[a-z][a-z0-9_-]{0,39}$")],
-    fmt: Literal["png", "pdf", "gpkg", "geojson", "csv", "xlsx", "docx"],
+    fmt: Literal["png", "pdf", "gpkg", "geojson", "csv", "xlsx", "docx", "kml", "kmz", "gpx"],
     ws: WorkspaceDep,
     settings: SettingsDep,
     principal: PrincipalDep,

@@ -15,12 +15,10 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", response_model=Health)
 def health(settings: SettingsDep) -> Health:
-    """Service status; ``workspace_ok`` tells whether the workspace opens."""
+    """Service status; ``workspace_ok`` tells whether the workspace opens (never where it is)."""
     try:
         Workspace.open(settings.workspace)
         ok = True
     except RiskmapError:
         ok = False
-    return Health(
-        status="ok", version=code_version(), workspace=str(settings.workspace), workspace_ok=ok
-    )
+    return Health(status="ok", version=code_version(), workspace_ok=ok)

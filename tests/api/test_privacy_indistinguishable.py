@@ -5,7 +5,12 @@ Two workspaces whose repatriations differ only inside what suppression hides (a 
 to a province-scoped viewer, in both suppression modes, on every GET route of the OpenAPI
 document (so a new route is covered as soon as it exists), every export format and map, OGC
 items, plans and ``POST /scores`` with several weights (the repatriation weight alone too), once
-run ids, layer versions, hashes and times are masked.
+times are masked, and the identifiers made from the exact rows: the repatriations layer's
+version and the run ids. Every other hexadecimal value (other layers' versions, input hashes) is
+compared as it is: both workspaces share one secret key, as if the attacker had it. Versions and
+run ids are HMAC-SHA256 under the workspace's secret, so without it they cannot be tested
+against guessed counts; ``test_guessed_counts_do_not_match_served_versions`` shows a brute
+force over every hidden count fails on what is served.
 
 Binary formats: GeoPackages are compared by their layers' contents (the file holds write
 times); PNG and PDF by the data drawn into them (the frames, layers and texts handed to
@@ -16,10 +21,12 @@ viewers are served the exact scores as before.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -35,10 +42,13 @@ import api.security
 from api.app import create_app
 from api.keys import create_key
 from api.settings import Settings
-from geo.workspace import Workspace
+from geo.crs import STORAGE_CRS
+from geo.storage import frame_hash
+from geo.workspace import SECRET_FILE, Workspace
 from risk.privacy import Suppression, viewing
+from risk.profiles import load_profile
 from risk.store import load_run
-from tests.api.privacy_world import A, B, auth, build_world, repatriations
+from tests.api.privacy_world import COUNTS, A, B, auth, build_world, repatriations
 
 pytestmark = pytest.mark.slow
 MODES = {"threshold": ("threshold", 5), "round": ("round", 5)}
@@ -60,7 +70,13 @@ WEIGHTS = [
     {"repatriation_rate": 0.5, "border_proximity": 0.5},
 ]
 _HEX = re.compile(r"(?<![0-9A-Za-z.])(?=[0-9]*[a-f])[0-9a-f]{8,64}(?![0-9A-Za-z])")
+#: Folium's element ids (``map_<uuid4 hex>``): random per drawing, made from nothing in the data.
+_FOLIUM_ID = re.compile(r"(?<=[a-z]_)[0-9a-f]{32}(?![0-9a-f])")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+)?(?:Z|[+-]\d{2}:?\d{2})?")
+
+
+#: The one secret key of both workspaces (an attacker who knew it could still not tell them apart).
+SECRET = bytes(range(32))
 
 
 def shifted(codes: list[str]) -> pd.DataFrame:
@@ -68,6 +84,9 @@ def shifted(codes: list[str]) -> pd.DataFrame:
     rows = repatriations(codes)
     first = rows["commune_code"] == codes[0]  # 2 people → 3 (1 deported + 2 returned)
     rows.loc[first & (rows["category"] == "victim_returned"), "count"] = 2
+    nine = rows["commune_code"] == codes[9]  # 9 people: 4 deported + 5 returned → 3 + 6
+    rows.loc[nine & (rows["category"] == "deported"), "count"] = 3
+    rows.loc[nine & (rows["category"] == "victim_returned"), "count"] = 6
     rows.loc[rows["commune_code"] == codes[5], "period"] = "2021"  # 4 people, other years
     split = (rows["commune_code"] == codes[5]) & (rows["category"] == "deported")
     rows.loc[split, "count"] = 1  # ... and 2 deported in two rows (the layer has one row more)
@@ -79,14 +98,41 @@ def shifted(codes: list[str]) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def worlds(tmp_path_factory):
-    one = build_world(tmp_path_factory.mktemp("one"))
+    one = build_world(keyed(tmp_path_factory.mktemp("one")))
     codes = one.codes
-    two = build_world(tmp_path_factory.mktemp("two"), reps=shifted(codes))
+    two = build_world(keyed(tmp_path_factory.mktemp("two")), reps=shifted(codes))
     return one, two
 
 
-def mask(text: str) -> str:
-    """``text`` with run ids, versions, hashes and times replaced by placeholders."""
+def keyed(root: Path) -> Path:
+    """``root``, whose workspace (``root/ws``) will use :data:`SECRET` as its key."""
+    (root / "ws").mkdir(mode=0o700)
+    (root / "ws" / SECRET_FILE).write_bytes(SECRET)
+    return root
+
+
+def exact_ids(world) -> dict[str, str]:
+    """Identifiers made from the exact repatriation rows → placeholders naming their role."""
+    ws = world.ws
+    history = enumerate(ws.history("repatriations"))
+    ids = {v.version: f"<repatriations version {i}>" for i, v in history}
+    for relpath in ws.run_records():
+        record = ws.read_json(relpath)
+        ids[record["run_id"]] = f"<run {record['profile']}>"
+    # stamps on maps may show the first 8 digits; replace whole values first
+    return ids | {value[:8]: f"{name[:-1]} (short)>" for value, name in ids.items()}
+
+
+def mask(text: str, ids: dict[str, str] | None = None) -> str:
+    """``text`` with times, folium's random element ids and the ``ids`` made from the exact rows
+    replaced by placeholders."""
+    for value, placeholder in (ids or {}).items():
+        text = text.replace(value, placeholder)
+    return _TIME.sub("<time>", _FOLIUM_ID.sub("<folium id>", text))
+
+
+def mask_all(text: str) -> str:
+    """``text`` with every hexadecimal identifier and time masked (the control's comparison)."""
     return _TIME.sub("<time>", _HEX.sub("<hex>", text))
 
 
@@ -150,6 +196,7 @@ def answers(world, mode: str, who: str, monkeypatch) -> dict[str, str]:
 
     monkeypatch.setattr(api.render, "write_export", spy)
     http, key = client(world, mode), world.keys[who]
+    ids = exact_ids(world)
     out: dict[str, str] = {}
     for path, ops in http.app.openapi()["paths"].items():
         if "get" not in ops:
@@ -157,16 +204,16 @@ def answers(world, mode: str, who: str, monkeypatch) -> dict[str, str]:
         for url in expand(path, ops["get"], world, http, key):
             drawn.clear()
             response = http.get(url, headers=auth(key))
-            label = _HEX.sub("<hex>", url)
+            label = mask(url, ids)
             out[label] = f"{response.status_code} {response.headers.get('content-type')}\n"
             text = body_of(response).replace(str(world.ws.root), "<workspace>")
-            out[label] += mask(text) + "".join(map(mask, drawn))
+            out[label] += mask(text, ids) + "".join(mask(d, ids) for d in drawn)
     for weights in WEIGHTS:
         for profile in PROFILES:
             body = {"profile": profile} | ({"weights": weights} if weights else {})
             response = http.post("/scores", json=body, headers=auth(key))
             out[f"POST /scores {json.dumps(body)}"] = (
-                f"{response.status_code} {mask(response.text)}"
+                f"{response.status_code} {mask(response.text, ids)}"
             )
     return out
 
@@ -181,6 +228,9 @@ def body_of(response) -> str:
             names = [n for n, _ in pyogrio.list_layers(path)]
             frames = {n: pyogrio.read_dataframe(path, layer=n).to_json() for n in names}
         return json.dumps(frames, sort_keys=True)
+    if "kmz" in kind:
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            return archive.read("doc.kml").decode("utf-8")
     if kind.startswith(("image/", "application/pdf")):
         return f"<{len(response.content) > 0} binary: compared by the data drawn>"
     if "officedocument" in kind:  # xlsx, docx: zips holding write times, compared by content
@@ -223,8 +273,8 @@ def first_answers(world) -> dict[str, str]:
     http, key = client(world, "threshold"), world.keys["viewer"]
     body = {"profile": "patrol", "weights": {"repatriation_rate": 1.0}}
     return {
-        "GET /scores": mask(http.get("/scores", headers=auth(key)).text),
-        "POST /scores": mask(http.post("/scores", json=body, headers=auth(key)).text),
+        "GET /scores": mask_all(http.get("/scores", headers=auth(key)).text),
+        "POST /scores": mask_all(http.post("/scores", json=body, headers=auth(key)).text),
     }
 
 
@@ -234,9 +284,9 @@ def test_analysts_still_get_exact_figures(worlds):
     exact = load_run(world.ws, "patrol").table.frame.set_index("commune_code")
     with viewing(Suppression()):
         seen = load_run(world.ws, "patrol").table.frame.set_index("commune_code")
-    code = world.codes[0]  # 2 people recorded
+    code = world.codes[5]  # 4 people recorded (2 deported, 2 returned): viewers score 1 + 1
     detail = http.get(f"/communes/{code}", headers=auth(key)).json()
-    assert detail["repatriations_total"] == 2
+    assert detail["repatriations_total"] == 4
     assert detail["score"] == pytest.approx(exact.loc[code, "score"])
     assert seen.loc[code, "score"] != pytest.approx(exact.loc[code, "score"])
     shown = http.get(f"/communes/{code}", headers=auth(world.keys["viewer"])).json()
@@ -264,3 +314,49 @@ def test_a_province_key_exports_todays_communes_of_an_old_run(tmp_path):
         assert all(c["commune_code"] != moved or present for c in run["top"])
     top_a = http.get(f"/runs/{old}", headers=auth(world.keys["viewer_a"])).json()["top"]
     assert {c["commune_code"] for c in top_a} <= set(world.codes[:6]) - {moved}
+
+
+def test_guessed_counts_do_not_match_served_versions(worlds):
+    """The attack: rebuild the rows with each count a "<5" may hide, hash them, compare.
+
+    Before versions were keyed, the repatriations version served in ``GET /layers`` (and the
+    run ids made from it) matched the hash of exactly one guess, giving every hidden count away.
+    """
+    world = worlds[0]
+    http, key = client(world, "threshold"), world.keys["viewer"]
+    layers = {la["name"]: la["version"] for la in http.get("/layers", headers=auth(key)).json()}
+    runs = {r["run_id"] for r in http.get("/runs", headers=auth(key)).json()}
+    served = http.get(f"/runs/{sorted(runs)[0]}", headers=auth(key)).json()["layer_versions"]
+    assert served["repatriations"] == layers["repatriations"]
+    small = COUNTS.index(2)  # the first commune: "<5" to viewers, 2 people in truth
+    guesses, run_guesses = {}, set()
+    for n in range(1, 5):
+        counts = [*COUNTS[:small], n, *COUNTS[small + 1 :]]
+        version = frame_hash(rows_of(world.codes, counts), STORAGE_CRS)
+        guesses[n] = version
+        for name in PROFILES:
+            profile = load_profile(name)
+            versions = served | {"repatriations": version}
+            blob = json.dumps(
+                [name, profile.model_hash(), versions, layers_code(http, key), 0], sort_keys=True
+            )
+            run_guesses.add(hashlib.sha256(blob.encode()).hexdigest()[:12])
+    assert layers["repatriations"] not in guesses.values()
+    assert not run_guesses & runs
+    # the rebuilt rows are those written: unkeyed, the right guess would have matched
+    assert guesses[2] == frame_hash(repatriations(world.codes), STORAGE_CRS)
+
+
+def rows_of(codes: list[str], counts: list[int]) -> pd.DataFrame:
+    """Rows built as :func:`tests.api.privacy_world.repatriations` builds them, from ``counts``."""
+    rows = []
+    for code, n in zip(codes, counts, strict=True):
+        first = n // 2
+        rows += [(code, "2023", "deported", first)] if first else []
+        rows += [(code, "2024", "victim_returned", n - first)] if n - first else []
+    return pd.DataFrame(rows, columns=["commune_code", "period", "category", "count"])
+
+
+def layers_code(http: TestClient, key: str) -> str:
+    """The code version the service reports (part of what a run id is made from)."""
+    return http.get("/health").json()["version"]

@@ -1,9 +1,10 @@
 import logging
+import shutil
 
 import pytest
 
 from geo.errors import LayerError, NotFoundError, WorkspaceError
-from geo.workspace import Workspace
+from geo.workspace import SECRET_FILE, Workspace
 from tests.factories import make_communes
 
 
@@ -16,7 +17,9 @@ def test_layers_round_trip_with_content_versions(tmp_workspace, layers):
     assert communes["commune_name"].iloc[0] == "Xã Nà Lũng"
     reps = tmp_workspace.read_layer("repatriations")
     assert reps["count"].sum() == layers["repatriations"]["count"].sum()
-    again = Workspace(tmp_workspace.root.parent / "again")
+    again = Workspace(tmp_workspace.root.parent / "again")  # same secret key, same versions
+    again.root.mkdir()
+    shutil.copy2(tmp_workspace.root / SECRET_FILE, again.root / SECRET_FILE)
     again.write_layers(layers, source="test")
     assert {n: v.version for n, v in again.versions().items()} == {
         n: v.version for n, v in versions.items() if n != "population"

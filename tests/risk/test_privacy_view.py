@@ -40,8 +40,9 @@ def test_a_small_total_is_the_stand_in_and_periods_are_gone():
         ]
     )
     view = viewer_repatriations(rows, Suppression("threshold"))
-    assert view.to_dict("records") == [
-        {"commune_code": "101", "period": VIEW_PERIOD, "category": "deported", "count": 2.0},
+    assert view.to_dict("records") == [  # 3 people: 2, shared over the layer's categories
+        {"commune_code": "101", "period": VIEW_PERIOD, "category": "deported", "count": 1.0},
+        {"commune_code": "101", "period": VIEW_PERIOD, "category": "victim_returned", "count": 1.0},
         {"commune_code": "102", "period": VIEW_PERIOD, "category": "victim_returned", "count": 7.0},
     ]
     rounded = viewer_repatriations(rows, Suppression("round"))
@@ -56,24 +57,59 @@ def test_what_suppression_hides_does_not_change_the_view(rows, rule, seed):
     rng = np.random.default_rng(seed)
     moved = base.assign(period=rng.choice(["2000", "2015", "2022-11"], len(base)))
     assert viewer_repatriations(moved, rule).equals(viewer_repatriations(base, rule))
-    totals = base.groupby(["commune_code", "category"])["count"].sum()
-    seen = pd.Series(rule.seen(totals.to_numpy()), index=totals.index)
-    changed = base.copy()
-    for (code, category), total in totals.items():
-        other = _same_shown(int(total), rule)
-        where = (changed["commune_code"] == code) & (changed["category"] == category)
-        changed.loc[where, "count"] = 0
-        changed.loc[where.idxmax(), "count"] = other
+    changed = _changed_where_hidden(base, rule)
     view = viewer_repatriations(changed, rule)
     assert view.equals(viewer_repatriations(base, rule))
-    assert view["count"].sum() == pytest.approx(seen.sum())
-
-
-def _same_shown(total: int, rule: Suppression) -> int:
-    """Another total the rule shows the same way as ``total``."""
+    totals = base.groupby(["commune_code", "category"])["count"].sum()
     if rule.mode == "round":
-        return total // rule.round_base * rule.round_base + rule.round_base - 1
-    return rule.threshold - 1 if 0 < total < rule.threshold else total
+        assert view["count"].sum() == pytest.approx(rule.seen(totals.to_numpy()).sum())
+
+
+def _changed_where_hidden(base: pd.DataFrame, rule: Suppression) -> pd.DataFrame:
+    """``base`` with each total the rule hides changed, in the commune's first row only.
+
+    Round: every commune-category total goes to the top of its band. Threshold: a commune
+    with a small category has its split hidden (categories are suppressed together), so its
+    people are put 1 in its first category and the rest in its last, its total kept if 5 or
+    more, else made 4.
+    """
+    changed = base.assign(count=0)
+    for code, rows in base.groupby("commune_code"):
+        totals = rows.groupby("category")["count"].sum()
+        new = _same_shown(totals, rule)
+        for category, total in new.items():
+            where = (changed["commune_code"] == code) & (changed["category"] == category)
+            changed.loc[where.idxmax(), "count"] = total
+    return changed
+
+
+def _same_shown(totals: pd.Series, rule: Suppression) -> dict[str, int]:
+    """Other category totals of one commune that the rule shows the same way as ``totals``."""
+    if rule.mode == "round":
+        band = totals // rule.round_base * rule.round_base
+        return (band + rule.round_base - 1).astype(int).to_dict()
+    small = (totals > 0) & (totals < rule.threshold)
+    if not small.any():
+        return totals.astype(int).to_dict()
+    total = int(totals.sum())
+    total = total if total >= rule.threshold else rule.threshold - 1
+    first, last = totals.index[0], totals.index[-1]
+    return {first: 1, last: total - 1} if first != last else {first: total}
+
+
+def test_categories_of_a_commune_are_suppressed_together():
+    """2 deported + 5 returned and 1 + 6 are the same to viewers (the split would tell)."""
+    rule = Suppression("threshold")
+    two_five = frame([("101", "2020", "deported", 2), ("101", "2021", "victim_returned", 5)])
+    one_six = frame([("101", "2022", "deported", 1), ("101", "2020", "victim_returned", 6)])
+    view = viewer_repatriations(two_five, rule)
+    assert view.equals(viewer_repatriations(one_six, rule))
+    assert view["count"].tolist() == [4.0, 3.0]  # the total, 7, shared over both categories
+    rounded = Suppression("round")  # each category rounded down: 0 + 5 either way
+    assert viewer_repatriations(two_five, rounded).equals(viewer_repatriations(one_six, rounded))
+    small = frame([("101", "2020", "deported", 2), ("102", "2020", "victim_returned", 9)])
+    swapped = frame([("101", "2020", "victim_returned", 2), ("102", "2020", "victim_returned", 9)])
+    assert viewer_repatriations(small, rule).equals(viewer_repatriations(swapped, rule))
 
 
 def test_a_negative_count_is_refused():
