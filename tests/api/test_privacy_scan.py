@@ -62,6 +62,7 @@ def urls(world, who: str) -> dict[str, list[str]]:
         "/maps/{profile}": ["/maps/patrol", "/maps/outreach?lang=en"],
         "/runs": ["/runs"],
         "/runs/{run_id}": [f"/runs/{r}" for r in runs],
+        "/runs/{run_id}/compare/{other}": [f"/runs/{runs[0]}/compare/{runs[1]}?top=50"],
         "/layers/{name}": [f"/layers/{n}?limit=1000" for n in layers],
         "/ogc/collections": ["/ogc/collections"],
         "/ogc/collections/{collection_id}": ogc,

@@ -7,7 +7,7 @@ from shapely.geometry import Point
 
 from geo.errors import LayerError, NotFoundError
 from geo.partitions import foreign_rows, row_provinces, split_provinces
-from geo.workspace import Workspace
+from geo.workspace import SECRET_FILE, Workspace
 from tests.factories import make_communes, make_layers
 
 BH, SL = "Biên Hải", "Sơn Lâm"
@@ -49,8 +49,13 @@ def test_rows_split_by_province_whatever_the_spelling_and_rows_of_none_apart():
 
 
 def write_two(root, communes, order):
-    """A workspace whose venues the two provinces replace one after the other in ``order``."""
+    """A workspace whose venues the two provinces replace one after the other in ``order``.
+
+    Every such workspace shares one secret key, so that equal contents give equal versions.
+    """
     ws = Workspace(root)
+    ws.root.mkdir(parents=True, exist_ok=True)
+    (ws.root / SECRET_FILE).write_bytes(b"k" * 32)
     ws.write_layers({"communes": communes, "venues": make_layers(communes)["venues"]}, source="x")
     for province, code in order:
         venues = gpd.GeoDataFrame(
