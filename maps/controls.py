@@ -94,6 +94,55 @@ var {{ this.get_name() }} = L.geoJson(({{ this.decode }})({{ this.packed }}), {
         return Markup(DECODE_JS if self.compact else "function (d) { return d; }")
 
 
+class ShapeOverlay(Layer):
+    """Outlines of some of a :class:`ScoreLayer`'s communes, drawn from its shapes when shown.
+
+    The map carries each commune's shape once: ``kinds`` maps the code of each outlined
+    commune to a key of ``styles`` (and of ``tips``, the tooltip texts, when given), and the
+    features are built from the score layer's the first time the overlay is switched on.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJson(null, {
+  style: function (f) { return {{ this.styles|tojson }}[f.properties.kind]; }
+});
+{{ this.get_name() }}.once("add", function () {
+  var kinds = {{ this.packed_kinds }}, self = {{ this.get_name() }};
+  {{ this.source.get_name() }}.eachLayer(function (l) {
+    var kind = kinds[l.feature.properties.commune_code];
+    if (kind !== undefined) {
+      self.addData({type: "Feature", properties: {kind: kind}, geometry: l.feature.geometry});
+    }
+  });
+});
+{%- if this.tips %}
+{{ this.get_name() }}.bindTooltip(function (layer) {
+  return riskmap.esc({{ this.tips|tojson }}[layer.feature.properties.kind]);
+}, {sticky: true});
+{%- endif %}
+{% endmacro %}
+""")
+
+    def __init__(
+        self,
+        source: ScoreLayer,
+        kinds: dict[str, str],
+        *,
+        name: str,
+        styles: dict[str, dict],
+        tips: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=False)
+        self._name = "ShapeOverlay"
+        self.source, self.kinds, self.styles, self.tips = source, kinds, styles, tips
+
+    @property
+    def packed_kinds(self) -> Markup:
+        """``kinds`` as JSON safe inside a ``<script>`` element."""
+        return compact_json(self.kinds)
+
+
 class CommuneSearch(JSCSSMixin, MacroElement):
     """Search box over a :class:`ScoreLayer` by commune name, ignoring accents and case."""
 

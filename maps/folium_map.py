@@ -21,6 +21,7 @@ from maps.controls import (
     MeasureTool,
     OutlineMiniMap,
     ScoreLayer,
+    ShapeOverlay,
     TitleBox,
     VenueKindLayer,
     ZoomButtons,
@@ -98,8 +99,8 @@ def build_map(
     communes = simplify_coverage(communes, tolerance_m)
     m = _base_map(communes, offline=offline, lang=lang)
     score_layer = add_communes_choropleth(m, communes, table, lang=lang)
-    add_hotspots(m, communes, table, lang=lang)
-    add_uncertain(m, communes, table, lang=lang)
+    add_hotspots(m, score_layer, table, lang=lang)
+    add_uncertain(m, score_layer, table, lang=lang)
     builders = {
         "border": add_border,
         "border_segments": add_segments,
@@ -236,41 +237,36 @@ def _tooltip_frame(table: ScoreTable, lang: str) -> pd.DataFrame:
     return out
 
 
-def add_hotspots(
-    m: folium.Map, communes: gpd.GeoDataFrame, table: ScoreTable, *, lang: str
-) -> None:
-    """Outlines of significant Gi* hot and cold spots, when the run has them."""
+def add_hotspots(m: folium.Map, layer: ScoreLayer, table: ScoreTable, *, lang: str) -> None:
+    """Outlines of significant Gi* hot and cold spots (off at first), when the run has them."""
     if "hotspot" not in table.frame.columns:
         return
     spots = table.frame[["commune_code", "hotspot"]].astype(str)
-    spots = communes[["commune_code", "geometry"]].merge(spots, on="commune_code")
     spots = spots[spots["hotspot"].isin(HOTSPOT_STYLE)]
     if spots.empty:
         return
-    spots = spots.assign(label=[html_text(kind_label(h, lang)) for h in spots["hotspot"]])
-    folium.GeoJson(
-        spots[["hotspot", "label", "geometry"]],
+    ShapeOverlay(
+        layer,
+        dict(zip(spots["commune_code"], spots["hotspot"], strict=True)),
         name=text("hotspots", lang),
-        style_function=lambda f: HOTSPOT_STYLE[f["properties"]["hotspot"]],
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        styles=HOTSPOT_STYLE,
+        tips={h: kind_label(h, lang) for h in HOTSPOT_STYLE},
     ).add_to(m)
 
 
-def add_uncertain(
-    m: folium.Map, communes: gpd.GeoDataFrame, table: ScoreTable, *, lang: str
-) -> None:
-    """A toggleable layer outlining (dashed) the communes whose class is uncertain."""
+def add_uncertain(m: folium.Map, layer: ScoreLayer, table: ScoreTable, *, lang: str) -> None:
+    """A layer (off at first) outlining, dashed, the communes whose class is uncertain."""
     if "class_uncertain" not in table.frame.columns:
         return
     flags = table.frame["class_uncertain"].fillna(False).astype(bool)
-    codes = set(table.frame.loc[flags, "commune_code"].astype(str))
-    shapes = communes[communes["commune_code"].astype(str).isin(codes)]
-    if shapes.empty:
+    codes = table.frame.loc[flags, "commune_code"].astype(str)
+    if codes.empty:
         return
-    folium.GeoJson(
-        shapes[["commune_code", "geometry"]],
+    ShapeOverlay(
+        layer,
+        dict.fromkeys(codes, "uncertain"),
         name=html_text(text("class_uncertain", lang)),
-        style_function=lambda f: UNCERTAIN_STYLE,
+        styles={"uncertain": UNCERTAIN_STYLE},
     ).add_to(m)
 
 

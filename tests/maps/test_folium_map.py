@@ -87,7 +87,8 @@ def test_hotspots_and_rank_intervals_are_shown_when_the_run_has_them(scored_work
     html = draw(scored_workspace, run, table=table)
     assert '"Điểm nóng (Getis-Ord Gi*)"' in html
     assert "Cụm điểm cao (q ≤ 0,01)" in html and "Khoảng thứ hạng (90%)" in html
-    assert html.count('"hotspot": "hot_99"') == 2
+    hot = frame.loc[frame["rank"] <= 2, "commune_code"].astype(str)
+    assert "{" + ",".join(f'"{c}":"hot_99"' for c in hot) + "}" in html  # codes: shapes once
 
 
 def test_stored_plans_are_drawn_bases_circles_outreach_outlines_and_segments(scored_workspace, run):
