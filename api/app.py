@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from api.errors import add_exception_handlers, document_errors
+from api.heap import HeapFreeze
 from api.logs import audit_to
 from api.middleware import add_middleware
 from api.routes import (
@@ -61,4 +62,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, dependencies=[Depends(get_principal)])
 
     add_middleware(app, max_body_mb=app.state.settings.max_upload_mb)
+    app.add_middleware(HeapFreeze)  # outermost: after a slow answer has been sent
     return app

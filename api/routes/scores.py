@@ -19,6 +19,7 @@ from api.paging import MAX_COMMUNE_LIMIT, MAX_OFFSET, Page, page_links
 from api.responses import GeoJSONResponse, features
 from api.schemas import ScoreRequest
 from api.security import PrincipalDep
+from geo.errors import QueryError
 from risk.pipeline import score_workspace, scored_communes
 from risk.profiles import load_profile
 from risk.results import RESULT_COLUMNS
@@ -41,6 +42,14 @@ AnalysesQuery = Annotated[
     Query(
         description="false: score, class and rank only, without sensitivity and hot spots "
         "(a slider's quick answer; ask again with true for them)"
+    ),
+]
+FieldsQuery = Annotated[
+    str | None,
+    Query(
+        max_length=500,
+        description="Comma-separated properties to answer (default: all), e.g. "
+        '"commune_code,score,class,class_label,class_label_en,rank" to re-colour a map',
     ),
 ]
 
@@ -75,6 +84,7 @@ def post_scores(
     offset: OffsetQuery = 0,
     geometry: GeometryQuery = True,
     analyses: AnalysesQuery = True,
+    fields: FieldsQuery = None,
 ) -> GeoJSONResponse:
     """Score every commune with a profile and custom weights; the caller's are returned."""
     profile = load_profile(body.profile, settings.profiles_dir)
@@ -93,18 +103,26 @@ def post_scores(
         principal,
         replace(place, limit=limit, offset=offset),
     )
-    out = _collection(page, run, principal.read_rule(), stored=False, geometry=geometry)
+    rule = principal.read_rule()
+    out = _collection(page, run, rule, stored=False, geometry=geometry, fields=fields)
     return GeoJSONResponse(out | {"links": page_links(request.url, page)})
 
 
 def _collection(
-    page: Page, run: ScoreRun, rule, *, stored: bool, geometry: bool = True
+    page: Page,
+    run: ScoreRun,
+    rule,
+    *,
+    stored: bool,
+    geometry: bool = True,
+    fields: str | None = None,
 ) -> dict[str, Any]:
-    """A FeatureCollection of the result columns, with the run's profile and weights on top."""
-    columns = [c for c in RESULT_COLUMNS if c in page.frame.columns]
+    """A FeatureCollection of the result columns (or ``fields``), the run's profile on top."""
+    columns = _columns(page.frame.columns, fields)
     frame = disclose(page.frame[[*columns, "geometry"]], rule)
     frame = frame.rename(columns={"class_label_vi": "class_label"})
-    frame["score"] = frame["score"].round(2)
+    if "score" in frame.columns:
+        frame["score"] = frame["score"].round(2)
     shown = [c for c in frame.columns if c != "geometry"]
     collection = {
         "type": "FeatureCollection",
@@ -121,3 +139,19 @@ def _collection(
         notes=list(run.record.notes),
     )
     return collection
+
+
+def _columns(present, fields: str | None) -> list[str]:
+    """The result columns of ``present`` that ``fields`` asks for (answer names; None: all)."""
+    columns = [c for c in RESULT_COLUMNS if c in present]
+    if fields is None:
+        return columns
+    named = {("class_label" if c == "class_label_vi" else c): c for c in columns}
+    asked = list(dict.fromkeys(f.strip() for f in fields.split(",") if f.strip()))
+    unknown = [f for f in asked if f not in named]
+    if unknown or not asked:
+        raise QueryError(
+            f'fields was "{fields}" but is expected to be a comma-separated list of '
+            f"{', '.join(named)}" + (f" (unknown: {', '.join(unknown)})" if unknown else "")
+        )
+    return [named[f] for f in asked]

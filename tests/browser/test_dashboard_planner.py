@@ -241,4 +241,7 @@ def test_slider_moves_are_debounced_and_recolour_without_reloading_geometry(
     page.wait_for_selector("#status:has-text('Đã cập nhật')")
     page.wait_for_timeout(600)
     scores = [(m, u.split("/scores", 1)[1]) for m, u in sent if "/scores" in u]
-    assert scores == [("GET", "?profile=patrol"), ("POST", "?geometry=false&analyses=false")]
+    quick = "?geometry=false&analyses=false&fields=commune_code,score,class,class_label,"
+    assert scores == [("GET", "?profile=patrol"), ("POST", quick + "class_label_en,rank")]
+    names = page.locator("#ranking tbody tr td:nth-child(2)").all_inner_texts()
+    assert len(names) > 0 and all(n.strip() for n in names)  # names kept from the first answer

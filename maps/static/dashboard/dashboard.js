@@ -241,6 +241,16 @@
     renderTable();
     if (state.selected) { explain(state.selected); }
   }
+  //: a slider's answer: scores only (the places come from the answer the map was drawn from)
+  var QUICK = "/scores?geometry=false&analyses=false&fields=commune_code,score,class,class_label,class_label_en,rank";
+  function withPlaces(fc) {
+    fc.features.forEach(function (f) {
+      var p = f.properties, old = state.props[p.commune_code] || {};
+      PLACES.forEach(function (k) { if (old[k] !== undefined) { p[k] = old[k]; } });
+    });
+    return fc;
+  }
+  var PLACES = ["commune_name", "district_name", "province_name"];
   function rescore() {
     if (sum(state.weights) <= 0) { status(t("zero"), true); return; }
     var id = ++state.request;  // an older answer arriving late never overwrites a newer one
@@ -248,8 +258,8 @@
     var body = JSON.stringify({profile: state.profile, weights: normalised()});
     heavy(function () {
       if (id !== state.request) { return null; }  // a newer move is queued: skip this one
-      return api("/scores?geometry=false&analyses=false", {method: "POST", headers: {"Content-Type": "application/json"}, body: body});
-    }).then(function (fc) { if (fc && id === state.request) { showScores(fc); status(t("updated") + " · " + t("custom")); } })
+      return api(QUICK, {method: "POST", headers: {"Content-Type": "application/json"}, body: body});
+    }).then(function (fc) { if (fc && id === state.request) { showScores(withPlaces(fc)); status(t("updated") + " · " + t("custom")); } })
       .catch(function (e) { if (id === state.request) { status(t("error") + ": " + e.message, true); } });
   }
   function loadStored() {
