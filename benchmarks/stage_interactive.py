@@ -2,11 +2,12 @@
 
 ``post_scores_p95_ms``: p95 of slider-like requests (random weights) to ``riskmap serve`` running
 in its own process (uvicorn, loopback, keep-alive), timed from sending the request to the last
-byte of the answer, the way the dashboard asks: ``?geometry=false&analyses=false``. The old path
-(geometry and analyses, as the dashboard asked before) is timed in the same run, and the middle
-one (analyses without geometry) too. ``map_first_render_s``: headless Chromium, navigation to the
-commune layer drawn (:mod:`benchmarks.browser_timing`), for the map ``riskmap map`` wrote and for
-the same map drawn with the old settings (communes as GeoJSON features, venues on a 5 km grid).
+byte of the answer, the way the dashboard asks (:data:`QUICK`: no geometry, no analyses, only
+the fields that re-colour the map). The old path (geometry and analyses, as the dashboard asked
+before) is timed in the same run, and the middle one (analyses without geometry) too.
+``map_first_render_s``: headless Chromium, navigation to the commune layer drawn
+(:mod:`benchmarks.browser_timing`), for the map ``riskmap map`` wrote and for the same map drawn
+with the old settings (communes as GeoJSON features, venues on a 5 km grid).
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from benchmarks.stages import PROFILE, say
 SLIDER_REQUESTS = 60
 #: Requests timed on each slower path (each takes about a second).
 OLD_REQUESTS = 8
-QUICK = "?geometry=false&analyses=false"
+#: The dashboard's slider query (maps/static/dashboard/dashboard.js): scores, classes and ranks.
+QUICK = (
+    "?geometry=false&analyses=false&fields=commune_code,score,class,class_label,class_label_en,rank"
+)
 PATHS = {"post_scores": QUICK, "post_scores_analyses": "?geometry=false", "post_scores_old": ""}
 
 
