@@ -41,9 +41,9 @@ from geo.crs import STORAGE_CRS
 from geo.errors import LayerError, NotFoundError, WorkspaceError
 from geo.names import province_key
 from geo.partitions import (
-    foreign_rows,
     is_partitioned,
     merge_parts,
+    outside_reason,
     row_provinces,
     spelled_as,
     split_provinces,
@@ -672,12 +672,10 @@ def _storable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _check_part(rows: pd.DataFrame, entry: LayerVersion, communes: pd.DataFrame | None) -> None:
     """Refuse rows of a province's part that lie outside it (listing their row numbers)."""
-    foreign = foreign_rows(rows, entry.name, entry.province, communes)
-    if len(foreign):
+    reason = outside_reason(rows, entry.name, entry.province, communes)
+    if reason:
         raise LayerError(
-            entry.source,
-            f'{describe_rows(foreign)}: outside province "{entry.province}" (or in none); '
-            "a province's upload holds that province's rows only",
+            entry.source, f"{reason}; a province's upload holds that province's rows only"
         )
 
 

@@ -22,8 +22,8 @@ from api.uploads import RejectedUploadError, public_report, staged
 from geo.errors import NotFoundError, QueryError
 from geo.ingest import RASTER_LAYERS, IngestOptions, check_file, ingest_file
 from geo.names import province_key
-from geo.partitions import foreign_rows, is_partitioned
-from geo.places import describe_rows, outside_rows
+from geo.partitions import is_partitioned, outside_reason
+from geo.places import outside_rows
 from geo.query import matching, parse_bbox
 from geo.report import ValidationReport
 from geo.schema import LAYERS
@@ -211,10 +211,9 @@ def check_upload_province(
     if checked.frame is None:
         return  # unreadable: ingest reports why
     frame = checked.frame.drop(index=checked.report.rejected_rows, errors="ignore")
-    foreign = foreign_rows(frame, name, province, communes)
-    if len(foreign):
+    reason = outside_reason(frame, name, province, communes)
+    if reason:
         raise PermissionDeniedError(
-            f'{path.name}, {describe_rows(foreign)}: outside province "{province}" (or in '
-            "none), the only province this key may change; remove those rows or use a key "
-            "for theirs"
+            f'{path.name}, {reason}: the only province this key may change is "{province}"; '
+            "remove those rows or use a key for theirs"
         )
