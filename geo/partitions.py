@@ -13,10 +13,16 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
+from geo.crs import metric_crs_for
 from geo.names import province_key
 from geo.placement import place_points
 from geo.places import describe_rows
+
+#: Share of either commune's area beyond which a new commune overlapping another province's
+#: stored commune claims its territory (real boundaries overlap a little where they were thinned).
+OVERLAP_SHARE = 0.05
 
 #: Layers whose rows belong to one province each; the others are national.
 PARTITIONED = ("communes", "venues", "crossings", "industrial_zones", "repatriations")
@@ -171,3 +177,39 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
         if frame.geometry.name != "geometry":
             frame = frame.rename_geometry("geometry")
     return frame
+
+
+def overlap_reason(rows: pd.DataFrame, others: dict[str, pd.DataFrame]) -> str | None:
+    """Which new communes overlap another province's communes by > :data:`OVERLAP_SHARE` (area)."""
+    for province, frame in others.items():
+        hits = _overlapping(rows, frame)
+        if len(hits):
+            return (
+                f'{describe_rows(hits)}: overlaps communes of province "{province}" by more than '
+                f"{OVERLAP_SHARE:.0%} of either commune's area; a province's communes may not "
+                "cover another province's"
+            )
+    return None
+
+
+def _overlapping(rows: pd.DataFrame, other: pd.DataFrame) -> pd.Index:
+    """Index labels of ``rows`` whose polygon shares > OVERLAP_SHARE of its or a commune's area."""
+    if not isinstance(rows, gpd.GeoDataFrame) or not isinstance(other, gpd.GeoDataFrame):
+        return rows.index[:0]
+    if rows.empty or other.empty:
+        return rows.index[:0]
+    crs = metric_crs_for(tuple(rows.to_crs(4326).total_bounds))
+    new = shapely.make_valid(rows.to_crs(crs).geometry.to_numpy())
+    old = shapely.make_valid(other.to_crs(crs).geometry.to_numpy())
+    left, right = shapely.STRtree(old).query(new, predicate="intersects")
+    if not len(left):
+        return rows.index[:0]
+    shared = shapely.area(shapely.intersection(new[left], old[right]))
+    own, theirs = shapely.area(new[left]), shapely.area(old[right])
+    largest = np.maximum(_share(shared, own), _share(shared, theirs))
+    return rows.index[np.unique(left[largest > OVERLAP_SHARE])]
+
+
+def _share(shared: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """``shared`` as a share of the areas ``of`` (0 where an area is 0), m²/m²."""
+    return np.divide(shared, of, out=np.zeros_like(shared), where=of > 0)

@@ -44,6 +44,7 @@ from geo.partitions import (
     is_partitioned,
     merge_parts,
     outside_reason,
+    overlap_reason,
     row_provinces,
     spelled_as,
     split_provinces,
@@ -418,6 +419,8 @@ class Workspace:
         parts = {**kept, province: part}
         merged = merge_parts(unowned, {**frames, province: rows})
         validate_layer(name, merged)
+        if name == "communes":
+            self._check_territory(entry.source, rows, frames, stored, merged)
         whole = replace(
             part,
             version=self._version(merged),
@@ -457,6 +460,39 @@ class Workspace:
             if province_key(province) != province_key(part.province):
                 kept[version.province], frames[version.province] = version, rows
         return kept, split, frames, unowned
+
+    def _check_territory(self, source, rows, others, stored, merged) -> None:
+        """Refuse new communes over another province's, or dropping codes still referenced."""
+        reason = overlap_reason(rows, others)
+        if reason:
+            raise LayerError(source, reason, column="geometry")
+        removed = set(stored["commune_code"].astype(str)) - set(merged["commune_code"].astype(str))
+        if not removed:
+            return
+        used, codes = {}, set()
+        for layer in self.versions():
+            frame = self._referencing(layer)
+            hits = frame["commune_code"].isin(removed) if frame is not None else None
+            if hits is not None and hits.any():
+                used[layer] = int(hits.sum())
+                codes |= set(frame["commune_code"][hits])
+        if used:
+            shown = sorted(codes)
+            counts = ", ".join(f"{n}: {c} rows" for n, c in sorted(used.items()))
+            raise LayerError(
+                source,
+                f"this upload removes commune_code {', '.join(shown[:10])}"
+                f"{' …' if len(shown) > 10 else ''} still referenced by rows of other layers "
+                f"({counts}); re-key or remove those rows first",
+                column="commune_code",
+            )
+
+    def _referencing(self, layer: str) -> pd.DataFrame | None:
+        """Stored rows of ``layer`` if they name communes by code (not the communes layer)."""
+        if layer == "communes" or self.kind(layer) == "raster":
+            return None
+        frame = _read_frame(self.gpkg, layer)
+        return frame if "commune_code" in frame.columns else None
 
     def _partition_communes(self, name: str) -> pd.DataFrame:
         if not self.has_layer("communes"):
