@@ -371,7 +371,7 @@ def _check_province(checked: Checked, layer: str, province: str | None, communes
     if reason:
         raise LayerError(
             checked.report.file,
-            f'{reason}: the only province this upload may change is "{province}"; '
+            f'{reason}; the only province this upload may change is "{province}"; '
             "remove those rows or upload them for theirs",
         )
 
