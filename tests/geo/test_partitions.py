@@ -12,6 +12,7 @@ from geo.partitions import (
     disagreeing_rows,
     foreign_rows,
     outside_reason,
+    overlap_reason,
     row_provinces,
     split_provinces,
 )
@@ -212,3 +213,14 @@ def test_each_real_provinces_own_communes_upload_passes_the_territory_check(tmp_
     assert (
         len(ws.read_layer("communes")) == len(real) and sorted(ws.parts()["communes"]) == provinces
     )
+
+
+@pytest.mark.skipif(not REALDATA.exists(), reason=f"real commune geometry absent: {REALDATA}")
+def test_real_neighbouring_districts_as_two_provinces_do_not_overlap_beyond_the_tolerance():
+    real = gpd.read_file(REALDATA, layer="communes")
+    district = real["district_code"].astype("category").cat.codes
+    even, odd = real[district % 2 == 0], real[district % 2 == 1]
+    assert overlap_reason(even.reset_index(drop=True), {"odd": odd}) is None
+    copied = pd.concat([odd, even.iloc[[5]].assign(commune_code="9999999")], ignore_index=True)
+    reason = overlap_reason(copied, {"even": even})
+    assert reason.startswith(f"row {len(odd)}: overlaps communes of province")
