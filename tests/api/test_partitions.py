@@ -307,3 +307,24 @@ def test_a_province_key_sees_its_own_version_and_counts_what_it_may_see(scoped, 
     assert post(client, "repatriations", sl, keys["analyst_sl"]).status_code == 201
     assert listed(keys["analyst_bh"])["version"] == mine["version"]  # SL's upload not shown
     assert listed(keys["analyst"])["version"] == ws.versions()["repatriations"].version
+
+
+def test_repeated_uploads_with_a_blank_province_name_replace_rather_than_pile_up(
+    scoped, ws, tmp_path
+):
+    client, keys = scoped
+    header = ["commune_code", "period", "category", "count", "province_name"]
+    bh = write_csv(tmp_path / "bh.csv", [header, ["90001", "2024", "deported", 3, ""]])
+    plain = write_csv(tmp_path / "bh2.csv", [REPS_HEADER, ["90002", "2024", 3]])
+    sl = write_csv(tmp_path / "sl.csv", [header, ["90012", "2024", "deported", 7, SL]])
+    both = [header, ["90001", "2024", "deported", 3, ""], ["90012", "2024", "deported", 7, ""]]
+    national = write_csv(tmp_path / "all.csv", both)
+    assert post(client, "repatriations", national, keys["analyst"]).status_code == 201
+    for path, key in [(plain, "analyst_bh"), (sl, "analyst_sl"), (plain, "analyst_bh")] * 3:
+        assert post(client, "repatriations", path, keys[key]).status_code == 201
+    stored = ws.read_layer("repatriations")
+    assert stored["count"].astype(int).tolist() == [3, 7]
+    assert stored["commune_code"].tolist() == ["90002", "90012"]
+    assert sorted(ws.parts()["repatriations"]) == [BH, SL]
+    assert post(client, "repatriations", bh, keys["analyst_bh"]).status_code == 201
+    assert ws.read_layer("repatriations")["commune_code"].tolist() == ["90001", "90012"]
