@@ -389,8 +389,9 @@ class Workspace:
         Raises
         ------
         LayerError
-            For a national layer (border, population), a row of ``frame`` outside ``province``,
-            or a commune code another province already holds.
+            For a national layer (border, population), a row of ``frame`` outside ``province``
+            (or naming another), a commune code another province already holds, a commune over
+            another province's communes, or a dropped commune code other layers still use.
         """
         validate_layer(name, frame)
         if not is_partitioned(name):

@@ -210,8 +210,9 @@ def check_upload_province(
 ) -> None:
     """Refuse a province-scoped upload of a national layer, or with another province's rows.
 
-    Rows belong to a province by their ``province_name``, commune code, or the commune their
-    point falls in (:mod:`geo.partitions`); the border and the population raster are national.
+    Rows belong to a province by their commune code, else the commune their point falls in,
+    else their ``province_name`` (:mod:`geo.partitions`); a ``province_name`` that disagrees
+    with the code or point is refused. The border and the population raster are national.
     """
     if not is_partitioned(name):
         raise PermissionDeniedError(
