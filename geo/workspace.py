@@ -462,7 +462,14 @@ class Workspace:
                 kept[version.province], frames[version.province] = version, rows
         return kept, split, frames, unowned
 
-    def _check_territory(self, source, rows, others, stored, merged) -> None:
+    def _check_territory(
+        self,
+        source: str,
+        rows: pd.DataFrame,
+        others: dict[str, pd.DataFrame],
+        stored: pd.DataFrame,
+        merged: pd.DataFrame,
+    ) -> None:
         """Refuse new communes over another province's, or dropping codes still referenced."""
         reason = overlap_reason(rows, others)
         if reason:
