@@ -26,9 +26,8 @@ from geo.kml import is_placemark_frame, kinds_from_placemarks
 from geo.limits import Limits
 from geo.matching import attach_codes
 from geo.names import map_headers
-from geo.partitions import foreign_rows, is_partitioned
+from geo.partitions import is_partitioned, outside_reason
 from geo.placement import coverage_note, place_points
-from geo.places import describe_rows
 from geo.plausibility import implausible_values, raster_extent_problems
 from geo.progress import Progress, no_progress
 from geo.readers import read_file, read_raster
@@ -368,12 +367,12 @@ def _check_province(checked: Checked, layer: str, province: str | None, communes
             "load the communes first",
         )
     rows = checked.frame.drop(index=checked.report.rejected_rows, errors="ignore")
-    foreign = foreign_rows(rows, layer, province, communes)
-    if len(foreign):
+    reason = outside_reason(rows, layer, province, communes)
+    if reason:
         raise LayerError(
             checked.report.file,
-            f'{describe_rows(foreign)}: outside province "{province}" (or in none), the only '
-            "province this upload may change; remove those rows or upload them for theirs",
+            f'{reason}; the only province this upload may change is "{province}"; '
+            "remove those rows or upload them for theirs",
         )
 
 

@@ -41,9 +41,10 @@ from geo.crs import STORAGE_CRS
 from geo.errors import LayerError, NotFoundError, WorkspaceError
 from geo.names import province_key
 from geo.partitions import (
-    foreign_rows,
     is_partitioned,
     merge_parts,
+    outside_reason,
+    overlap_reason,
     row_provinces,
     spelled_as,
     split_provinces,
@@ -388,8 +389,9 @@ class Workspace:
         Raises
         ------
         LayerError
-            For a national layer (border, population), a row of ``frame`` outside ``province``,
-            or a commune code another province already holds.
+            For a national layer (border, population), a row of ``frame`` outside ``province``
+            (or naming another), a commune code another province already holds, a commune over
+            another province's communes, or a dropped commune code other layers still use.
         """
         validate_layer(name, frame)
         if not is_partitioned(name):
@@ -418,6 +420,8 @@ class Workspace:
         parts = {**kept, province: part}
         merged = merge_parts(unowned, {**frames, province: rows})
         validate_layer(name, merged)
+        if name == "communes":
+            self._check_territory(entry.source, rows, frames, stored, merged)
         whole = replace(
             part,
             version=self._version(merged),
@@ -457,6 +461,46 @@ class Workspace:
             if province_key(province) != province_key(part.province):
                 kept[version.province], frames[version.province] = version, rows
         return kept, split, frames, unowned
+
+    def _check_territory(
+        self,
+        source: str,
+        rows: pd.DataFrame,
+        others: dict[str, pd.DataFrame],
+        stored: pd.DataFrame,
+        merged: pd.DataFrame,
+    ) -> None:
+        """Refuse new communes over another province's, or dropping codes still referenced."""
+        reason = overlap_reason(rows, others)
+        if reason:
+            raise LayerError(source, reason, column="geometry")
+        removed = set(stored["commune_code"].astype(str)) - set(merged["commune_code"].astype(str))
+        if not removed:
+            return
+        used, codes = {}, set()
+        for layer in self.versions():
+            frame = self._referencing(layer)
+            hits = frame["commune_code"].isin(removed) if frame is not None else None
+            if hits is not None and hits.any():
+                used[layer] = int(hits.sum())
+                codes |= set(frame["commune_code"][hits])
+        if used:
+            shown = sorted(codes)
+            counts = ", ".join(f"{n}: {c} rows" for n, c in sorted(used.items()))
+            raise LayerError(
+                source,
+                f"this upload removes commune_code {', '.join(shown[:10])}"
+                f"{' …' if len(shown) > 10 else ''} still referenced by rows of other layers "
+                f"({counts}); re-key or remove those rows first",
+                column="commune_code",
+            )
+
+    def _referencing(self, layer: str) -> pd.DataFrame | None:
+        """Stored rows of ``layer`` if they name communes by code (not the communes layer)."""
+        if layer == "communes" or self.kind(layer) == "raster":
+            return None
+        frame = _read_frame(self.gpkg, layer)
+        return frame if "commune_code" in frame.columns else None
 
     def _partition_communes(self, name: str) -> pd.DataFrame:
         if not self.has_layer("communes"):
@@ -672,12 +716,10 @@ def _storable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _check_part(rows: pd.DataFrame, entry: LayerVersion, communes: pd.DataFrame | None) -> None:
     """Refuse rows of a province's part that lie outside it (listing their row numbers)."""
-    foreign = foreign_rows(rows, entry.name, entry.province, communes)
-    if len(foreign):
+    reason = outside_reason(rows, entry.name, entry.province, communes)
+    if reason:
         raise LayerError(
-            entry.source,
-            f'{describe_rows(foreign)}: outside province "{entry.province}" (or in none); '
-            "a province's upload holds that province's rows only",
+            entry.source, f"{reason}; a province's upload holds that province's rows only"
         )
 
 

@@ -22,8 +22,8 @@ from api.uploads import RejectedUploadError, public_report, staged
 from geo.errors import NotFoundError, QueryError
 from geo.ingest import RASTER_LAYERS, IngestOptions, check_file, ingest_file
 from geo.names import province_key
-from geo.partitions import foreign_rows, is_partitioned
-from geo.places import describe_rows, outside_rows
+from geo.partitions import in_partition, is_partitioned, outside_reason, row_provinces
+from geo.places import outside_rows
 from geo.query import matching, parse_bbox
 from geo.report import ValidationReport
 from geo.schema import LAYERS
@@ -47,7 +47,7 @@ def visible_count(ws: Workspace, name: str, principal: Principal) -> int:
     rule = principal.read_rule()
     if principal.province is None and (rule is None or name not in SENSITIVE):
         return ws.versions()[name].rows
-    frame = for_caller(ws, ws.read_layer(name), principal)
+    frame = for_caller(ws, ws.read_layer(name), principal, name)
     return len(
         frame if rule is None or name not in SENSITIVE else viewer_repatriations(frame, rule)
     )
@@ -67,13 +67,16 @@ def _layer_out(
 ) -> LayerOut:
     """One layer as the caller sees it: a province key gets its own province's upload only."""
     shown = [p for name, p in sorted(parts.items()) if _sees(principal, name)]
-    written_at, source = whole.written_at, whole.source
-    if parts and principal.province is not None:  # not another province's file and time
-        written_at, source = (shown[0].written_at, shown[0].source) if shown else ("", "")
+    version, written_at, source = whole.version, whole.written_at, whole.source
+    if parts and principal.province is not None:  # not another province's file, time, version
+        mine = shown[0] if shown else None
+        version, written_at, source = (
+            (mine.version, mine.written_at, mine.source) if mine else ("", "", "")
+        )
     return LayerOut(
         name=whole.name,
         kind=ws.kind(whole.name),
-        version=whole.version,
+        version=version,
         features=visible_count(ws, whole.name, principal),
         written_at=written_at,
         source=source,
@@ -101,10 +104,19 @@ def _province_out(part: LayerVersion, principal: Principal) -> ProvinceVersionOu
     )
 
 
-def for_caller(ws: Workspace, frame: pd.DataFrame, principal: Principal) -> pd.DataFrame:
-    """Rows of the caller's province: by ``province_name``, else by commune code or geometry."""
+def for_caller(
+    ws: Workspace, frame: pd.DataFrame, principal: Principal, name: str = ""
+) -> pd.DataFrame:
+    """Rows of the caller's province: by commune code or geometry, else by ``province_name``.
+
+    A layer uploaded by province keeps the rows :mod:`geo.partitions` gives the province, so
+    what a province key sees is what its uploads replace.
+    """
     if principal.province is None:
         return frame
+    if is_partitioned(name):
+        owners = row_provinces(frame, name, ws.read_layer("communes"))
+        return frame[in_partition(owners, principal.province)]
     if "province_name" in frame.columns:
         return in_scope(frame, principal)
     return frame.drop(index=outside_rows(frame, principal.province, ws.read_layer("communes")))
@@ -116,7 +128,7 @@ def layer_page(
     """One page of the caller's features (or table rows) of layer ``name``: body, page, type."""
     _check_readable(ws, name, principal)
     version, frame = ws.read_current(name)
-    frame = for_caller(ws, frame, principal)
+    frame = for_caller(ws, frame, principal, name)
     table = not isinstance(frame, gpd.GeoDataFrame)
     if table and bbox:
         raise QueryError(f'bbox filters features; layer "{name}" is a table without geometry')
@@ -198,8 +210,9 @@ def check_upload_province(
 ) -> None:
     """Refuse a province-scoped upload of a national layer, or with another province's rows.
 
-    Rows belong to a province by their ``province_name``, commune code, or the commune their
-    point falls in (:mod:`geo.partitions`); the border and the population raster are national.
+    Rows belong to a province by their commune code, else the commune their point falls in,
+    else their ``province_name`` (:mod:`geo.partitions`); a ``province_name`` that disagrees
+    with the code or point is refused. The border and the population raster are national.
     """
     if not is_partitioned(name):
         raise PermissionDeniedError(
@@ -211,10 +224,9 @@ def check_upload_province(
     if checked.frame is None:
         return  # unreadable: ingest reports why
     frame = checked.frame.drop(index=checked.report.rejected_rows, errors="ignore")
-    foreign = foreign_rows(frame, name, province, communes)
-    if len(foreign):
+    reason = outside_reason(frame, name, province, communes)
+    if reason:
         raise PermissionDeniedError(
-            f'{path.name}, {describe_rows(foreign)}: outside province "{province}" (or in '
-            "none), the only province this key may change; remove those rows or use a key "
-            "for theirs"
+            f'{path.name}, {reason}; the only province this key may change is "{province}"; '
+            "remove those rows or use a key for theirs"
         )

@@ -265,3 +265,66 @@ def test_a_workspace_written_before_uploads_by_province_still_works(ws, tmp_path
     fresh.rollback("repatriations", original)  # the whole layer, as before
     assert provinces_of(fresh, "repatriations") == {BH: 5, SL: 5}
     assert fresh.parts() == {} and fresh.versions()["repatriations"].version == original
+
+
+def test_a_province_key_cannot_count_people_in_another_provinces_commune_by_naming_itself(
+    scoped, ws, tmp_path
+):
+    client, keys = scoped
+    before, reps = ws.versions(), ws.read_layer("repatriations")
+    header = ["commune_code", "period", "category", "count", "province_name"]
+    attack = write_csv(tmp_path / "rep.csv", [header, ["90012", "2024", "deported", 40, BH]])
+    refused = post(client, "repatriations", attack, keys["analyst_bh"])
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith("rep.csv, row 2: province_name disagrees")
+    venues = venues_csv(tmp_path / "v.csv", ws, ["90012"])
+    rows = [[*row, BH] for row in read_rows(venues)[1:]]
+    named = write_csv(tmp_path / "named.csv", [[*VENUE_HEADER, "province_name"], *rows])
+    assert post(client, "venues", named, keys["analyst_bh"]).status_code == 403
+    cli = riskmap("ingest", attack, "-w", ws.root, "--layer", "repatriations", "--province", BH)
+    assert cli.returncode != 0 and "row 2: province_name disagrees" in cli.stderr
+    assert ws.versions() == before
+    assert ws.read_layer("repatriations").equals(reps)
+
+
+def read_rows(path):
+    return [line.split(",") for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_province_key_sees_its_own_version_and_counts_what_it_may_see(scoped, ws, tmp_path):
+    client, keys = scoped
+    bh = write_csv(tmp_path / "bh.csv", [REPS_HEADER, ["90001", "2024", 3]])
+    assert post(client, "repatriations", bh, keys["analyst_bh"]).status_code == 201
+
+    def listed(key):
+        answer = client.get("/layers", headers=auth(key)).json()
+        return next(x for x in answer if x["name"] == "repatriations")
+
+    mine = listed(keys["analyst_bh"])
+    assert mine["version"] == mine["provinces"][0]["version"]
+    assert mine["features"] == mine["provinces"][0]["rows"] == 1
+    sl = write_csv(tmp_path / "sl.csv", [REPS_HEADER, ["90012", "2024", 7]])
+    assert post(client, "repatriations", sl, keys["analyst_sl"]).status_code == 201
+    assert listed(keys["analyst_bh"])["version"] == mine["version"]  # SL's upload not shown
+    assert listed(keys["analyst"])["version"] == ws.versions()["repatriations"].version
+
+
+def test_repeated_uploads_with_a_blank_province_name_replace_rather_than_pile_up(
+    scoped, ws, tmp_path
+):
+    client, keys = scoped
+    header = ["commune_code", "period", "category", "count", "province_name"]
+    bh = write_csv(tmp_path / "bh.csv", [header, ["90001", "2024", "deported", 3, ""]])
+    plain = write_csv(tmp_path / "bh2.csv", [REPS_HEADER, ["90002", "2024", 3]])
+    sl = write_csv(tmp_path / "sl.csv", [header, ["90012", "2024", "deported", 7, SL]])
+    both = [header, ["90001", "2024", "deported", 3, ""], ["90012", "2024", "deported", 7, ""]]
+    national = write_csv(tmp_path / "all.csv", both)
+    assert post(client, "repatriations", national, keys["analyst"]).status_code == 201
+    for path, key in [(plain, "analyst_bh"), (sl, "analyst_sl"), (plain, "analyst_bh")] * 3:
+        assert post(client, "repatriations", path, keys[key]).status_code == 201
+    stored = ws.read_layer("repatriations")
+    assert stored["count"].astype(int).tolist() == [3, 7]
+    assert stored["commune_code"].tolist() == ["90002", "90012"]
+    assert sorted(ws.parts()["repatriations"]) == [BH, SL]
+    assert post(client, "repatriations", bh, keys["analyst_bh"]).status_code == 201
+    assert ws.read_layer("repatriations")["commune_code"].tolist() == ["90001", "90012"]
