@@ -74,8 +74,9 @@ def _refuse_as_of(ws: Workspace, run_id: str) -> None:
     if any(r.run_id == run_id and r.as_of for r in _records(ws)):
         raise AsOfRunError(
             f"run {run_id} is an as-of run (scored from the records known by a past date); "
-            "as-of runs are for analysts and show exact counts only: ask with an analyst key "
-            "(for an export, exact=true), or compare runs over all records"
+            "as-of runs are for analysts and show exact counts only: ask for exact counts "
+            "with an analyst key (exact=true on exports, --exact in the CLI), or use runs over "
+            "all records"
         )
 
 
