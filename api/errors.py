@@ -20,7 +20,7 @@ from api.uploads import RejectedUploadError, UploadTooLargeError
 from geo.errors import InputFileError, NotFoundError, QueryError, RiskmapError, WorkspaceError
 from geo.parallel import ExecutorError
 from maps.offline import OfflineAssetsError
-from risk.errors import PlanError, ProfileError
+from risk.errors import AsOfRunError, PlanError, ProfileError
 from risk.privacy import PrivacyError
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 STATUS_CODES: dict[type[Exception], int] = {
     AuthenticationError: 401,
     PermissionDeniedError: 403,
+    AsOfRunError: 403,
     NotFoundError: 404,
     UploadTooLargeError: 413,
     RejectedUploadError: 422,

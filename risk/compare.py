@@ -25,6 +25,7 @@ __all__ = [
     "change_columns",
     "compare_tables",
     "comparison_label",
+    "small_change",
 ]
 
 #: Counts of people in a comparison: the other run's total and the change (sensitive).
@@ -101,7 +102,8 @@ def count_changes(
 
     With a rule both totals go through :meth:`Suppression.seen` first (idempotent on a viewer
     run's totals) and then :meth:`Suppression.shown`; the change is withheld (null) where
-    either total is a small count the rule hides. Without a rule (analysts): exact numbers.
+    either total is a small count the rule hides, and where it is itself a small number of
+    people (:func:`small_change`). Without a rule (analysts): exact numbers.
     """
     if COUNT_COLUMN not in current.columns or COUNT_COLUMN not in other.columns:
         return pd.DataFrame(index=current.index)
@@ -113,6 +115,7 @@ def count_changes(
         now, then = rule.seen(now), np.where(matched, rule.seen(np.nan_to_num(then)), np.nan)
         hidden = rule.withheld(now) | (matched & rule.withheld(np.nan_to_num(then)))
         hidden &= rule.mode == "threshold"
+        hidden |= small_change(now - np.nan_to_num(then), rule)
     else:
         hidden = np.zeros(len(now), dtype=bool)
     change = pd.array(np.where(hidden | ~matched, np.nan, now - then), dtype="Int64")
@@ -124,6 +127,15 @@ def count_changes(
         out["previous_repatriations_total"] = shown
         out[COUNT_COLUMN] = rule.shown(now).to_numpy()
     return out
+
+
+def small_change(change: np.ndarray, rule: Suppression) -> np.ndarray:
+    """Which changes in people are small counts in themselves: 0 < |change| < threshold.
+
+    A suppressed output never shows one, so no difference gives away a few people.
+    """
+    size = np.abs(np.nan_to_num(np.asarray(change, dtype=float)))
+    return (size > 0) & (size < rule.threshold)
 
 
 def compare_tables(

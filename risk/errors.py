@@ -19,3 +19,11 @@ class ScoringError(RiskmapError):
 
 class PlanError(RiskmapError, ValueError):
     """A patrol or outreach plan cannot be made with these inputs (k, radius, budget...)."""
+
+
+class AsOfRunError(RiskmapError, PermissionError):
+    """A suppressed read (a viewer's, or an export with small counts hidden) names an as-of run.
+
+    An as-of run counts only the records known by a date, so its counts and scores differ from
+    another run's by exactly what a few people recorded since: as-of runs are for analysts.
+    """

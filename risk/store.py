@@ -19,6 +19,7 @@ import pandas as pd
 
 from geo.errors import NotFoundError
 from geo.workspace import RECORD, Workspace
+from risk.errors import AsOfRunError
 from risk.privacy import Suppression, current_view
 from risk.results import RunRecord, ScoreTable
 from risk.runs import ScoreRun
@@ -47,12 +48,36 @@ def save_run(ws: Workspace, run: ScoreRun, *, actor: str = "cli") -> None:
 
 
 def list_runs(ws: Workspace) -> list[RunRecord]:
-    """Every completed run in ``ws``, oldest first (a viewer's: those scored for its rule)."""
-    records = [_record_of(ws.read_json(path)) for path in ws.run_records()]
+    """Every completed run in ``ws``, oldest first.
+
+    A viewer's (inside :func:`risk.privacy.viewing`): only runs over all records (no as-of
+    runs, which are for analysts), each as scored for the viewer's rule, where it can be.
+    """
+    records = _records(ws)
     rule = current_view()
-    if rule is not None:  # a viewer's: each run as scored for the rule, where it can be
-        records = [v.record for r in records if (v := _viewer_variant(ws, r, rule)) is not None]
+    if rule is not None:
+        records = [
+            v.record
+            for r in records
+            if not r.as_of and (v := _viewer_variant(ws, r, rule)) is not None
+        ]
     return sorted(records, key=lambda r: (r.created_at, r.run_id))
+
+
+def _records(ws: Workspace) -> list[RunRecord]:
+    """The records of every completed run in ``ws`` (stored order)."""
+    return [_record_of(ws.read_json(path)) for path in ws.run_records()]
+
+
+def _refuse_as_of(ws: Workspace, run_id: str) -> None:
+    """Refuse a suppressed read of run ``run_id`` when it is an as-of run (analysts' only)."""
+    if any(r.run_id == run_id and r.as_of for r in _records(ws)):
+        raise AsOfRunError(
+            f"run {run_id} is an as-of run (scored from the records known by a past date); "
+            "as-of runs are for analysts and show exact counts only: ask for exact counts "
+            "with an analyst key (exact=true on exports, --exact in the CLI), or use runs over "
+            "all records"
+        )
 
 
 def _viewer_variant(ws: Workspace, record: RunRecord, rule: Suppression) -> ScoreRun | None:
@@ -118,6 +143,9 @@ def _record_of(data: dict[str, Any]) -> RunRecord:
 def load_run(ws: Workspace, profile: str | None, run_id: str | None = None) -> ScoreRun:
     """The run ``run_id`` (of any profile if ``profile`` is None), or the latest of ``profile``.
 
+    The latest is the latest run over today's records (``as_of`` ""): a backdated as-of run is
+    never served by default, only when asked for by id.
+
     Inside :func:`risk.privacy.viewing` (a viewer's request) it is the run's viewer variant for
     that rule, scored only from what the rule's viewers may see; a run stored without one is
     scored for them on demand while the workspace's layers are those it scored, and is not
@@ -127,8 +155,17 @@ def load_run(ws: Workspace, profile: str | None, run_id: str | None = None) -> S
     ------
     NotFoundError
         If there is no such run.
+    AsOfRunError
+        If a suppressed read (a viewer's) names an as-of run.
     """
-    runs = [r for r in list_runs(ws) if profile in (None, r.profile) and run_id in (None, r.run_id)]
+    if run_id is not None and current_view() is not None:
+        _refuse_as_of(ws, run_id)
+    runs = [
+        r
+        for r in list_runs(ws)
+        if profile in (None, r.profile)
+        and (r.run_id == run_id if run_id is not None else not r.as_of)
+    ]
     if not runs:
         what = f"run {run_id}" if run_id else "run"
         of = f' of profile "{profile}"' if profile else ""

@@ -27,7 +27,10 @@ PROGRESS_LOG = logging.getLogger("riskmap.progress")
 
 @router.get("/runs", response_model=list[RunOut])
 def get_runs(ws: WorkspaceDep) -> list[RunOut]:
-    """Every stored run, oldest first: id, time, profile, weights, layer and code versions."""
+    """Every stored run, oldest first: id, time, profile, weights, layer and code versions.
+
+    Viewers get only the runs over all records: as-of runs (``as_of`` set) are analysts' runs.
+    """
     return [RunOut.model_validate(asdict(r)) for r in list_runs(ws)]
 
 
@@ -37,7 +40,10 @@ def get_run(
     principal: PrincipalDep,
     run_id: str = Path(pattern=r"^[0-9a-f]{6,64}$", description="Run id"),
 ) -> RunOut:
-    """One stored run's record with its quality flags, notes and top communes (the key's)."""
+    """One stored run's record with its quality flags, notes and top communes (the key's).
+
+    An as-of run is refused to viewers (403): as-of runs are for analysts.
+    """
     return RunOut.model_validate(summary_for(load_run(ws, None, run_id), principal))
 
 
@@ -53,7 +59,8 @@ def get_comparison(
     """Run ``run_id`` compared with run ``other``: changes per commune, risers, fallers, top k.
 
     Viewers compare the runs' viewer variants and see suppressed counts (a change hidden when
-    either count is small); a province key sees only its communes.
+    either count is small or it is itself 1-4 people); a province key sees only its communes.
+    A viewer naming an as-of run, on either side, is refused (403): as-of runs are for analysts.
     """
     return ComparisonOut.model_validate(comparison_out(ws, run_id, other, principal, top, lang))
 

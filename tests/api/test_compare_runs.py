@@ -24,11 +24,20 @@ from tests.helpers import one_error_line, riskmap
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    """The two-province world scored as of 2023 (first half of its records) and 2024 (all)."""
+    """The two-province world scored as of 2023 (first half of its records) and 2024 (all) by an
+    analyst; then 3 and 6 more people recorded in two large communes and scored over all records
+    (``latest``, compared by viewers with ``first``, the world's own run over all records)."""
     world = build_world(tmp_path_factory.mktemp("compare"))
     profile = load_profile("patrol")
+    world.first = load_run(world.ws, "patrol").record.run_id
     world.before = score_workspace(world.ws, profile, as_of="2023").record.run_id
     world.now = score_workspace(world.ws, profile, as_of="2024").record.run_id
+    rows = world.ws.read_layer("repatriations")
+    world.grown = {world.codes[1]: 3, world.codes[4]: 6}  # 7 → 10 and 12 → 18 people
+    more = [(code, "2025", "deported", n) for code, n in world.grown.items()]
+    rows = pd.concat([rows, pd.DataFrame(more, columns=rows.columns)], ignore_index=True)
+    world.ws.write_layers({"repatriations": rows}, source="test: more people recorded")
+    world.latest = score_workspace(world.ws, profile).record.run_id
     return world
 
 
@@ -70,16 +79,31 @@ def test_analyst_comparison_matches_the_two_stored_runs(api, world):
 
 
 def test_viewers_get_suppressed_counts_and_a_province_key_only_its_communes(api, world):
-    body = compare(api, world, "viewer_a").json()
+    url = f"/runs/{world.latest}/compare/{world.first}"
+    body = api.get(url, headers=auth(world.keys["viewer_a"])).json()
     codes = {r["commune_code"] for r in body["changes"]}
     assert codes == set(world.in_province(A))
     for row in body["changes"]:
         assert isinstance(row["repatriations_total"], str)  # "<5" or a number as text
         if row["repatriations_total"] == "<5" or row["previous_repatriations_total"] == "<5":
             assert row["repatriations_change"] is None
-    shown = {r["commune_code"]: r["repatriations_total"] for r in body["changes"]}
+    shown = {r["commune_code"]: r for r in body["changes"]}
     small = [c for c in world.small if c in codes]
-    assert small and all(shown[c] == "<5" for c in small)
+    assert small and all(shown[c]["repatriations_total"] == "<5" for c in small)
+    three, six = world.codes[1], world.codes[4]  # 3 more people withheld, 6 more shown
+    assert (
+        shown[three]["repatriations_total"] == "10"
+        and shown[three]["previous_repatriations_total"] == "7"
+    )
+    assert shown[three]["repatriations_change"] is None
+    assert shown[six]["repatriations_change"] == 6
+
+
+def test_viewers_cannot_compare_as_of_runs(api, world):
+    response = compare(api, world, "viewer")
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "as-of runs are for analysts" in response.json()["detail"]
 
 
 def test_unknown_runs_are_404_problems(api, world):
@@ -96,7 +120,7 @@ def test_unknown_runs_are_404_problems(api, world):
 def test_csv_export_against_a_run_has_the_change_columns(api, world):
     response = api.get(
         "/exports/patrol.csv",
-        params={"run": world.now, "against": world.before},
+        params={"run": world.latest, "against": world.first},
         headers=auth(world.keys["viewer"]),
     )
     assert response.status_code == 200, response.text
@@ -115,7 +139,10 @@ def test_cli_compare_json_and_export_against(world, tmp_path):
     body = json.loads(result.stdout)
     assert body["run"]["run_id"] == world.now and body["top_k"] == 2
     assert len(body["changes"]) == len(world.codes)
-    table = runner.invoke(cli, args[:-1])
+    refused = runner.invoke(cli, args[:-1])  # suppressed counts: as-of runs are refused
+    assert refused.exit_code == 1 and "as-of runs are for analysts" in str(refused.exception)
+    shared = ["compare", "-w", ws, "--run", world.latest, "--against", world.first]
+    table = runner.invoke(cli, shared)
     assert table.exit_code == 0 and "Tăng nhiều nhất" in table.stdout
     out = tmp_path / "cmp.gpkg"
     exported = runner.invoke(
@@ -125,9 +152,9 @@ def test_cli_compare_json_and_export_against(world, tmp_path):
             "-w",
             ws,
             "--run",
-            world.now,
+            world.latest,
             "--against",
-            world.before,
+            world.first,
             "-f",
             "gpkg",
             "-o",
@@ -141,8 +168,12 @@ def test_cli_compare_json_and_export_against(world, tmp_path):
 
 
 def test_cli_compare_with_an_unknown_run_is_one_line(world):
-    result = riskmap("compare", "-w", world.ws.root, "--run", world.now, "--against", "abcdef1234")
+    result = riskmap(
+        "compare", "-w", world.ws.root, "--run", world.latest, "--against", "abcdef1234"
+    )
     one_error_line(result, "no run abcdef1234")
+    shared = riskmap("compare", "-w", world.ws.root, "--run", world.now, "--against", world.before)
+    one_error_line(shared, "as-of runs are for analysts")
 
 
 def test_cli_score_refuses_a_bad_as_of_date(world):
@@ -154,7 +185,11 @@ def test_post_runs_scores_as_of_a_date_and_refuses_a_bad_one(api, world):
     key = auth(world.keys["analyst"])
     made = api.post("/runs", json={"profile": "patrol", "as_of": "2023"}, headers=key)
     assert made.status_code == 201, made.text
-    assert made.json()["as_of"] == "2023" and made.json()["run_id"] == world.before
+    assert made.json()["as_of"] == "2023"
+    again = api.post("/runs", json={"profile": "patrol", "as_of": "2023"}, headers=key)
+    assert again.json()["run_id"] == made.json()["run_id"]  # same records, same run
+    latest = api.get("/rankings", params={"profile": "patrol"}, headers=key)
+    assert made.json()["run_id"] not in latest.text  # not the run served by default
     bad = api.post("/runs", json={"profile": "patrol", "as_of": "2023-02-30"}, headers=key)
     assert bad.status_code == 400
     assert bad.headers["content-type"].startswith("application/problem+json")

@@ -45,6 +45,7 @@ from api.settings import Settings
 from geo.crs import STORAGE_CRS
 from geo.storage import frame_hash
 from geo.workspace import SECRET_FILE, Workspace
+from risk.pipeline import score_workspace
 from risk.privacy import Suppression, viewing
 from risk.profiles import load_profile
 from risk.store import load_run
@@ -101,6 +102,9 @@ def worlds(tmp_path_factory):
     one = build_world(keyed(tmp_path_factory.mktemp("one")))
     codes = one.codes
     two = build_world(keyed(tmp_path_factory.mktemp("two")), reps=shifted(codes))
+    for world in (one, two):  # an analyst's as-of runs, made last: never a viewer's answer
+        for name in PROFILES:
+            score_workspace(world.ws, load_profile(name), as_of="2023")
     return one, two
 
 
@@ -118,7 +122,8 @@ def exact_ids(world) -> dict[str, str]:
     ids = {v.version: f"<repatriations version {i}>" for i, v in history}
     for relpath in ws.run_records():
         record = ws.read_json(relpath)
-        ids[record["run_id"]] = f"<run {record['profile']}>"
+        dated = f" as of {record['as_of']}" if record.get("as_of") else ""
+        ids[record["run_id"]] = f"<run {record['profile']}{dated}>"
     # stamps on maps may show the first 8 digits; replace whole values first
     return ids | {value[:8]: f"{name[:-1]} (short)>" for value, name in ids.items()}
 
@@ -179,7 +184,9 @@ def path_values(param: dict, world, http: TestClient, key: str) -> list:
         found = http.get("/ogc/collections", headers=auth(key)).json()["collections"]
         return [c["id"] for c in found]
     if name in ("run_id", "other"):  # other: the run a comparison is made against
-        return [r["run_id"] for r in http.get("/runs", headers=auth(key)).json()]
+        listed = [r["run_id"] for r in http.get("/runs", headers=auth(key)).json()]
+        records = [world.ws.read_json(p) for p in world.ws.run_records()]
+        return listed + [r["run_id"] for r in records if r.get("as_of")]  # asked for by id
     raise AssertionError(f"path parameter {name!r} is new: give the test values for it")
 
 

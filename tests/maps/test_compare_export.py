@@ -35,12 +35,13 @@ def two_runs(tmp_path_factory):
 
 
 def export(two_runs, tmp_path, fmt, against=True, **kw):
+    """An analyst's export of the 2025 run (against the 2022 one); exact counts unless ``kw``."""
     ws, now, before = two_runs
     return write_run_export(
         ws,
         load_profile("patrol"),
         tmp_path / f"out.{fmt}",
-        ExportRequest(fmt=fmt, **kw),
+        ExportRequest(fmt=fmt, **({"suppression": None} | kw)),  # as-of runs: exact, analysts
         run_id=now,
         against=before if against else None,
     )
@@ -87,3 +88,12 @@ def test_csv_without_against_has_no_change_columns(two_runs, tmp_path):
     compared = pd.read_csv(export(two_runs, tmp_path, "csv"), encoding="utf-8-sig")
     assert set(CHANGE_COLUMNS) <= set(compared.columns)
     assert compared["rank_change"].sum() == 0
+
+
+def test_a_suppressed_export_of_an_as_of_run_is_refused(two_runs, tmp_path):
+    """Shared exports hide small counts: as-of runs (analysts' only) are not drawn into them."""
+    from risk.errors import AsOfRunError
+    from risk.privacy import Suppression
+
+    with pytest.raises(AsOfRunError, match="as-of runs are for analysts"):
+        export(two_runs, tmp_path, "csv", suppression=Suppression())

@@ -3,7 +3,6 @@
 from datetime import date
 from itertools import pairwise
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -107,21 +106,21 @@ def test_a_score_as_of_a_date_uses_only_records_known_then(dated_ws):
     assert load_run(dated_ws, None, later.record.run_id).record.as_of == "2024-12"
 
 
-def test_viewer_variants_of_an_as_of_run_use_only_those_records(dated_ws):
+def test_as_of_runs_are_refused_to_viewers_and_never_the_default(dated_ws):
+    """An as-of run's counts differ from another run's by what a few people recorded since."""
+    from risk.errors import AsOfRunError
     from risk.privacy import Suppression, viewing
 
+    today = score_workspace(dated_ws, load_profile("patrol")).record.run_id
     run = score_workspace(dated_ws, load_profile("patrol"), as_of="2022")
-    with viewing(Suppression()):
-        view = load_run(dated_ws, None, run.record.run_id)
-    assert view.record.as_of == "2022"
-    exact = run.table.frame["repatriations_total"].to_numpy()
-    seen = view.table.frame["repatriations_total"].to_numpy()
-    assert np.array_equal(Suppression().seen(exact), seen)
-    wider = Suppression(threshold=10)  # a server's own rule: its variant is scored on demand
-    with viewing(wider):
-        view = load_run(dated_ws, None, run.record.run_id)
-    assert view.record.as_of == "2022"
-    assert np.array_equal(wider.seen(exact), view.table.frame["repatriations_total"].to_numpy())
+    for rule in (Suppression(), Suppression(threshold=10), Suppression("round")):
+        with viewing(rule), pytest.raises(AsOfRunError, match="as-of runs are for analysts"):
+            load_run(dated_ws, None, run.record.run_id)
+        with viewing(rule):
+            assert run.record.run_id not in {r.run_id for r in list_runs(dated_ws)}
+            assert load_run(dated_ws, "patrol").record.run_id == today
+    assert load_run(dated_ws, None, run.record.run_id).record.as_of == "2022"  # analysts
+    assert load_run(dated_ws, "patrol").record.run_id == today  # the latest over all records
 
 
 as_of_dates = st.builds(

@@ -69,7 +69,12 @@ def test_viewer_counts_are_shown_under_the_rule_and_hidden_changes_are_null():
     assert pd.isna(c.loc["b", "repatriations_change"])  # 3 now: a change would give it away
     assert c.loc["c", "previous_repatriations_total"] == "<5"
     assert pd.isna(c.loc["c", "repatriations_change"])
-    assert c.loc["a", "repatriations_change"] == 4  # 10 and 6: both shown
+    assert c.loc["a", "repatriations_total"] == "10"  # 10 and 6: both shown ...
+    assert c.loc["a", "previous_repatriations_total"] == "6"
+    assert pd.isna(c.loc["a", "repatriations_change"])  # ... but 4 people is a small count
+    assert c.loc["d", "repatriations_total"] == "7" and pd.isna(c.loc["d", "repatriations_change"])
+    wide = compare_tables(NOW.assign(repatriations_total=[16, 3, 0, 7]), BEFORE, rule=Suppression())
+    assert wide.changes.set_index("commune_code").loc["a", "repatriations_change"] == 10
 
 
 def test_round_rule_compares_rounded_counts():
