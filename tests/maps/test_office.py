@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from api.render import run_info, run_plan_layers, write_run_export
 from geo.errors import InputFileError
 from geo.workspace import Raster, Workspace
-from maps.escaping import spreadsheet_cell, spreadsheet_frame
+from maps.escaping import FORMULA_STARTS
 from maps.export import ExportRequest, write_export
 from maps.office import office_text
 from maps.templates.make_template import (
@@ -137,9 +137,12 @@ def test_xlsx_never_holds_a_formula_even_for_hostile_names(planned, run, scored,
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
         assert not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n) for n in sheets)
     names = [r["Xã"] for r in sheet_rows(book.worksheets[0])]
+    assert names[0] == HOSTILE[0] and set(names) == set(HOSTILE)  # no literal apostrophe
+    column = [row[2] for row in book.worksheets[0].iter_rows(min_row=2)]  # "Xã"
+    assert {c.value for c in column} == set(HOSTILE)
+    assert all(c.data_type == "s" and c.quotePrefix for c in column)  # Excel: text as typed
     csv = csv_of(planned, run, hostile, tmp_path)
-    assert names == csv["commune_name"].tolist()  # neutralised as the CSV export does
-    assert names[0] == "'" + HOSTILE[0] and set(names) == {"'" + h for h in HOSTILE}
+    assert csv["commune_name"].tolist()[0] == "'" + HOSTILE[0]  # the CSV keeps its neutraliser
 
 
 def test_xlsx_keeps_vietnamese_nfc_and_survives_control_characters(planned, run, scored, tmp_path):
@@ -363,18 +366,19 @@ def test_a_suppressed_export_through_the_workspace_reads_back(planned, tmp_path)
 def test_any_text_reads_back_as_text_never_a_formula(names):
     frame = pd.DataFrame({"commune_name": names})
     book = openpyxl.Workbook()
-    _fill(book.active, spreadsheet_frame(frame), "vi")
+    _fill(book.active, frame, "vi")
     buffer = io.BytesIO()
     book.save(buffer)
     sheet = openpyxl.load_workbook(buffer).active
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert all(c.data_type != "f" for c in cells)
     for cell, name in zip(cells, names, strict=True):
-        shown = office_text(spreadsheet_cell(name))
+        shown = office_text(name)
         assert (cell.value or "") == shown  # an empty name is an empty cell
         assert unicodedata.is_normalized("NFC", shown)
+        assert bool(cell.quotePrefix) == shown.startswith(FORMULA_STARTS)
         if name and unicodedata.is_normalized("NFC", name) and name == office_text(name):
-            assert shown.removeprefix("'") == name  # typed text stays as typed
+            assert shown == name  # typed text stays as typed, no apostrophe added
 
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
