@@ -216,7 +216,7 @@ def _comparison(doc: DocumentObject, scored, info: RunInfo, lang: str) -> None:
     w = words("office", lang)
     _heading(doc, w["doc_comparison"], 1)
     if comparison := getattr(info, "comparison", ""):
-        doc.add_paragraph(office_text(f"{w['about_comparison']}: {comparison}"))
+        doc.add_paragraph(office_text(comparison[:1].upper() + comparison[1:] + "."))
     risers, fallers = movers(scored, lang)
     for key, frame in (("doc_risers", risers), ("doc_fallers", fallers)):
         _heading(doc, w[key], 2)

@@ -3,6 +3,7 @@
 import io
 import unicodedata
 import zipfile
+from dataclasses import replace
 
 import docx
 import numpy as np
@@ -27,6 +28,7 @@ from maps.templates.make_template import (
     template_bytes,
 )
 from maps.xlsx import _fill
+from risk.compare import comparison_label
 from risk.pipeline import score_workspace, scored_communes
 from risk.plans.outreach import outreach_plan
 from risk.plans.patrol import patrol_plan
@@ -278,6 +280,21 @@ def test_docx_compares_with_the_previous_period_only_when_changes_are_present(
     assert ranked.rows[1].cells[1].text == f"{changed['rank_change'].iloc[0]:+d}"
     english = docx.Document(export(planned, run, changed, tmp_path, "docx", lang="en"))
     assert "Compared with the previous period" in paragraphs(english, "Heading 1")
+
+
+def test_docx_says_what_it_compares_with_once_and_names_no_cli_flag(planned, run, scored, tmp_path):
+    info = replace(
+        run_info(run, load_profile("patrol"), lang="vi"),
+        comparison=comparison_label("d1854b4c", "2023-12", "vi"),
+    )
+    request = ExportRequest("docx", lang="vi", top=3)
+    path = write_export(tmp_path / "r.docx", with_changes(scored), {}, request=request, info=info)
+    doc = docx.Document(path)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "So với lần tính d1854b4c" in text
+    assert text.lower().count("so với lần tính") == 1 and "so với: so với" not in cells.lower()
+    assert "--format" not in text + cells and "tệp Excel (xlsx)" in text
 
 
 def test_docx_uses_a_province_template_even_a_dotx(planned, run, scored, tmp_path):
