@@ -156,6 +156,11 @@ def assert_comparison_shown(page):
     assert "So với kỳ trước" in page.inner_text("#compare")
     assert page.locator("#fallers li").count() >= 1
     assert "Thay đổi điểm" in page.inner_text(".legend")  # the change map's legend
+    legend = page.inner_text(".legend")
+    assert "đến dưới" in legend and "…" not in legend  # disjoint bins, each end said
+    heading = page.inner_text("#compare p.hint")
+    other = page.eval_on_selector("#against", "s => s.value")
+    assert "[object" not in heading and other[:8] in heading.split("←")[1]
     assert page.is_visible("#change-head")
     changes = page.locator("#ranking td.change").all_inner_texts()
     assert changes and all(re.fullmatch(r"[+-]?\d+\.\d|–", c) for c in changes)

@@ -113,7 +113,9 @@
       var lows = [-Infinity].concat(CHANGE.slice(0, -1).map(function (c) { return c[0]; }));
       legend._div.innerHTML = "<b>" + esc(t("change")) + "</b><br>" + CHANGE.map(function (c, i) {
         var lo = lows[i], hi = c[0];
-        var text = lo === -Infinity ? "< " + hi : hi === Infinity ? "≥ " + lo : lo + " … " + hi;
+        var text = lo === -Infinity ? t("change_below", {hi: signed(hi, 0)})
+          : hi === Infinity ? t("change_above", {lo: signed(lo, 0)})
+          : t("change_bin", {lo: signed(lo, 0), hi: signed(hi, 0)});
         return '<span class="swatch" style="background:' + c[1] + '"></span>' + esc(text);
       }).reverse().join("<br>");
       return;
@@ -501,12 +503,23 @@
       runs.filter(function (r) { return r.profile === state.profile && r.run_id !== state.run; })
         .reverse().forEach(function (r) {
           var o = document.createElement("option");
-          o.value = r.run_id; o.textContent = String(r.created_at).slice(0, 16).replace("T", " ") + " · " + r.run_id.slice(0, 8);
+          o.value = r.run_id; o.textContent = runLabel(r) + " · " + String(r.created_at).slice(0, 16).replace("T", " ");
           sel.appendChild(o);
         });
       sel.value = state.against;
       if (sel.value !== state.against) { clearComparison(); }
     }).catch(function (e) { status(t("error") + ": " + e.message, true); });
+  }
+  function period(asOf) {  // "2023-12" → "12/2023", "2023-12-31" → "31/12/2023", "2023" stays
+    return String(asOf).split("-").reverse().join("/");
+  }
+  function runLabel(r) {  // a stored run: its id, its as-of period when it has one, its profile
+    if (!r || typeof r !== "object") { return String(r || "").slice(0, 8); }
+    var parts = [String(r.run_id || "").slice(0, 8)];
+    if (r.as_of) { parts.push(t("run_until", {period: period(r.as_of)})); }
+    var p = state.profiles[r.profile];
+    if (r.profile) { parts.push((p && p.title && p.title[state.lang]) || r.profile); }
+    return parts.join(" · ");
   }
   function clearComparison() {
     state.against = ""; state.changes = null; state.comparison = null;
@@ -565,7 +578,7 @@
     var b = body;
     $("compare").hidden = false;
     $("compare").innerHTML = "<h2>" + esc(t("compare_title")) + '</h2><p class="hint">'
-      + esc(String(b.run_id || state.run || "").slice(0, 8)) + " ← " + esc(String(b.against || b.other || state.against).slice(0, 8)) + "</p>"
+      + esc(runLabel(b.run || state.run)) + " ← " + esc(runLabel(b.against || state.against)) + "</p>"
       + list("risers", "risers", b.risers) + list("fallers", "fallers", b.fallers)
       + list("entering", "entering", b.entering || b.entering_top_k || b.entered)
       + list("leaving", "leaving", b.leaving || b.leaving_top_k || b.left);
