@@ -110,6 +110,13 @@ WORDS = {
         "en": "This server cannot compare runs yet.",
     },
     "change": {"vi": "Thay đổi điểm", "en": "Score change"},
+    "zoom_in": {"vi": "Phóng to", "en": "Zoom in"},
+    "zoom_out": {"vi": "Thu nhỏ", "en": "Zoom out"},
+    "layers_title": {"vi": "Lớp bản đồ", "en": "Layers"},
+    "leaflet_title": {
+        "vi": "Thư viện JavaScript cho bản đồ tương tác",
+        "en": "A JavaScript library for interactive maps",
+    },
     "change_below": {"vi": "dưới {hi}", "en": "below {hi}"},
     "change_bin": {"vi": "từ {lo} đến dưới {hi}", "en": "{lo} to under {hi}"},
     "change_above": {"vi": "từ {lo} trở lên", "en": "{lo} or more"},

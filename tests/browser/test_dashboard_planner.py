@@ -247,3 +247,15 @@ def test_slider_moves_are_debounced_and_recolour_without_reloading_geometry(
     page.wait_for_timeout(600)
     scores = [(m, u.split("/scores", 1)[1]) for m, u in sent if "/scores" in u]
     assert scores == [("GET", "?profile=patrol"), ("POST", "?geometry=false&analyses=false")]
+
+
+def test_leaflet_s_own_words_are_vietnamese_on_the_dashboard(watched, planner_server):
+    page = open_page(watched, planner_server)
+    shown = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.leaflet-control, .leaflet-control *'))
+        .flatMap(e => [e.getAttribute('title') || '', e.getAttribute('aria-label') || ''])
+        .concat([document.querySelector('.leaflet-control-attribution').innerHTML]).join('\\n')"""
+    )
+    for english in ("Zoom in", "Zoom out", "Layers", "JavaScript library for interactive maps"):
+        assert english not in shown
+    assert "Phóng to" in shown and "Thư viện JavaScript cho bản đồ tương tác" in shown

@@ -15,6 +15,17 @@
     selected: null, timer: null, request: 0, key: sessionStorage.getItem(KEY) || "", run: null,
     changes: null, comparison: null, against: "", plan: null, compareRequest: 0, layersLoaded: false};
   var map = L.map("map", {zoomControl: true, maxZoom: 18, preferCanvas: true});
+  function leafletWords() {  // Leaflet's own titles and attribution in the page's language
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="'
+      + esc(t("leaflet_title")) + '">Leaflet</a>');
+    var titles = {"leaflet-control-layers-toggle": "layers_title",
+      "leaflet-control-zoom-in": "zoom_in", "leaflet-control-zoom-out": "zoom_out"};
+    Object.keys(titles).forEach(function (cls) {
+      document.querySelectorAll("." + cls).forEach(function (a) {
+        a.title = t(titles[cls]); a.setAttribute("aria-label", t(titles[cls]));
+      });
+    });
+  }
   var svg = L.svg();  // overlays with few features stay DOM paths (classes, tests, crisp outlines)
   var groups = {};
   LAYERS.forEach(function (name) {
@@ -107,6 +118,7 @@
     var overlays = {};
     LAYERS.forEach(function (name) { overlays[esc(t("layer_" + name))] = groups[name]; });
     control = L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    leafletWords();
   }
   function renderLegend() {
     if (state.changes) {
