@@ -118,6 +118,10 @@ def test_a_patrol_plan_made_on_the_page_is_drawn_with_its_figures(watched, plann
     figures = page.inner_text("#plan-figures")
     assert f"{plan['covered_share'] * 100:.1f} %" in figures
     assert "Phương án tối ưu" in figures and "Kém tối ưu" in figures  # exact vs greedy figures
+    assert any(n.startswith("demand:") for n in plan["notes"])  # the server's English note...
+    for english in ("demand:", "reached = outline", "weight draws", "greedy choice"):
+        assert english not in figures  # ...said in Vietnamese on the page
+    assert "Nhu cầu: quy tắc" in figures
     page.fill("#outreach-budget", "150")
     page.click("#outreach-form button")
     page.wait_for_selector("path.outreach-commune")

@@ -485,6 +485,14 @@
       status(t("updated"));
     }).catch(function (e) { status(t("error") + ": " + e.message, true); });
   }
+  function planNote(n) {  // a server note (English) in the page's words, its figures kept
+    var m;
+    if ((m = /^demand: rule "([^"]*)"/.exec(n))) { return t("note_demand", {rule: m[1]}); }
+    if ((m = /^frequency: share of (\d+) weight draws/.exec(n))) { return t("note_frequency", {draws: m[1]}); }
+    if ((m = /^greedy choice: guaranteed at least (\d+%)/.exec(n))) { return t("note_greedy", {bound: m[1]}); }
+    if ((m = /^(\d+) of the (\d+) bases are exploration/.exec(n))) { return t("note_explore", {n: m[1], k: m[2]}); }
+    return n;
+  }
   function renderPlanFigures(plan) {
     var rows = [[t("covered"), pct(plan.covered_share)]];
     if (plan.kind === "patrol") {
@@ -501,7 +509,7 @@
     $("plan-figures").innerHTML = "<h3>" + esc(t(plan.kind)) + '</h3><table><tbody>' + rows.map(function (r) {
       return "<tr><td>" + esc(r[0]) + "</td><td>" + esc(r[1]) + "</td></tr>";
     }).join("") + "</tbody></table>" + (plan.notes || []).map(function (n) {
-      return '<p class="hint">' + esc(n) + "</p>";
+      return '<p class="hint">' + esc(planNote(n)) + "</p>";
     }).join("");
   }
 
