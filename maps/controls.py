@@ -325,6 +325,34 @@ L.control.zoom({zoomInTitle: {{ this.zoom_in|tojson }}, zoomOutTitle: {{ this.zo
         self.zoom_in, self.zoom_out = zoom_in, zoom_out
 
 
+class LeafletWords(MacroElement):
+    """Leaflet's attribution prefix and layers and zoom titles (the minimap's too) in ``lang``."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="'
+    + {{ this.leaflet|tojson }}.replace(/"/g, "&quot;") + '">Leaflet</a>');
+  var titles = {"leaflet-control-layers-toggle": {{ this.layers|tojson }},
+    "leaflet-control-zoom-in": {{ this.zoom_in|tojson }},
+    "leaflet-control-zoom-out": {{ this.zoom_out|tojson }}};
+  setTimeout(function () {
+    Object.keys(titles).forEach(function (cls) {
+      document.querySelectorAll("." + cls).forEach(function (a) {
+        a.title = titles[cls]; a.setAttribute("aria-label", titles[cls]);
+      });
+    });
+  }, 0);
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, *, leaflet: str, layers: str, zoom_in: str, zoom_out: str) -> None:
+        super().__init__()
+        self._name = "LeafletWords"
+        self.leaflet, self.layers, self.zoom_in, self.zoom_out = leaflet, layers, zoom_in, zoom_out
+
+
 class TitleBox(MacroElement):
     """Title, run, date and notes (synthetic data, missing layers) at the top of the map."""
 

@@ -10,6 +10,7 @@ styles when the template has them (:mod:`maps.templates.make_template`), else Wo
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +26,7 @@ from docx.shared import Cm, Emu
 from docx.table import Table
 
 from geo.errors import InputFileError
+from geo.limits import Limits
 from maps.export import ExportRequest, RunInfo, map_figure, place_label, ranked_table
 from maps.office import (
     display,
@@ -40,6 +42,11 @@ from risk.labels import indicator_label, words
 
 #: Largest template read (bytes): a template is styles and a letterhead, not a document store.
 MAX_TEMPLATE_BYTES = 20_000_000
+#: Caps on a template's unpacked parts: together at most 100 MB, at most 200× its packed size.
+TEMPLATE_ZIP_LIMITS = Limits(max_unzipped_mb=100.0, max_zip_members=500)
+#: A relationship to something outside the package (a remote attachedTemplate, a UNC path):
+#: Word would contact that host when the report is opened.
+_EXTERNAL = re.compile(rb"""TargetMode\s*=\s*["']External["']""", re.IGNORECASE)
 #: Content types of Word's main part: a template (.dotx) opens as a document (.docx).
 _DOTX = b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 _DOCX = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -99,6 +106,9 @@ def open_template(path: Path | None) -> DocumentObject:
     if len(data) > MAX_TEMPLATE_BYTES:
         size = f"{len(data) / 1e6:.0f} MB"
         raise InputFileError(source, f"the Word template is {size}; at most 20 MB is read")
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        TEMPLATE_ZIP_LIMITS.check_zip_file(source)  # real unpacked bytes, before any part loads
+        _refuse_external(source, data)
     try:
         return Document(io.BytesIO(_as_document(data)))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
@@ -107,6 +117,20 @@ def open_template(path: Path | None) -> DocumentObject:
             f"({type(err).__name__}); expected a .docx or .dotx saved by Word, without macros"
         )
         raise InputFileError(source, reason) from None
+
+
+def _refuse_external(source: Path, data: bytes) -> None:
+    """Raise :class:`InputFileError` when any relationship part points outside the package."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.endswith(".rels") and _EXTERNAL.search(archive.read(name)):
+                raise InputFileError(
+                    source,
+                    f'the Word template links to something outside itself (in "{name}", '
+                    "e.g. an attached template on another server, which Word would contact "
+                    "when the report is opened); expected a .docx or .dotx without external "
+                    "links: remove them (Developer > Document Template) and save again",
+                )
 
 
 def _as_document(data: bytes) -> bytes:
@@ -192,7 +216,7 @@ def _comparison(doc: DocumentObject, scored, info: RunInfo, lang: str) -> None:
     w = words("office", lang)
     _heading(doc, w["doc_comparison"], 1)
     if comparison := getattr(info, "comparison", ""):
-        doc.add_paragraph(office_text(f"{w['about_comparison']}: {comparison}"))
+        doc.add_paragraph(office_text(comparison[:1].upper() + comparison[1:] + "."))
     risers, fallers = movers(scored, lang)
     for key, frame in (("doc_risers", risers), ("doc_fallers", fallers)):
         _heading(doc, w[key], 2)

@@ -18,6 +18,7 @@ from matplotlib.colors import to_hex
 from maps.controls import (
     HELPERS,
     CommuneSearch,
+    LeafletWords,
     MeasureTool,
     OutlineMiniMap,
     ScoreLayer,
@@ -117,6 +118,12 @@ def build_map(
     missing = [text(n, lang) for n in OPTIONAL_LAYERS if n not in layers or layers[n].empty]
     _add_titles(m, title, missing, lang=lang)
     folium.LayerControl(collapsed=False).add_to(m)
+    LeafletWords(
+        leaflet=text("leaflet_title", lang),
+        layers=text("layers_title", lang),
+        zoom_in=text("zoom_in", lang),
+        zoom_out=text("zoom_out", lang),
+    ).add_to(m)
     return m
 
 

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from maps.escaping import spreadsheet_frame
+from maps.escaping import FORMULA_STARTS
 from maps.export import ExportRequest, RunInfo
 from maps.office import (
     display,
@@ -57,7 +57,7 @@ def write_xlsx(
     book.remove(book.active)
     for key, frame in sheets.items():
         sheet = book.create_sheet(word(f"office.sheet_{key}", lang))
-        _fill(sheet, spreadsheet_frame(frame), lang)
+        _fill(sheet, frame, lang)
         _as_table(sheet, f"riskmap_{key}", rows=len(frame), columns=len(frame.columns))
     book.properties.title = office_text(info.heading)
     book.properties.creator = "riskmap"
@@ -92,6 +92,9 @@ def _put(sheet: Worksheet, row: int, col: int, column: str, value: object) -> No
     if isinstance(value, str):
         cell.value = office_text(value)
         cell.data_type = "s"  # openpyxl would make "=..." a formula; this cell holds text
+        # Excel's "text as typed" flag (shown without an apostrophe, never re-read as a
+        # formula when the cell is edited), not the CSV's literal leading apostrophe.
+        cell.quotePrefix = cell.value.startswith(FORMULA_STARTS)
         return
     cell.value = value
     if (fmt := number_format(column, value)) is not None:

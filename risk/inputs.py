@@ -404,6 +404,19 @@ def as_of_end(as_of: str) -> date:
         ) from None
 
 
+def _not_future(as_of: str, end: pd.Timestamp, today: date | None = None) -> None:
+    """Raise :class:`ScoringError` when the as-of period starts after ``today``."""
+    today = today or date.today()
+    start = date(end.year, 1 if len(str(as_of).strip()) == 4 else end.month, 1)
+    if len(str(as_of).strip()) == 10:
+        start = end.date()
+    if start > today:
+        raise ScoringError(
+            f'as-of date was "{as_of}", which is in the future (today is {today.isoformat()}); '
+            "expected a date up to today"
+        )
+
+
 def period_ends(periods: pd.Series) -> pd.Series:
     """Last day of each period ("2024" → 2024-12-31, "2024-03" → 2024-03-31) as datetimes."""
     text = periods.astype(str).str.strip()
@@ -420,6 +433,7 @@ def dated_tables(ws: Workspace, as_of: str) -> tuple[dict[str, pd.DataFrame], li
     layers of :data:`UNDATED` have no date and are used as they are.
     """
     end = pd.Timestamp(as_of_end(as_of))
+    _not_future(as_of, end)
     versions = ws.versions()
     tables, notes = {}, []
     for layer, column in DATED.items():
@@ -436,6 +450,12 @@ def dated_tables(ws: Workspace, as_of: str) -> tuple[dict[str, pd.DataFrame], li
             known = ~(year > end.year - (1 if end.month < 12 or end.day < 31 else 0)).to_numpy()
         tables[layer] = frame[known].reset_index(drop=True)
         notes.append(f"as of {as_of}: {int(known.sum())} of {len(frame)} {layer} rows")
+        if layer == "repatriations" and len(frame) and not known.any():
+            first = period_ends(frame[column]).min().date().isoformat()
+            notes.append(
+                f"warning: no repatriation records before {first} (the first period ends "
+                f"then), so as of {as_of} every commune scores without them"
+            )
     there = [n for n in UNDATED if n in versions or n == "communes"]
     notes.append(f"as of {as_of}: {', '.join(there)} have no date; today's are used")
     return tables, notes

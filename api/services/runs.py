@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from api.security import Principal, in_scope
+from geo.errors import QueryError
 from geo.workspace import Workspace
 from risk.compare import Comparison, compare_tables, comparison_label
 from risk.privacy import Suppression, viewing
@@ -59,12 +60,28 @@ def compare_runs(
     with viewing(rule):
         current = load_run(ws, profile if run_id is None else None, run_id)
         other = load_run(ws, None, against)
+        _comparable(current.record, other.record)
         frames = [_named(ws, run) for run in (current, other)]
     if principal is not None:
         frames = [in_scope(f, principal) for f in frames]
     k = top_k or current.record.top_k or 10
     result = compare_tables(frames[0], frames[1], top_k=k, rule=rule)
     return RunPair(current.record, other.record, result)
+
+
+def _comparable(current: RunRecord, other: RunRecord) -> None:
+    """Raise :class:`QueryError` for a run compared with itself or with another profile's run."""
+    if current.run_id == other.run_id:
+        raise QueryError(
+            f"run {current.run_id[:8]} cannot be compared with itself; "
+            "expected another run of the same profile (see 'riskmap runs')"
+        )
+    if current.profile != other.profile:
+        raise QueryError(
+            f'run {current.run_id[:8]} (profile "{current.profile}") cannot be compared with run '
+            f'{other.run_id[:8]} (profile "{other.profile}"): their scores weigh different '
+            "indicators; expected two runs of the same profile"
+        )
 
 
 def _named(ws: Workspace, run: ScoreRun) -> pd.DataFrame:

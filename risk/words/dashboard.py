@@ -110,6 +110,37 @@ WORDS = {
         "en": "This server cannot compare runs yet.",
     },
     "change": {"vi": "Thay đổi điểm", "en": "Score change"},
+    # plan notes from the server (English), said again in the page's language
+    "note_demand": {
+        "vi": 'Nhu cầu: quy tắc "{rule}"; một xã được tính là đến được khi ranh giới xã nằm '
+        "trong bán kính",
+        "en": 'Demand: rule "{rule}"; a commune is reached when its outline is within the radius',
+    },
+    "note_frequency": {
+        "vi": "Tần suất: tỉ lệ trong {draws} lần rút trọng số ngẫu nhiên (độ nhạy của hồ sơ) mà "
+        "phương án tính lại vẫn giữ điểm này",
+        "en": "Frequency: share of {draws} weight draws (the profile's sensitivity) whose "
+        "re-planned plan keeps the site",
+    },
+    "note_greedy": {
+        "vi": "Chọn tham lam: bảo đảm ít nhất {bound} nhu cầu mà phương án tốt nhất có thể phủ",
+        "en": "Greedy choice: guaranteed at least {bound} of the demand the best plan could cover",
+    },
+    "note_explore": {
+        "vi": "{n} trong {k} điểm là điểm thăm dò, chọn ngẫu nhiên ngoài các xã nguy cơ cao nhất",
+        "en": "{n} of the {k} bases are exploration, drawn at random away from the top communes",
+    },
+    "zoom_in": {"vi": "Phóng to", "en": "Zoom in"},
+    "zoom_out": {"vi": "Thu nhỏ", "en": "Zoom out"},
+    "layers_title": {"vi": "Lớp bản đồ", "en": "Layers"},
+    "leaflet_title": {
+        "vi": "Thư viện JavaScript cho bản đồ tương tác",
+        "en": "A JavaScript library for interactive maps",
+    },
+    "change_below": {"vi": "dưới {hi}", "en": "below {hi}"},
+    "change_bin": {"vi": "từ {lo} đến dưới {hi}", "en": "{lo} to under {hi}"},
+    "change_above": {"vi": "từ {lo} trở lên", "en": "{lo} or more"},
+    "run_until": {"vi": "đến {period}", "en": "to {period}"},
     "rank_change": {"vi": "Thay đổi hạng", "en": "Rank change"},
     "risers": {"vi": "Tăng nhiều nhất", "en": "Largest risers"},
     "fallers": {"vi": "Giảm nhiều nhất", "en": "Largest fallers"},

@@ -43,6 +43,11 @@ WORDS = {
     "search_cancel": {"vi": "Xóa tìm kiếm", "en": "Clear the search"},
     "zoom_in": {"vi": "Phóng to", "en": "Zoom in"},
     "zoom_out": {"vi": "Thu nhỏ", "en": "Zoom out"},
+    "layers_title": {"vi": "Lớp bản đồ", "en": "Layers"},
+    "leaflet_title": {
+        "vi": "Thư viện JavaScript cho bản đồ tương tác",
+        "en": "A JavaScript library for interactive maps",
+    },
     "minimap_hide": {"vi": "Ẩn bản đồ nhỏ", "en": "Hide the overview map"},
     "minimap_show": {"vi": "Hiện bản đồ nhỏ", "en": "Show the overview map"},
     "layers": {"vi": "Lớp bản đồ", "en": "Map layers"},

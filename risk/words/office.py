@@ -70,7 +70,7 @@ WORDS = {
     "about_date": {"vi": "Ngày xuất", "en": "Exported on"},
     "about_code": {"vi": "Phiên bản mã", "en": "Code version"},
     "about_counts": {"vi": "Quy tắc số nhỏ", "en": "Small-count rule"},
-    "about_comparison": {"vi": "So với", "en": "Compared with"},
+    "about_comparison": {"vi": "Đối chiếu", "en": "Baseline"},
     "about_note": {"vi": "Ghi chú", "en": "Note"},
     "counts_exact": {
         "vi": "Số chính xác (cán bộ phân tích yêu cầu; không chia sẻ rộng)",
@@ -101,8 +101,8 @@ WORDS = {
     "doc_weights": {"vi": "Trọng số của hồ sơ", "en": "Profile weights"},
     "doc_provenance": {"vi": "Nguồn gốc số liệu", "en": "Provenance"},
     "doc_more_rows": {
-        "vi": "Bảng đủ {total} dòng có trong tệp Excel (--format xlsx).",
-        "en": "All {total} rows are in the Excel export (--format xlsx).",
+        "vi": "Bảng đủ {total} dòng có trong tệp Excel (xlsx) của cùng lần tính.",
+        "en": "All {total} rows are in the Excel file (xlsx) of the same run.",
     },
     "method_summary": {
         "vi": "Điểm 0-100 của mỗi xã là tổng có trọng số của các chỉ số đã chuẩn hoá "

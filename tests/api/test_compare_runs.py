@@ -194,3 +194,25 @@ def test_post_runs_scores_as_of_a_date_and_refuses_a_bad_one(api, world):
     assert bad.status_code == 400
     assert bad.headers["content-type"].startswith("application/problem+json")
     assert 'as-of date was "2023-02-30"' in bad.json()["detail"]
+
+
+def test_a_run_compared_with_itself_is_refused(api, world):
+    response = api.get(
+        f"/runs/{world.now}/compare/{world.now}", headers=auth(world.keys["analyst"])
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "cannot be compared with itself" in response.json()["detail"]
+    result = riskmap("compare", "-w", world.ws.root, "--run", world.now, "--against", world.now)
+    one_error_line(result, f"run {world.now[:8]} cannot be compared with itself")
+
+
+def test_runs_of_different_profiles_are_refused_naming_both(api, world):
+    other = score_workspace(world.ws, load_profile("outreach"), as_of="2023").record.run_id
+    response = api.get(f"/runs/{world.now}/compare/{other}", headers=auth(world.keys["analyst"]))
+    assert response.status_code == 422
+    assert 'profile "patrol"' in response.json()["detail"]
+    assert 'profile "outreach"' in response.json()["detail"]
+    result = riskmap("compare", "-w", world.ws.root, "--run", world.now, "--against", other)
+    expected = f'(profile "patrol") cannot be compared with run {other[:8]} (profile "outreach")'
+    one_error_line(result, expected)

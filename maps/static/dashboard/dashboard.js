@@ -15,6 +15,17 @@
     selected: null, timer: null, request: 0, key: sessionStorage.getItem(KEY) || "", run: null,
     changes: null, comparison: null, against: "", plan: null, compareRequest: 0, layersLoaded: false};
   var map = L.map("map", {zoomControl: true, maxZoom: 18, preferCanvas: true});
+  function leafletWords() {  // Leaflet's own titles and attribution in the page's language
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="'
+      + esc(t("leaflet_title")) + '">Leaflet</a>');
+    var titles = {"leaflet-control-layers-toggle": "layers_title",
+      "leaflet-control-zoom-in": "zoom_in", "leaflet-control-zoom-out": "zoom_out"};
+    Object.keys(titles).forEach(function (cls) {
+      document.querySelectorAll("." + cls).forEach(function (a) {
+        a.title = t(titles[cls]); a.setAttribute("aria-label", t(titles[cls]));
+      });
+    });
+  }
   var svg = L.svg();  // overlays with few features stay DOM paths (classes, tests, crisp outlines)
   var groups = {};
   LAYERS.forEach(function (name) {
@@ -107,13 +118,16 @@
     var overlays = {};
     LAYERS.forEach(function (name) { overlays[esc(t("layer_" + name))] = groups[name]; });
     control = L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    leafletWords();
   }
   function renderLegend() {
     if (state.changes) {
       var lows = [-Infinity].concat(CHANGE.slice(0, -1).map(function (c) { return c[0]; }));
       legend._div.innerHTML = "<b>" + esc(t("change")) + "</b><br>" + CHANGE.map(function (c, i) {
         var lo = lows[i], hi = c[0];
-        var text = lo === -Infinity ? "< " + hi : hi === Infinity ? "≥ " + lo : lo + " … " + hi;
+        var text = lo === -Infinity ? t("change_below", {hi: signed(hi, 0)})
+          : hi === Infinity ? t("change_above", {lo: signed(lo, 0)})
+          : t("change_bin", {lo: signed(lo, 0), hi: signed(hi, 0)});
         return '<span class="swatch" style="background:' + c[1] + '"></span>' + esc(text);
       }).reverse().join("<br>");
       return;
@@ -481,6 +495,14 @@
       status(t("updated"));
     }).catch(function (e) { status(t("error") + ": " + e.message, true); });
   }
+  function planNote(n) {  // a server note (English) in the page's words, its figures kept
+    var m;
+    if ((m = /^demand: rule "([^"]*)"/.exec(n))) { return t("note_demand", {rule: m[1]}); }
+    if ((m = /^frequency: share of (\d+) weight draws/.exec(n))) { return t("note_frequency", {draws: m[1]}); }
+    if ((m = /^greedy choice: guaranteed at least (\d+%)/.exec(n))) { return t("note_greedy", {bound: m[1]}); }
+    if ((m = /^(\d+) of the (\d+) bases are exploration/.exec(n))) { return t("note_explore", {n: m[1], k: m[2]}); }
+    return n;
+  }
   function renderPlanFigures(plan) {
     var rows = [[t("covered"), pct(plan.covered_share)]];
     if (plan.kind === "patrol") {
@@ -497,7 +519,7 @@
     $("plan-figures").innerHTML = "<h3>" + esc(t(plan.kind)) + '</h3><table><tbody>' + rows.map(function (r) {
       return "<tr><td>" + esc(r[0]) + "</td><td>" + esc(r[1]) + "</td></tr>";
     }).join("") + "</tbody></table>" + (plan.notes || []).map(function (n) {
-      return '<p class="hint">' + esc(n) + "</p>";
+      return '<p class="hint">' + esc(planNote(n)) + "</p>";
     }).join("");
   }
 
@@ -511,12 +533,23 @@
       runs.filter(function (r) { return r.profile === state.profile && r.run_id !== state.run; })
         .reverse().forEach(function (r) {
           var o = document.createElement("option");
-          o.value = r.run_id; o.textContent = String(r.created_at).slice(0, 16).replace("T", " ") + " · " + r.run_id.slice(0, 8);
+          o.value = r.run_id; o.textContent = runLabel(r) + " · " + String(r.created_at).slice(0, 16).replace("T", " ");
           sel.appendChild(o);
         });
       sel.value = state.against;
       if (sel.value !== state.against) { clearComparison(); }
     }).catch(function (e) { status(t("error") + ": " + e.message, true); });
+  }
+  function period(asOf) {  // "2023-12" → "12/2023", "2023-12-31" → "31/12/2023", "2023" stays
+    return String(asOf).split("-").reverse().join("/");
+  }
+  function runLabel(r) {  // a stored run: its id, its as-of period when it has one, its profile
+    if (!r || typeof r !== "object") { return String(r || "").slice(0, 8); }
+    var parts = [String(r.run_id || "").slice(0, 8)];
+    if (r.as_of) { parts.push(t("run_until", {period: period(r.as_of)})); }
+    var p = state.profiles[r.profile];
+    if (r.profile) { parts.push((p && p.title && p.title[state.lang]) || r.profile); }
+    return parts.join(" · ");
   }
   function clearComparison() {
     state.against = ""; state.changes = null; state.comparison = null;
@@ -575,7 +608,7 @@
     var b = body;
     $("compare").hidden = false;
     $("compare").innerHTML = "<h2>" + esc(t("compare_title")) + '</h2><p class="hint">'
-      + esc(String(b.run_id || state.run || "").slice(0, 8)) + " ← " + esc(String(b.against || b.other || state.against).slice(0, 8)) + "</p>"
+      + esc(runLabel(b.run || state.run)) + " ← " + esc(runLabel(b.against || state.against)) + "</p>"
       + list("risers", "risers", b.risers) + list("fallers", "fallers", b.fallers)
       + list("entering", "entering", b.entering || b.entering_top_k || b.entered)
       + list("leaving", "leaving", b.leaving || b.leaving_top_k || b.left);
