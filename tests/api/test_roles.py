@@ -35,6 +35,7 @@ CASES = {
     ("get", "/runs"): ("/runs", {}, VIEWER),
     ("post", "/runs"): ("/runs", {"json": {"profile": "outreach"}}, ANALYST),
     ("get", "/runs/{run_id}"): ("/runs/{run_id}", {}, VIEWER),
+    ("get", "/runs/{run_id}/compare/{other}"): ("/runs/{run_id}/compare/{other}", {}, VIEWER),
     ("get", "/plans/patrol"): ("/plans/patrol", {"params": {"k": 2, "radius_km": 6}}, VIEWER),
     ("get", "/plans/outreach"): (
         "/plans/outreach",
@@ -84,6 +85,7 @@ def workspace(tmp_path_factory):
     )
     for name in ("patrol", "outreach"):
         score_workspace(ws, load_profile(name))
+    score_workspace(ws, load_profile("patrol"), seed=1)  # a second patrol run to compare with
     return ws
 
 
@@ -110,7 +112,9 @@ def test_every_route_has_a_case(workspace):
 def test_role_matrix(server, keys, workspace, route, caller):
     client, keys_required = server
     url, kwargs, least = CASES[route]
-    url = url.format(run_id=list_runs(workspace)[0].run_id)
+    runs = list_runs(workspace)
+    other = next(r for r in runs if r.profile == runs[0].profile and r.run_id != runs[0].run_id)
+    url = url.format(run_id=runs[0].run_id, other=other.run_id)
     headers = {} if caller == "none" else {"Authorization": f"Bearer {keys[caller]}"}
     response = client.request(route[0].upper(), url, headers=headers, **kwargs)
     status = expected(least, caller, keys_required=keys_required)

@@ -74,13 +74,16 @@ def test_gpkg_export_carries_the_plan_layers(planned, tmp_path):
 
 
 def test_geojson_and_csv_get_plan_columns(planned, tmp_path):
+    """An exact export carries the stored plan (a suppressed one re-makes it from its variant)."""
     outreach = load_profile("outreach")
-    path = write_run_export(planned, outreach, tmp_path / "o.geojson", ExportRequest("geojson"))
+    exact = ExportRequest("geojson", suppression=None)
+    path = write_run_export(planned, outreach, tmp_path / "o.geojson", exact)
     props = [f["properties"] for f in json.loads(path.read_text(encoding="utf-8"))["features"]]
     picked = {p["commune_code"] for p in props if p["outreach_selected"]}
     stored = records(planned, "outreach")["outreach"]["communes"]
     assert picked == {c["commune_code"] for c in stored}
-    csv = write_run_export(planned, outreach, tmp_path / "o.csv", ExportRequest("csv"))
+    exact = ExportRequest("csv", suppression=None)
+    csv = write_run_export(planned, outreach, tmp_path / "o.csv", exact)
     table = pd.read_csv(csv, encoding="utf-8-sig", dtype={"commune_code": str})
     assert set(table.loc[table["outreach_selected"], "commune_code"]) == picked
 
@@ -89,11 +92,17 @@ def test_a_district_export_keeps_only_its_plan_communes(planned, tmp_path):
     stored = {c["commune_code"] for c in records(planned, "outreach")["outreach"]["communes"]}
     outreach = load_profile("outreach")
     north = write_run_export(
-        planned, outreach, tmp_path / "n.gpkg", ExportRequest(fmt="gpkg", district="Bắc Sơn")
+        planned,
+        outreach,
+        tmp_path / "n.gpkg",
+        ExportRequest(fmt="gpkg", district="Bắc Sơn", suppression=None),
     )
     assert set(gpd.read_file(north, layer="outreach_communes")["commune_code"]) == stored
     south = write_run_export(
-        planned, outreach, tmp_path / "s.gpkg", ExportRequest(fmt="gpkg", district="Nam Sơn")
+        planned,
+        outreach,
+        tmp_path / "s.gpkg",
+        ExportRequest(fmt="gpkg", district="Nam Sơn", suppression=None),
     )
     scores = gpd.read_file(south, layer="scores")
     assert set(scores["district_name"]) == {"Huyện Nam Sơn"} and not stored & set(
