@@ -20,7 +20,7 @@ from api.uploads import RejectedUploadError, UploadTooLargeError
 from geo.errors import InputFileError, NotFoundError, QueryError, RiskmapError, WorkspaceError
 from geo.parallel import ExecutorError
 from maps.offline import OfflineAssetsError
-from risk.errors import AsOfRunError, PlanError, ProfileError
+from risk.errors import AsOfDateError, AsOfRunError, PlanError, ProfileError
 from risk.privacy import PrivacyError
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     RejectedUploadError: 422,
     InputFileError: 422,
     ProfileError: 422,
+    AsOfDateError: 422,
     PlanError: 422,
     QueryError: 422,
     PrivacyError: 500,

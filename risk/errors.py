@@ -17,6 +17,10 @@ class ScoringError(RiskmapError):
     """The inputs cannot be scored (for example no commune, or no usable indicator)."""
 
 
+class AsOfDateError(ScoringError, ValueError):
+    """An as-of date not YYYY, YYYY-MM or YYYY-MM-DD on the calendar, or in the future."""
+
+
 class PlanError(RiskmapError, ValueError):
     """A patrol or outreach plan cannot be made with these inputs (k, radius, budget...)."""
 

@@ -37,7 +37,7 @@ from geo.schema import AS_OF_YEARS
 from geo.workspace import Workspace
 from geo.zonal import DEFAULT_ENGINE, MIN_INSIDE, zonal_stats
 from risk.cache import Entry, IndicatorCache, cache_key, clear_memory
-from risk.errors import ScoringError
+from risk.errors import AsOfDateError, ScoringError
 from risk.hotspots import TOUCH_TOLERANCE_M, queen_neighbours
 from risk.indicators import (
     DEPENDS,
@@ -391,7 +391,7 @@ def as_of_end(as_of: str) -> date:
     match = _AS_OF.fullmatch(str(as_of).strip())
     year, month, day = match.groups() if match else (None, None, None)
     if match is None or (day is not None and month is None):
-        raise ScoringError(
+        raise AsOfDateError(
             f'as-of date was "{as_of}" but is expected to be YYYY, YYYY-MM or YYYY-MM-DD'
         )
     try:
@@ -399,7 +399,7 @@ def as_of_end(as_of: str) -> date:
         last = calendar.monthrange(int(year), m)[1] if 1 <= m <= 12 else 0
         return date(int(year), m, int(day) if day else last)
     except ValueError:
-        raise ScoringError(
+        raise AsOfDateError(
             f'as-of date was "{as_of}", which is not a date on the calendar'
         ) from None
 
@@ -411,7 +411,7 @@ def _not_future(as_of: str, end: pd.Timestamp, today: date | None = None) -> Non
     if len(str(as_of).strip()) == 10:
         start = end.date()
     if start > today:
-        raise ScoringError(
+        raise AsOfDateError(
             f'as-of date was "{as_of}", which is in the future (today is {today.isoformat()}); '
             "expected a date up to today"
         )
