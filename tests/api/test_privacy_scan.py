@@ -27,8 +27,10 @@ from api.app import create_app
 from api.security import Principal
 from api.settings import Settings
 from risk.labels import words
+from risk.pipeline import score_workspace
 from risk.privacy import SENSITIVE_COUNT_COLUMNS
-from risk.store import load_run
+from risk.profiles import load_profile
+from risk.store import list_runs, load_run
 from tests.api.privacy_world import RATE_COLUMNS, A, auth, build_world, drawn
 
 pytestmark = pytest.mark.slow
@@ -39,7 +41,14 @@ NO_COMMUNE_DATA = {"/health", "/profiles", "/ogc", "/ogc/conformance", "/layers"
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    return build_world(tmp_path_factory.mktemp("scan"))
+    world = build_world(tmp_path_factory.mktemp("scan"))
+    score_workspace(world.ws, load_profile("patrol"), seed=1)  # a second run to compare with
+    return world
+
+
+def earlier(world) -> str:
+    """The first patrol run: the latest (seed 1) is compared with it."""
+    return next(r.run_id for r in list_runs(world.ws) if r.profile == "patrol")
 
 
 def urls(world, who: str) -> dict[str, list[str]]:
@@ -62,7 +71,7 @@ def urls(world, who: str) -> dict[str, list[str]]:
         "/maps/{profile}": ["/maps/patrol", "/maps/outreach?lang=en"],
         "/runs": ["/runs"],
         "/runs/{run_id}": [f"/runs/{r}" for r in runs],
-        "/runs/{run_id}/compare/{other}": [f"/runs/{runs[0]}/compare/{runs[1]}?top=50"],
+        "/runs/{run_id}/compare/{other}": [f"/runs/{runs[0]}/compare/{earlier(world)}?top=50"],
         "/layers/{name}": [f"/layers/{n}?limit=1000" for n in layers],
         "/ogc/collections": ["/ogc/collections"],
         "/ogc/collections/{collection_id}": ogc,
