@@ -259,6 +259,21 @@ def static_map_figure(
     size_in: tuple[float, float] = (10.0, 8.5),
 ) -> Figure:
     """A figure of the choropleth with title, subtitle, legend, arrow, scale and stamp."""
+    fig, ax = _framed(title, subtitle, stamp, lang, size_in, box=(0.03, 0.1, 0.94, 0.8))
+    draw_map(ax, scored, layers, lang=lang)
+    return fig
+
+
+def _framed(
+    title: str,
+    subtitle: str,
+    stamp: Stamp,
+    lang: str,
+    size_in: tuple[float, float],
+    *,
+    box: tuple[float, float, float, float],
+) -> tuple[Figure, Axes]:
+    """A figure with title, subtitle and stamp, and the map's axes at ``box`` (figure shares)."""
     fig = Figure(figsize=size_in, layout="none")
     fig.text(
         0.5,
@@ -280,18 +295,9 @@ def static_map_figure(
         family=FONT,
         color="#333",
     )
-    ax = fig.add_axes((0.03, 0.1, 0.94, 0.8))
-    draw_map(ax, scored, layers, lang=lang)
-    fig.text(
-        0.03,
-        0.015,
-        mathtext_text("\n".join(stamp.lines(lang))),
-        fontsize=7,
-        family=FONT,
-        color="#444",
-        va="bottom",
-    )
-    return fig
+    stamped = mathtext_text("\n".join(stamp.lines(lang)))
+    fig.text(0.03, 0.015, stamped, fontsize=7, family=FONT, color="#444", va="bottom")
+    return fig, fig.add_axes(box)
 
 
 def draw_change_map(
@@ -363,36 +369,6 @@ def change_map_figure(
     size_in: tuple[float, float] = (10.0, 8.5),
 ) -> Figure:
     """A figure of the change map (``score_change``) with title, subtitle, arrow, scale, stamp."""
-    fig = Figure(figsize=size_in, layout="none")
-    fig.text(
-        0.5,
-        0.965,
-        mathtext_text(title),
-        ha="center",
-        va="top",
-        fontsize=15,
-        weight="bold",
-        family=FONT,
-    )
-    fig.text(
-        0.5,
-        0.925,
-        mathtext_text(subtitle),
-        ha="center",
-        va="top",
-        fontsize=10,
-        family=FONT,
-        color="#333",
-    )
-    ax = fig.add_axes((0.03, 0.12, 0.94, 0.78))
+    fig, ax = _framed(title, subtitle, stamp, lang, size_in, box=(0.03, 0.12, 0.94, 0.78))
     draw_change_map(ax, scored, layers, lang=lang)
-    fig.text(
-        0.03,
-        0.015,
-        mathtext_text("\n".join(stamp.lines(lang))),
-        fontsize=7,
-        family=FONT,
-        color="#444",
-        va="bottom",
-    )
     return fig
