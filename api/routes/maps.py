@@ -100,11 +100,11 @@ def _served(html: str, request: Request, *, inlined: bool) -> HTMLResponse:
 def dashboard(request: Request, settings: SettingsDep) -> HTMLResponse:
     """The planners' dashboard: layers, weights, ranking, commune panel, plans, runs, downloads."""
     from maps import style
-    from risk.labels import HOTSPOT_LABELS, KIND_LABELS, site_kind_label, words
+    from risk.labels import HOTSPOT_LABELS, KIND_LABELS, site_kind_label
 
     config = {  # ask for a key before the first request when one is needed
         "keys": keys_required(request, settings, Workspace(settings.workspace)),
-        "words": {lang: words("dashboard", lang) for lang in ("vi", "en")},
+        "words": {lang: _dashboard_words(lang) for lang in ("vi", "en")},
         "labels": INDICATOR_LABELS,
         "classes": {str(c): labels for c, labels in CLASS_LABELS.items()},
         "colours": {str(c): colour for c, colour in CLASS_COLOURS.items()},
@@ -143,6 +143,12 @@ def _dashboard_assets() -> dict[str, str]:
         "cluster_default_css": f"{base}/{cluster}/dist/MarkerCluster.Default.css",
         "icons_css": f"{base}/{awesome}/css/all.min.css",
     }
+
+
+def _dashboard_words(lang: str) -> dict[str, str]:
+    """The dashboard's words, with Leaflet's own (zoom, layers, attribution) from the map's."""
+    leaflet = ("zoom_in", "zoom_out", "layers_title", "leaflet_title")
+    return words("dashboard", lang) | {k: words("map", lang)[k] for k in leaflet}
 
 
 @static_router.get("/dashboard/{name}")

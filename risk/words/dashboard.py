@@ -130,13 +130,6 @@ WORDS = {
         "vi": "{n} trong {k} điểm là điểm thăm dò, chọn ngẫu nhiên ngoài các xã nguy cơ cao nhất",
         "en": "{n} of the {k} bases are exploration, drawn at random away from the top communes",
     },
-    "zoom_in": {"vi": "Phóng to", "en": "Zoom in"},
-    "zoom_out": {"vi": "Thu nhỏ", "en": "Zoom out"},
-    "layers_title": {"vi": "Lớp bản đồ", "en": "Layers"},
-    "leaflet_title": {
-        "vi": "Thư viện JavaScript cho bản đồ tương tác",
-        "en": "A JavaScript library for interactive maps",
-    },
     "change_below": {"vi": "dưới {hi}", "en": "below {hi}"},
     "change_bin": {"vi": "từ {lo} đến dưới {hi}", "en": "{lo} to under {hi}"},
     "change_above": {"vi": "từ {lo} trở lên", "en": "{lo} or more"},
